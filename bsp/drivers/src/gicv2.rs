@@ -1,0 +1,122 @@
+//! ARM Generic Interrupt Controller v2 (GIC-400 and QEMU virt's GICv2): distributor and CPU interface.
+
+use crate::{InterruptController, Irq};
+use tock_registers::interfaces::{Readable, Writeable};
+use tock_registers::register_bitfields;
+use tock_registers::register_structs;
+use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
+
+/// The virtual timer's private peripheral interrupt (GIC INTID 27, per the Generic Timer spec).
+const VIRTUAL_TIMER_INTID: u32 = 27;
+/// INTIDs at or above this are special (1023: spurious).
+const FIRST_SPECIAL_INTID: u32 = 1020;
+
+register_bitfields! {
+    u32,
+    /// Distributor control (GICD_CTLR).
+    GICD_CTLR [
+        /// Forward pending interrupts to the CPU interfaces.
+        ENABLE OFFSET(0) NUMBITS(1) []
+    ],
+    /// CPU interface control (GICC_CTLR).
+    GICC_CTLR [
+        /// Signal interrupts to the processor.
+        ENABLE OFFSET(0) NUMBITS(1) []
+    ],
+    /// Priority mask (GICC_PMR): only priorities numerically below this are signalled.
+    GICC_PMR [
+        PRIORITY OFFSET(0) NUMBITS(8) []
+    ],
+    /// Interrupt acknowledge (GICC_IAR) and end of interrupt (GICC_EOIR).
+    GICC_IAR [
+        INTID OFFSET(0) NUMBITS(10) []
+    ]
+}
+
+register_structs! {
+    DistributorRegisters {
+        (0x000 => ctlr: ReadWrite<u32, GICD_CTLR::Register>),
+        (0x004 => _reserved0),
+        /// Set-enable bits; word 0 covers the banked SGIs and PPIs of this core.
+        (0x100 => isenabler0: ReadWrite<u32>),
+        (0x104 => _reserved1),
+        (0x400 => ipriorityr: [ReadWrite<u8>; 32]),
+        (0x420 => @END),
+    }
+}
+
+register_structs! {
+    CpuInterfaceRegisters {
+        (0x00 => ctlr: ReadWrite<u32, GICC_CTLR::Register>),
+        (0x04 => pmr: ReadWrite<u32, GICC_PMR::Register>),
+        (0x08 => _reserved0),
+        (0x0c => iar: ReadOnly<u32, GICC_IAR::Register>),
+        (0x10 => eoir: WriteOnly<u32, GICC_IAR::Register>),
+        (0x14 => @END),
+    }
+}
+
+/// A GICv2 with its distributor and CPU interface mapped.
+pub struct GicV2 {
+    distributor: *const DistributorRegisters,
+    cpu_interface: *const CpuInterfaceRegisters,
+}
+
+// SAFETY: only register addresses are held; accesses are single MMIO operations.
+unsafe impl Sync for GicV2 {}
+// SAFETY: as above.
+unsafe impl Send for GicV2 {}
+
+impl GicV2 {
+    /// # Safety
+    /// Both blocks must be mapped GICv2 registers that nothing else drives.
+    pub unsafe fn new(distributor: usize, cpu_interface: usize) -> Self {
+        Self {
+            distributor: distributor as *const DistributorRegisters,
+            cpu_interface: cpu_interface as *const CpuInterfaceRegisters,
+        }
+    }
+
+    fn gicd(&self) -> &DistributorRegisters {
+        // SAFETY: `new`'s contract.
+        unsafe { &*self.distributor }
+    }
+
+    fn gicc(&self) -> &CpuInterfaceRegisters {
+        // SAFETY: `new`'s contract.
+        unsafe { &*self.cpu_interface }
+    }
+
+    fn intid(irq: Irq) -> u32 {
+        match irq {
+            Irq::Timer => VIRTUAL_TIMER_INTID,
+            Irq::Other(intid) => intid,
+        }
+    }
+}
+
+impl InterruptController for GicV2 {
+    fn init(&self) {
+        let gicd = self.gicd();
+        gicd.ctlr.write(GICD_CTLR::ENABLE::SET);
+        gicd.ipriorityr[VIRTUAL_TIMER_INTID as usize].set(0x80);
+        gicd.isenabler0.set(1 << VIRTUAL_TIMER_INTID);
+        let gicc = self.gicc();
+        gicc.pmr.write(GICC_PMR::PRIORITY.val(0xff));
+        gicc.ctlr.write(GICC_CTLR::ENABLE::SET);
+    }
+
+    fn claim(&self) -> Option<Irq> {
+        match self.gicc().iar.read(GICC_IAR::INTID) {
+            id if id >= FIRST_SPECIAL_INTID => None,
+            VIRTUAL_TIMER_INTID => Some(Irq::Timer),
+            id => Some(Irq::Other(id)),
+        }
+    }
+
+    fn complete(&self, irq: Irq) {
+        self.gicc()
+            .eoir
+            .write(GICC_IAR::INTID.val(Self::intid(irq)));
+    }
+}

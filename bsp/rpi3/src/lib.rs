@@ -1,0 +1,47 @@
+//! Raspberry Pi 3 (BCM2837, Cortex-A53): Pi 3B, 3B+, 3A+, Zero 2 W, and QEMU `raspi3b`.
+#![no_std]
+
+use bsp_drivers::bcm2836_local_intc::LocalIntc;
+use bsp_drivers::pl011::Pl011;
+use bsp_drivers::{Board, BoardInfo, Devices};
+use core::ops::Range;
+
+/// Start of the BCM2837 peripherals in the ARM physical address space.
+const PERIPHERALS: usize = 0x3f00_0000;
+/// The PL011 (UART0) inside the peripherals.
+const UART0: usize = PERIPHERALS + 0x20_1000;
+/// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
+const LOCAL_PERIPHERALS: usize = 0x4000_0000;
+/// UART reference clock the firmware programs by default (init_uart_clock).
+const UART_CLOCK_HZ: u32 = 48_000_000;
+
+/// Spin tables for the parked cores and the firmware's ATAGs/DTB live below the kernel.
+const FIRMWARE_AREA: Range<usize> = 0..0x8_0000;
+
+pub struct Rpi3;
+
+impl Board for Rpi3 {
+    const INFO: BoardInfo = BoardInfo {
+        name: "rpi3",
+        load_address: 0x8_0000,
+        // The top 64 MiB of the 1 GiB belong to the VideoCore with the default gpu_mem.
+        ram: 0..0x3c00_0000,
+        reserved: &[FIRMWARE_AREA],
+        mmio: &[
+            PERIPHERALS..LOCAL_PERIPHERALS,
+            LOCAL_PERIPHERALS..LOCAL_PERIPHERALS + 0x4_0000,
+        ],
+    };
+    type Console = Pl011;
+    type Irq = LocalIntc;
+
+    unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, LocalIntc> {
+        // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
+        unsafe {
+            Devices {
+                console: Pl011::new(UART0 + mmio_offset, UART_CLOCK_HZ, 115_200),
+                irq: LocalIntc::new(LOCAL_PERIPHERALS + mmio_offset),
+            }
+        }
+    }
+}

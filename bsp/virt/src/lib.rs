@@ -1,0 +1,49 @@
+//! QEMU `virt` machine: PL011 at 0x0900_0000, GICv2, RAM from 0x4000_0000 (run with `-m 1G`).
+#![no_std]
+
+use bsp_drivers::gicv2::GicV2;
+use bsp_drivers::pl011::Pl011;
+use bsp_drivers::{Board, BoardInfo, Devices};
+use core::ops::Range;
+
+const GIC_DISTRIBUTOR: usize = 0x0800_0000;
+const GIC_CPU_INTERFACE: usize = 0x0801_0000;
+const UART0: usize = 0x0900_0000;
+/// The `apb-pclk` clock QEMU's device tree gives the PL011.
+const UART_CLOCK_HZ: u32 = 24_000_000;
+const RAM_START: usize = 0x4000_0000;
+/// The RAM size the xtask asks QEMU for (`-m 1G`).
+const RAM_SIZE: usize = 1 << 30;
+
+/// QEMU puts the device tree at the start of RAM, below the kernel.
+const DEVICE_TREE_AREA: Range<usize> = RAM_START..RAM_START + 0x8_0000;
+
+pub struct Virt;
+
+impl Board for Virt {
+    const INFO: BoardInfo = BoardInfo {
+        name: "virt",
+        load_address: RAM_START + 0x8_0000,
+        ram: RAM_START..RAM_START + RAM_SIZE,
+        reserved: &[DEVICE_TREE_AREA],
+        mmio: &[
+            GIC_DISTRIBUTOR..GIC_CPU_INTERFACE + 0x1_0000,
+            UART0..UART0 + 0x1000,
+        ],
+    };
+    type Console = Pl011;
+    type Irq = GicV2;
+
+    unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
+        // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
+        unsafe {
+            Devices {
+                console: Pl011::new(UART0 + mmio_offset, UART_CLOCK_HZ, 115_200),
+                irq: GicV2::new(
+                    GIC_DISTRIBUTOR + mmio_offset,
+                    GIC_CPU_INTERFACE + mmio_offset,
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Links the kernel for the selected board: the linker script and the board's load address.
+
+use bsp_drivers::Board;
+use std::env;
+
+fn main() {
+    println!("cargo:rerun-if-changed=link.ld");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("none") {
+        return;
+    }
+    let load_address = match (
+        env::var_os("CARGO_FEATURE_BOARD_RPI3").is_some(),
+        env::var_os("CARGO_FEATURE_BOARD_VIRT").is_some(),
+    ) {
+        (true, false) => bsp_rpi3::Rpi3::INFO.load_address,
+        (false, true) => bsp_virt::Virt::INFO.load_address,
+        _ => panic!(
+            "select exactly one board feature (board-rpi3 or board-virt); use `cargo xtask build`"
+        ),
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/link.ld");
+    println!("cargo:rustc-link-arg-bins=--defsym=__kernel_phys_base={load_address:#x}");
+    println!("cargo:rustc-link-arg-bins=-T{script}");
+}

@@ -1,0 +1,34 @@
+//! Exception entry: installs the vector table and routes each exception to its handler.
+
+use super::trap_frame::{ExceptionSource, ExceptionType, TrapFrame, VectorKind};
+use aarch64_cpu::registers::VBAR_EL1;
+use core::arch::global_asm;
+use tock_registers::interfaces::Writeable;
+
+global_asm!(include_str!("vectors.s"), options(raw));
+
+unsafe extern "C" {
+    static exception_vectors: u8;
+}
+
+/// Points VBAR_EL1 at the vector table.
+pub fn install_vectors() {
+    VBAR_EL1.set(&raw const exception_vectors as u64);
+}
+
+/// Called by `exception_entry` in vectors.s with the saved registers.
+#[unsafe(no_mangle)]
+extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
+    let kind = VectorKind(kind);
+    match (kind.source(), kind.exception_type()) {
+        (ExceptionSource::CurrentElSpx, ExceptionType::Irq) => crate::interrupts::handle_irq(),
+        (ExceptionSource::CurrentElSpx, ExceptionType::Synchronous) => crate::oops::oops(
+            frame,
+            format_args!("unexpected synchronous exception in the kernel"),
+        ),
+        (source, exception_type) => crate::oops::oops(
+            frame,
+            format_args!("unexpected {exception_type:?} exception from {source:?}"),
+        ),
+    }
+}

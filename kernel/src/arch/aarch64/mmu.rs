@@ -1,0 +1,135 @@
+//! MMU control: switching translation tables, TLB maintenance and hardware address translation.
+
+use core::arch::{asm, global_asm};
+
+global_asm!(
+    r#"
+.section .text.switch_tables, "ax"
+// x0: new TTBR1, x1: new TTBR0, x2: LINEAR_BASE.
+// TTBR1 changes while executing from the early identity map (TTBR0), so the code
+// being fetched is never translated by the tables being replaced.
+.global __switch_kernel_tables
+__switch_kernel_tables:
+    adr     x3, 1f
+    sub     x3, x3, x2
+    br      x3
+1:  dsb     ishst
+    msr     ttbr1_el1, x0
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    adr     x3, 2f
+    add     x3, x3, x2
+    br      x3
+2:  msr     ttbr0_el1, x1
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    ret
+"#
+);
+
+unsafe extern "C" {
+    fn __switch_kernel_tables(ttbr1: usize, ttbr0: usize, linear_base: usize);
+}
+
+/// Replaces the early tables: TTBR1 gets the kernel's final tables, TTBR0 the empty one.
+///
+/// # Safety
+/// Both must be valid tables; `kernel_root` must map the running kernel (code, stack)
+/// at the same addresses, and the early identity map must still be in TTBR0.
+pub unsafe fn switch_kernel_tables(kernel_root: usize, empty_root: usize, linear_base: usize) {
+    // SAFETY: per the caller; the routine only touches translation registers.
+    unsafe { __switch_kernel_tables(kernel_root, empty_root, linear_base) }
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the process code of issue #4 is the first user outside tests"
+    )
+)]
+/// Makes new valid entries visible to the table walker.
+pub fn publish_table_update() {
+    // SAFETY: barriers only.
+    unsafe { asm!("dsb ishst", "isb", options(nostack, preserves_flags)) }
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the process code of issue #4 is the first user outside tests"
+    )
+)]
+/// Removes any cached translation of the page at `va`, for all ASIDs.
+pub fn flush_tlb_page(va: usize) {
+    // SAFETY: TLB maintenance has no memory effect besides dropping cached translations.
+    unsafe {
+        asm!(
+            "dsb ishst",
+            "tlbi vaae1is, {page}",
+            "dsb ish",
+            "isb",
+            page = in(reg) (va >> 12) & ((1 << 44) - 1),
+            options(nostack, preserves_flags)
+        )
+    }
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the process code of issue #4 is the first user outside tests"
+    )
+)]
+/// The kind of access to check with [`hardware_translate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the process code of issue #4 is the first user outside tests"
+    )
+)]
+/// Asks the MMU (AT S1E1R/W) where `va` goes for an EL1 access; `None` if it would fault.
+pub fn hardware_translate(va: usize, access: Access) -> Option<usize> {
+    let par: u64;
+    // SAFETY: address translation instructions only write PAR_EL1, which is read back here.
+    unsafe {
+        match access {
+            Access::Read => {
+                asm!("at s1e1r, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack))
+            }
+            Access::Write => {
+                asm!("at s1e1w, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack))
+            }
+        }
+    }
+    const FAILED: u64 = 1;
+    (par & FAILED == 0).then_some(((par & 0x0000_ffff_ffff_f000) as usize) | (va & 0xfff))
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the process code of issue #4 is the first user outside tests"
+    )
+)]
+/// The current TTBR0_EL1 value (table address and ASID).
+pub fn ttbr0() -> u64 {
+    let value: u64;
+    // SAFETY: reading a system register.
+    unsafe { asm!("mrs {}, ttbr0_el1", out(reg) value, options(nomem, nostack, preserves_flags)) }
+    value
+}

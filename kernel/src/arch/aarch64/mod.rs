@@ -1,0 +1,23 @@
+//! AArch64: the only place with assembly and system registers.
+
+pub mod cpu_id;
+pub mod esr;
+pub mod report;
+pub mod trap_frame;
+
+#[cfg(target_os = "none")]
+pub mod backtrace;
+#[cfg(target_os = "none")]
+mod boot;
+#[cfg(target_os = "none")]
+pub mod cpu;
+#[cfg(target_os = "none")]
+pub mod exception;
+#[cfg(target_os = "none")]
+pub mod irq;
+#[cfg(target_os = "none")]
+pub mod mmu;
+#[cfg(all(target_os = "none", feature = "ktest"))]
+pub mod semihosting;
+#[cfg(target_os = "none")]
+pub mod timer;

@@ -1,0 +1,61 @@
+//! The EL1 virtual timer (CNTV): a periodic tick.
+
+use aarch64_cpu::registers::{CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0, CNTVCT_EL0};
+use core::sync::atomic::{AtomicU64, Ordering};
+use tock_registers::interfaces::{Readable, Writeable};
+
+/// Timer interrupts per second.
+pub const TICK_HZ: u64 = 100;
+
+static TICKS: AtomicU64 = AtomicU64::new(0);
+
+fn reload() {
+    CNTV_TVAL_EL0.set(CNTFRQ_EL0.get() / TICK_HZ);
+}
+
+/// Arms the first tick; the board's interrupt controller must already route the timer.
+pub fn start() {
+    reload();
+    CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
+}
+
+/// Called from the IRQ handler: counts the tick and arms the next one.
+pub fn on_interrupt() {
+    TICKS.fetch_add(1, Ordering::Relaxed);
+    reload();
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
+    )
+)]
+/// Timer interrupts taken since boot.
+pub fn ticks() -> u64 {
+    TICKS.load(Ordering::Relaxed)
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
+    )
+)]
+/// The virtual counter, in counter ticks of [`counter_frequency`] Hz.
+pub fn counter() -> u64 {
+    CNTVCT_EL0.get()
+}
+
+#[cfg_attr(
+    not(feature = "ktest"),
+    expect(
+        dead_code,
+        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
+    )
+)]
+pub fn counter_frequency() -> u64 {
+    CNTFRQ_EL0.get()
+}

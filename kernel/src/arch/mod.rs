@@ -1,0 +1,3 @@
+//! Architecture support; the kernel runs on AArch64 only.
+
+pub mod aarch64;

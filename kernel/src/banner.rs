@@ -1,0 +1,83 @@
+//! The one-line boot banner: `boot:` followed by `key=value` pairs the test harness reads.
+
+use crate::arch::aarch64::cpu_id::CpuId;
+use core::fmt::{self, Display};
+
+/// Everything the banner reports.
+pub struct Banner<'a> {
+    pub board: &'a str,
+    pub cpu: CpuId,
+    pub exception_level: u64,
+    pub kernel_va: usize,
+    pub ram_bytes: usize,
+}
+
+impl Display for Banner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "boot: board={} cpu={} el={} pan={} uao={} asid_bits={} kernel_va={:#x} ram={}",
+            self.board,
+            self.cpu.name(),
+            self.exception_level,
+            if self.cpu.has_pan() {
+                "hardware"
+            } else {
+                "software"
+            },
+            if self.cpu.has_uao() {
+                "present"
+            } else {
+                "absent"
+            },
+            self.cpu.asid_bits(),
+            self.kernel_va,
+            self.ram_bytes,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raspi3b_banner() {
+        let banner = Banner {
+            board: "rpi3",
+            cpu: CpuId {
+                midr: 0x410f_d034,
+                mmfr0: 0x1122,
+                mmfr1: 0,
+                mmfr2: 0,
+            },
+            exception_level: 1,
+            kernel_va: 0xffff_0000_0008_0000,
+            ram_bytes: 0x3c00_0000,
+        };
+        assert_eq!(
+            banner.to_string(),
+            "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent asid_bits=16 \
+             kernel_va=0xffff000000080000 ram=1006632960"
+        );
+    }
+
+    #[test]
+    fn pan_and_uao_follow_the_id_registers() {
+        let banner = Banner {
+            board: "virt",
+            cpu: CpuId {
+                midr: 0x414f_d0b1,
+                mmfr0: 0x1125,
+                mmfr1: 0x0020_0000,
+                mmfr2: 0x10,
+            },
+            exception_level: 1,
+            kernel_va: 0xffff_0000_4008_0000,
+            ram_bytes: 1 << 30,
+        }
+        .to_string();
+        assert!(banner.contains(" cpu=cortex-a76 "));
+        assert!(banner.contains(" pan=hardware uao=present "));
+    }
+}

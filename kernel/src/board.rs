@@ -1,0 +1,40 @@
+//! The board this kernel was built for (a cargo feature) and its devices once mapped.
+
+use crate::mm::LINEAR_BASE;
+use bsp_drivers::{Board, BoardInfo, Devices};
+use spin::Once;
+
+#[cfg(feature = "board-rpi3")]
+pub type ThisBoard = bsp_rpi3::Rpi3;
+#[cfg(feature = "board-virt")]
+pub type ThisBoard = bsp_virt::Virt;
+#[cfg(not(any(feature = "board-rpi3", feature = "board-virt")))]
+compile_error!("select a board feature (board-rpi3 or board-virt); `cargo xtask build` does");
+#[cfg(all(feature = "board-rpi3", feature = "board-virt"))]
+compile_error!("select exactly one board feature");
+
+pub type Console = <ThisBoard as Board>::Console;
+pub type InterruptController = <ThisBoard as Board>::Irq;
+
+pub const INFO: BoardInfo = ThisBoard::INFO;
+
+static DEVICES: Once<Devices<Console, InterruptController>> = Once::new();
+
+/// Brings up the board's devices. The kernel's tables must map every MMIO window.
+pub fn init_devices() {
+    // SAFETY: `mm::kernel_space` maps `INFO.mmio` as device memory in the linear map,
+    // and this `Once` is the only place the devices are created.
+    DEVICES.call_once(|| unsafe { ThisBoard::devices(LINEAR_BASE) });
+}
+
+/// The console, if the devices are up.
+pub fn console() -> Option<&'static Console> {
+    DEVICES.get().map(|devices| &devices.console)
+}
+
+pub fn interrupt_controller() -> &'static InterruptController {
+    &DEVICES
+        .get()
+        .expect("interrupts are set up after the devices")
+        .irq
+}

@@ -1,0 +1,39 @@
+//! The kernel command line: space-separated words; the kernel reads its `key=value` ones.
+
+#[derive(Clone, Copy)]
+pub struct CommandLine<'a>(&'a str);
+
+impl<'a> CommandLine<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    /// The value of the last `key=value` word for `key`.
+    pub fn value(&self, key: &str) -> Option<&'a str> {
+        self.0
+            .split_ascii_whitespace()
+            .filter_map(|word| word.split_once('='))
+            .filter(|(k, _)| *k == key)
+            .map(|(_, value)| value)
+            .next_back()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CommandLine;
+
+    #[test]
+    fn values() {
+        let line = CommandLine::new("ktest  ktest.filter=mm:: x=1 x=2\n");
+        assert_eq!(line.value("ktest.filter"), Some("mm::"));
+        assert_eq!(line.value("x"), Some("2"), "the last value wins");
+        assert_eq!(line.value("missing"), None);
+    }
+
+    #[test]
+    fn empty_values_are_allowed() {
+        assert_eq!(CommandLine::new("a=").value("a"), Some(""));
+        assert_eq!(CommandLine::new("").value(""), None);
+    }
+}

@@ -1,0 +1,80 @@
+//! A higher-half AArch64 kernel for Raspberry Pi boards and QEMU.
+//!
+//! `kernel_main` is the boot story, top to bottom. On the host (`cargo test`) only the
+//! pure-logic modules are built, for their unit tests.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+// On the host only the pure modules exist, without the code that calls them.
+#![cfg_attr(not(target_os = "none"), allow(dead_code))]
+
+#[cfg(target_os = "none")]
+extern crate alloc;
+
+mod arch;
+mod banner;
+// Read through semihosting in test builds; real hardware passes it in the device tree (#5).
+#[cfg(any(not(target_os = "none"), feature = "ktest"))]
+mod cmdline;
+mod mm;
+
+#[cfg(target_os = "none")]
+mod board;
+#[cfg(target_os = "none")]
+mod console;
+#[cfg(target_os = "none")]
+mod interrupts;
+#[cfg(all(target_os = "none", feature = "ktest"))]
+mod ktest;
+#[cfg(target_os = "none")]
+mod oops;
+#[cfg(target_os = "none")]
+mod panic;
+#[cfg(target_os = "none")]
+mod sync;
+
+#[cfg(target_os = "none")]
+use arch::aarch64::{cpu, exception, irq};
+
+/// Entered from boot.s at EL1, MMU on, in the upper half, on the boot stack, IRQs masked.
+#[cfg(target_os = "none")]
+#[unsafe(no_mangle)]
+extern "C" fn kernel_main(_boot_argument: usize) -> ! {
+    exception::install_vectors();
+    // SAFETY: first thing after boot.s, once.
+    unsafe { mm::init_address_space() };
+    board::init_devices();
+    // SAFETY: once, after the address space.
+    unsafe { mm::init_allocators() };
+
+    println!(
+        "{}",
+        banner::Banner {
+            board: board::INFO.name,
+            cpu: cpu::id(),
+            exception_level: cpu::exception_level(),
+            kernel_va: mm::image::text().start,
+            ram_bytes: board::INFO.ram.len(),
+        }
+    );
+
+    interrupts::init();
+    irq::enable();
+
+    #[cfg(feature = "ktest")]
+    ktest::run();
+
+    #[cfg(not(feature = "ktest"))]
+    {
+        println!("kernel: no user space yet; idling");
+        loop {
+            irq::wait_for_interrupt();
+        }
+    }
+}
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!(
+        "the kernel runs on aarch64-unknown-none-softfloat: use `cargo xtask build` or `cargo xtask qemu`"
+    );
+    std::process::exit(2);
+}

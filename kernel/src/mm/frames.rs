@@ -1,0 +1,57 @@
+//! The kernel's frame allocator instance over the board's RAM.
+
+use super::frame::{FrameAllocator, FrameError, bitmap_words};
+use super::page_table::PAGE_SIZE;
+use super::phys_to_virt;
+use crate::sync::IrqMutex;
+use bsp_drivers::BoardInfo;
+use core::ops::Range;
+
+static FRAMES: IrqMutex<Option<FrameAllocator<'static>>> = IrqMutex::new(None);
+
+/// Hands the board's RAM to the allocator, minus its reserved ranges and `kernel_owned`.
+///
+/// # Safety
+/// Once. `bitmap` is the physical address of RAM inside `kernel_owned`, large enough
+/// for the bitmap, that nothing else uses.
+pub unsafe fn init(board: &BoardInfo, bitmap: usize, kernel_owned: Range<usize>) {
+    let words = bitmap_words(board.ram.len());
+    // SAFETY: per the caller, the bitmap's frames are ours and mapped in the linear map.
+    let storage =
+        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(bitmap) as *mut u64, words) };
+    let mut frames = FrameAllocator::new(board.ram.clone(), storage);
+    frames.release(board.ram.clone());
+    for reserved in board.reserved {
+        frames.reserve(reserved.clone());
+    }
+    frames.reserve(kernel_owned);
+    *FRAMES.lock() = Some(frames);
+}
+
+fn with_frames<R>(f: impl FnOnce(&mut FrameAllocator<'static>) -> R) -> R {
+    f(FRAMES
+        .lock()
+        .as_mut()
+        .expect("frame allocator initialised at boot"))
+}
+
+/// One frame, contents undefined.
+pub fn allocate() -> Result<usize, FrameError> {
+    with_frames(FrameAllocator::allocate)
+}
+
+/// One frame filled with zeroes.
+pub fn allocate_zeroed() -> Result<usize, FrameError> {
+    let pa = allocate()?;
+    // SAFETY: the frame was just handed to us and is mapped in the linear map.
+    unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, PAGE_SIZE) };
+    Ok(pa)
+}
+
+pub fn deallocate(pa: usize) -> Result<(), FrameError> {
+    with_frames(|frames| frames.deallocate(pa))
+}
+
+pub fn free_frames() -> usize {
+    with_frames(|frames| frames.free_frames())
+}

@@ -1,0 +1,462 @@
+//! Four-level AArch64 translation tables (4 KiB granule, 48-bit VA): map, unmap, translate.
+//!
+//! Pure logic: tables are reached through [`TableMemory`], so the same code builds the
+//! kernel's tables on the hardware and runs under `cargo test` on the host. TLB
+//! maintenance is the caller's job.
+
+pub const PAGE_SIZE: usize = 4096;
+const ENTRIES: usize = 512;
+/// Bytes covered by one entry at levels 0 to 3.
+const LEVEL_SIZE: [usize; 4] = [1 << 39, 1 << 30, 1 << 21, 1 << 12];
+const OUTPUT_ADDRESS: u64 = 0x0000_ffff_ffff_f000;
+
+mod bits {
+    pub const VALID: u64 = 1 << 0;
+    /// At levels 0-2: next-level table; at level 3: page. Clear: block.
+    pub const TABLE_OR_PAGE: u64 = 1 << 1;
+    pub const ATTR_INDEX_SHIFT: u32 = 2;
+    /// AP[1]: EL0 may access.
+    pub const AP_EL0: u64 = 1 << 6;
+    /// AP[2]: read-only.
+    pub const AP_READ_ONLY: u64 = 1 << 7;
+    pub const INNER_SHAREABLE: u64 = 3 << 8;
+    pub const ACCESS_FLAG: u64 = 1 << 10;
+    pub const NOT_GLOBAL: u64 = 1 << 11;
+    pub const PXN: u64 = 1 << 53;
+    pub const UXN: u64 = 1 << 54;
+}
+
+/// Memory types, as indices into MAIR_EL1 (programmed in boot.s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemoryType {
+    /// Device-nGnRE: MMIO.
+    Device = 0,
+    /// Normal, write-back cacheable.
+    Normal = 1,
+}
+
+/// What a mapping allows, independent of the descriptor encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attributes {
+    pub memory: MemoryType,
+    pub writable: bool,
+    /// Executable at EL1.
+    pub kernel_exec: bool,
+    /// Accessible from EL0 (user mappings).
+    pub user: bool,
+    /// Executable at EL0.
+    pub user_exec: bool,
+    /// Tagged with the current ASID instead of global (user mappings).
+    pub not_global: bool,
+}
+
+impl Attributes {
+    pub const KERNEL_TEXT: Self = Self::kernel(false, true);
+    pub const KERNEL_RODATA: Self = Self::kernel(false, false);
+    pub const KERNEL_DATA: Self = Self::kernel(true, false);
+    pub const DEVICE: Self = Self {
+        memory: MemoryType::Device,
+        ..Self::KERNEL_DATA
+    };
+
+    const fn kernel(writable: bool, kernel_exec: bool) -> Self {
+        Self {
+            memory: MemoryType::Normal,
+            writable,
+            kernel_exec,
+            user: false,
+            user_exec: false,
+            not_global: false,
+        }
+    }
+
+    fn descriptor_bits(self) -> u64 {
+        let mut bits =
+            bits::VALID | bits::ACCESS_FLAG | ((self.memory as u64) << bits::ATTR_INDEX_SHIFT);
+        if self.memory == MemoryType::Normal {
+            bits |= bits::INNER_SHAREABLE;
+        }
+        if !self.writable {
+            bits |= bits::AP_READ_ONLY;
+        }
+        if self.user {
+            bits |= bits::AP_EL0;
+        }
+        if !self.kernel_exec {
+            bits |= bits::PXN;
+        }
+        if !self.user_exec {
+            bits |= bits::UXN;
+        }
+        if self.not_global {
+            bits |= bits::NOT_GLOBAL;
+        }
+        bits
+    }
+
+    fn from_descriptor(descriptor: u64) -> Self {
+        Self {
+            memory: if (descriptor >> bits::ATTR_INDEX_SHIFT) & 0b111 == 0 {
+                MemoryType::Device
+            } else {
+                MemoryType::Normal
+            },
+            writable: descriptor & bits::AP_READ_ONLY == 0,
+            kernel_exec: descriptor & bits::PXN == 0,
+            user: descriptor & bits::AP_EL0 != 0,
+            user_exec: descriptor & bits::UXN == 0,
+            not_global: descriptor & bits::NOT_GLOBAL != 0,
+        }
+    }
+}
+
+/// Whether a mapping may use 2 MiB / 1 GiB blocks where alignment allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granularity {
+    Blocks,
+    Pages,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapError {
+    /// No frame left for an intermediate table.
+    OutOfTables,
+    /// Something is already mapped in the range.
+    AlreadyMapped { va: usize },
+    /// Addresses or length are not page-aligned.
+    Misaligned,
+    /// The range is partly covered by a block that cannot be split.
+    InsideBlock { va: usize },
+}
+
+/// Physical memory holding translation tables, as seen by whoever builds them.
+///
+/// # Safety
+/// `table` must return exclusive access to the table at physical address `pa` for every
+/// `pa` that `allocate_table` returned (or that was given as a root), and `allocate_table`
+/// must return zeroed, page-aligned, otherwise unused frames.
+pub unsafe trait TableMemory {
+    fn allocate_table(&mut self) -> Option<usize>;
+    fn table(&mut self, pa: usize) -> &mut [u64; ENTRIES];
+}
+
+/// A translation table tree, by the physical address of its level-0 table.
+pub struct PageTable<'m, M: TableMemory> {
+    root: usize,
+    memory: &'m mut M,
+}
+
+fn index(va: usize, level: usize) -> usize {
+    (va / LEVEL_SIZE[level]) % ENTRIES
+}
+
+fn is_aligned(value: usize, alignment: usize) -> bool {
+    value.is_multiple_of(alignment)
+}
+
+impl<'m, M: TableMemory> PageTable<'m, M> {
+    /// Makes a new empty tree.
+    pub fn new(memory: &'m mut M) -> Result<Self, MapError> {
+        let root = memory.allocate_table().ok_or(MapError::OutOfTables)?;
+        Ok(Self { root, memory })
+    }
+
+    /// Works on an existing tree rooted at `root`.
+    pub fn at(root: usize, memory: &'m mut M) -> Self {
+        Self { root, memory }
+    }
+
+    /// Physical address of the level-0 table: the TTBR value without ASID.
+    pub fn root(&self) -> usize {
+        self.root
+    }
+
+    /// Maps `[va, va + len)` to `[pa, pa + len)`, with blocks where allowed and aligned.
+    pub fn map(
+        &mut self,
+        va: usize,
+        pa: usize,
+        len: usize,
+        attributes: Attributes,
+        granularity: Granularity,
+    ) -> Result<(), MapError> {
+        if !(is_aligned(va, PAGE_SIZE) && is_aligned(pa, PAGE_SIZE) && is_aligned(len, PAGE_SIZE)) {
+            return Err(MapError::Misaligned);
+        }
+        let mut offset = 0;
+        while offset < len {
+            let (va, pa, remaining) = (va + offset, pa + offset, len - offset);
+            let level = (1..4)
+                .find(|&level| {
+                    let size = LEVEL_SIZE[level];
+                    level == 3
+                        || granularity == Granularity::Blocks
+                            && is_aligned(va, size)
+                            && is_aligned(pa, size)
+                            && remaining >= size
+                })
+                .unwrap_or(3);
+            self.set_leaf(va, pa, level, attributes)?;
+            offset += LEVEL_SIZE[level];
+        }
+        Ok(())
+    }
+
+    fn set_leaf(
+        &mut self,
+        va: usize,
+        pa: usize,
+        level: usize,
+        attributes: Attributes,
+    ) -> Result<(), MapError> {
+        let table = self
+            .walk_to(va, level, true)?
+            .ok_or(MapError::OutOfTables)?;
+        let entry = &mut self.memory.table(table)[index(va, level)];
+        if *entry & bits::VALID != 0 {
+            return Err(MapError::AlreadyMapped { va });
+        }
+        let kind = if level == 3 { bits::TABLE_OR_PAGE } else { 0 };
+        *entry = (pa as u64 & OUTPUT_ADDRESS) | attributes.descriptor_bits() | kind;
+        Ok(())
+    }
+
+    /// The table at `level` on the way to `va`, creating missing tables when `create`.
+    fn walk_to(
+        &mut self,
+        va: usize,
+        level: usize,
+        create: bool,
+    ) -> Result<Option<usize>, MapError> {
+        let mut table = self.root;
+        for current in 0..level {
+            let entry = self.memory.table(table)[index(va, current)];
+            if entry & bits::VALID == 0 {
+                if !create {
+                    return Ok(None);
+                }
+                let next = self.memory.allocate_table().ok_or(MapError::OutOfTables)?;
+                self.memory.table(table)[index(va, current)] =
+                    next as u64 | bits::VALID | bits::TABLE_OR_PAGE;
+                table = next;
+            } else if entry & bits::TABLE_OR_PAGE == 0 {
+                return Err(MapError::InsideBlock { va });
+            } else {
+                table = (entry & OUTPUT_ADDRESS) as usize;
+            }
+        }
+        Ok(Some(table))
+    }
+
+    /// The physical address and attributes `va` translates to, if mapped.
+    pub fn translate(&mut self, va: usize) -> Option<(usize, Attributes)> {
+        let mut table = self.root;
+        for (level, size) in LEVEL_SIZE.into_iter().enumerate() {
+            let entry = self.memory.table(table)[index(va, level)];
+            if entry & bits::VALID == 0 {
+                return None;
+            }
+            let output = (entry & OUTPUT_ADDRESS) as usize;
+            let is_leaf = level == 3 || entry & bits::TABLE_OR_PAGE == 0;
+            if is_leaf {
+                let base = output & !(size - 1);
+                return Some((base + va % size, Attributes::from_descriptor(entry)));
+            }
+            table = output;
+        }
+        None
+    }
+
+    /// Unmaps the 4 KiB page at `va` and returns the physical address it mapped.
+    pub fn unmap_page(&mut self, va: usize) -> Result<Option<usize>, MapError> {
+        if !is_aligned(va, PAGE_SIZE) {
+            return Err(MapError::Misaligned);
+        }
+        let Some(table) = self.walk_to(va, 3, false)? else {
+            return Ok(None);
+        };
+        let entry = &mut self.memory.table(table)[index(va, 3)];
+        if *entry & bits::VALID == 0 {
+            return Ok(None);
+        }
+        let pa = (*entry & OUTPUT_ADDRESS) as usize;
+        *entry = 0;
+        Ok(Some(pa))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fake physical memory: table frames numbered from a base, held in a Vec.
+    struct HostTables {
+        base: usize,
+        tables: Vec<[u64; ENTRIES]>,
+        limit: usize,
+    }
+
+    impl HostTables {
+        fn new(limit: usize) -> Self {
+            Self {
+                base: 0x8000_0000,
+                tables: Vec::new(),
+                limit,
+            }
+        }
+    }
+
+    // SAFETY: every address handed out indexes a distinct zeroed entry of `tables`.
+    unsafe impl TableMemory for HostTables {
+        fn allocate_table(&mut self) -> Option<usize> {
+            if self.tables.len() == self.limit {
+                return None;
+            }
+            self.tables.push([0; ENTRIES]);
+            Some(self.base + (self.tables.len() - 1) * PAGE_SIZE)
+        }
+
+        fn table(&mut self, pa: usize) -> &mut [u64; ENTRIES] {
+            &mut self.tables[(pa - self.base) / PAGE_SIZE]
+        }
+    }
+
+    const KERNEL: usize = 0xffff_0000_0000_0000;
+
+    #[test]
+    fn map_translate_unmap_a_page() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let va = KERNEL + 0x1234_5000;
+        table
+            .map(
+                va,
+                0x4000_0000,
+                PAGE_SIZE,
+                Attributes::KERNEL_DATA,
+                Granularity::Pages,
+            )
+            .unwrap();
+        assert_eq!(
+            table.translate(va + 0x123),
+            Some((0x4000_0123, Attributes::KERNEL_DATA))
+        );
+        assert_eq!(table.translate(va + PAGE_SIZE), None);
+        assert_eq!(table.unmap_page(va), Ok(Some(0x4000_0000)));
+        assert_eq!(table.translate(va), None);
+        assert_eq!(table.unmap_page(va), Ok(None));
+    }
+
+    #[test]
+    fn aligned_ranges_use_blocks_and_others_pages() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        // 2 MiB aligned, 4 MiB long: two level-2 blocks, no level-3 table.
+        table
+            .map(
+                KERNEL,
+                0,
+                4 << 20,
+                Attributes::KERNEL_DATA,
+                Granularity::Blocks,
+            )
+            .unwrap();
+        assert_eq!(memory.tables.len(), 3);
+        let mut table = PageTable::at(memory.base, &mut memory);
+        assert_eq!(
+            table.translate(KERNEL + (3 << 20) + 8).map(|(pa, _)| pa),
+            Some((3 << 20) + 8)
+        );
+        // An unaligned start needs a page first, then a block from the 2 MiB boundary on.
+        let boundary = 6 << 20;
+        table
+            .map(
+                KERNEL + boundary - PAGE_SIZE,
+                boundary - PAGE_SIZE,
+                PAGE_SIZE + (2 << 20),
+                Attributes::KERNEL_DATA,
+                Granularity::Blocks,
+            )
+            .unwrap();
+        assert_eq!(
+            table.unmap_page(KERNEL + boundary),
+            Err(MapError::InsideBlock {
+                va: KERNEL + boundary
+            })
+        );
+        assert_eq!(
+            table.unmap_page(KERNEL + boundary - PAGE_SIZE),
+            Ok(Some(boundary - PAGE_SIZE))
+        );
+    }
+
+    #[test]
+    fn attributes_round_trip_through_descriptors() {
+        for attributes in [
+            Attributes::KERNEL_TEXT,
+            Attributes::KERNEL_RODATA,
+            Attributes::KERNEL_DATA,
+            Attributes::DEVICE,
+        ] {
+            assert_eq!(
+                Attributes::from_descriptor(attributes.descriptor_bits()),
+                attributes
+            );
+        }
+        let text = Attributes::KERNEL_TEXT.descriptor_bits();
+        assert_eq!(text & bits::PXN, 0, "kernel text is executable");
+        assert_ne!(text & bits::AP_READ_ONLY, 0, "kernel text is read-only");
+        assert_ne!(Attributes::KERNEL_DATA.descriptor_bits() & bits::PXN, 0);
+    }
+
+    #[test]
+    fn double_map_and_misalignment_are_errors() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        table
+            .map(
+                KERNEL,
+                0x1000,
+                PAGE_SIZE,
+                Attributes::KERNEL_DATA,
+                Granularity::Pages,
+            )
+            .unwrap();
+        assert_eq!(
+            table.map(
+                KERNEL,
+                0x2000,
+                PAGE_SIZE,
+                Attributes::KERNEL_DATA,
+                Granularity::Pages
+            ),
+            Err(MapError::AlreadyMapped { va: KERNEL })
+        );
+        assert_eq!(
+            table.map(
+                KERNEL + 1,
+                0x2000,
+                PAGE_SIZE,
+                Attributes::KERNEL_DATA,
+                Granularity::Pages
+            ),
+            Err(MapError::Misaligned)
+        );
+    }
+
+    #[test]
+    fn running_out_of_table_frames_is_an_error() {
+        let mut memory = HostTables::new(2);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        assert_eq!(
+            table.map(
+                KERNEL,
+                0,
+                PAGE_SIZE,
+                Attributes::KERNEL_DATA,
+                Granularity::Pages
+            ),
+            Err(MapError::OutOfTables)
+        );
+    }
+}

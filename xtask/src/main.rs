@@ -1,0 +1,126 @@
+//! `cargo xtask`: builds the kernel, boots it in QEMU and runs its tests, from the host.
+
+mod board;
+mod build;
+mod capture;
+mod host_tests;
+mod image;
+mod interactive;
+mod matrix;
+mod prereq;
+mod process;
+mod protocol;
+mod qemu;
+mod summary;
+mod symbolize;
+mod test;
+mod transcript;
+mod verdict;
+mod workspace;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use board::{Board, Cpu};
+use build::{KernelBuild, Profile};
+
+/// Builds, images, boots and tests the kernel.
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the kernel ELF and its raw image (kernel8.img) under target/kernel/
+    Build(BuildArgs),
+    /// Build the kernel and boot it in QEMU with its console on this terminal (Ctrl-A X quits)
+    Qemu(QemuArgs),
+    /// Run the host unit tests, then the in-kernel tests and fault scenarios on each QEMU configuration
+    Test(TestArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Board to build for
+    #[arg(long, value_enum, default_value_t = Board::Rpi3)]
+    board: Board,
+    /// Build with the release profile
+    #[arg(long)]
+    release: bool,
+    /// Build the test kernel, which runs the in-kernel tests after boot and exits QEMU
+    #[arg(long)]
+    ktest: bool,
+}
+
+#[derive(Args)]
+struct QemuArgs {
+    /// Board to boot
+    #[arg(long, value_enum, default_value_t = Board::Rpi3)]
+    board: Board,
+    /// CPU to emulate; only virt can choose (default cortex-a76), rpi3 is always a Cortex-A53
+    #[arg(long, value_enum)]
+    cpu: Option<Cpu>,
+    /// Build with the release profile
+    #[arg(long)]
+    release: bool,
+    /// Stop at the first instruction and wait for GDB on localhost:1234
+    #[arg(long)]
+    gdb: bool,
+    /// Kernel command line
+    #[arg(long, value_name = "CMDLINE")]
+    append: Option<String>,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Only run the configurations of this board
+    #[arg(long, value_enum)]
+    board: Option<Board>,
+    /// Only run the configurations emulating this CPU
+    #[arg(long, value_enum)]
+    cpu: Option<Cpu>,
+    /// Only run tests and fault scenarios whose name contains PATTERN (host tests too)
+    #[arg(long, value_name = "PATTERN")]
+    filter: Option<String>,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().task) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(task: Task) -> Result<ExitCode> {
+    match task {
+        Task::Build(args) => {
+            prereq::ensure_kernel_target()?;
+            build::build_kernel(&KernelBuild {
+                board: args.board,
+                profile: Profile::from_release_flag(args.release),
+                ktest: args.ktest,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Qemu(args) => interactive::run(&interactive::Options {
+            board: args.board,
+            cpu: args.cpu,
+            profile: Profile::from_release_flag(args.release),
+            gdb: args.gdb,
+            append: args.append,
+        }),
+        Task::Test(args) => test::run(&test::Options {
+            board: args.board,
+            cpu: args.cpu,
+            filter: args.filter,
+        }),
+    }
+}

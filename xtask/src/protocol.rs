@@ -1,0 +1,299 @@
+//! The kernel's console line protocol: boot banner, test results, fault scenarios, totals and
+//! oops backtraces, one line at a time.
+
+use crate::summary::{Counts, Outcome};
+
+/// Lists a scenario the kernel expects to oops in; the runner boots it on its own.
+pub const FAULT_SCENARIO_PREFIX: &str = "ktest: fault-scenario ";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConsoleLine {
+    /// `boot: board=... cpu=...`: the kernel got far enough to talk.
+    Banner,
+    Test(TestLine),
+    FaultScenario(FaultScenario),
+    /// `ktest: N passed, N failed, N skipped`, the kernel's own count.
+    Totals(Counts),
+    /// `oops: ...`, the first line of an oops report.
+    Oops,
+    Frame(Frame),
+    /// Looks like a protocol line but breaks its format; the runner must not guess.
+    Malformed,
+    Other,
+}
+
+/// `test <suite>::<name> ... <verdict>`
+#[derive(Debug, PartialEq, Eq)]
+pub struct TestLine {
+    pub suite: String,
+    pub name: String,
+    pub outcome: Outcome,
+}
+
+/// `ktest: fault-scenario <suite>::<name> expect="<text>"`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultScenario {
+    pub suite: String,
+    pub name: String,
+    pub expect: String,
+}
+
+/// `  #<n> 0x<16 lowercase hex digits>`, one backtrace frame of an oops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub index: u32,
+    pub address: u64,
+}
+
+impl FaultScenario {
+    /// `<suite>::<name>`, as `ktest.fault=` takes it.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.suite, self.name)
+    }
+
+    /// The last component of the name: the function the oops backtrace must pass through.
+    pub fn function_name(&self) -> &str {
+        self.name.rsplit("::").next().unwrap_or(&self.name)
+    }
+}
+
+impl Frame {
+    /// Frame 0 is the faulting PC; the others are return addresses, which point after the call
+    /// and, for a call that ends a function, past that function's last byte.
+    pub fn call_site(&self) -> u64 {
+        if self.index == 0 {
+            self.address
+        } else {
+            self.address.saturating_sub(1)
+        }
+    }
+}
+
+/// Classifies one console line (without its line ending).
+pub fn parse_line(line: &str) -> ConsoleLine {
+    if line.starts_with("boot: ") {
+        ConsoleLine::Banner
+    } else if let Some(scenario) = line.strip_prefix(FAULT_SCENARIO_PREFIX) {
+        parse_fault_scenario(scenario).map_or(ConsoleLine::Malformed, ConsoleLine::FaultScenario)
+    } else if let Some(totals) = line.strip_prefix("ktest: ").and_then(parse_totals) {
+        ConsoleLine::Totals(totals)
+    } else if line.starts_with("oops:") {
+        ConsoleLine::Oops
+    } else if let Some((path, verdict)) = split_test_line(line) {
+        parse_test(path, verdict).map_or(ConsoleLine::Malformed, ConsoleLine::Test)
+    } else {
+        parse_frame(line).map_or(ConsoleLine::Other, ConsoleLine::Frame)
+    }
+}
+
+/// Splits `test <path> ... <verdict>`, a shape the kernel shares with Rust's libtest.
+pub fn split_test_line(line: &str) -> Option<(&str, &str)> {
+    line.strip_prefix("test ")?.split_once(" ... ")
+}
+
+fn parse_test(path: &str, verdict: &str) -> Option<TestLine> {
+    let (suite, name) = path.split_once("::")?;
+    let outcome = if verdict == "ok" {
+        Outcome::Passed
+    } else if let Some(reason) = verdict.strip_prefix("FAILED") {
+        Outcome::Failed(parse_reason(reason)?)
+    } else {
+        Outcome::Skipped(parse_reason(verdict.strip_prefix("skipped")?)?)
+    };
+    Some(TestLine {
+        suite: suite.to_owned(),
+        name: name.to_owned(),
+        outcome,
+    })
+}
+
+/// The ` (<reason>)` after a verdict; a bare verdict has an empty reason.
+fn parse_reason(text: &str) -> Option<String> {
+    if text.is_empty() {
+        return Some(String::new());
+    }
+    text.strip_prefix(" (")?.strip_suffix(')').map(str::to_owned)
+}
+
+fn parse_fault_scenario(text: &str) -> Option<FaultScenario> {
+    let (path, expect) = text.split_once(" expect=\"")?;
+    let (suite, name) = path.split_once("::")?;
+    Some(FaultScenario {
+        suite: suite.to_owned(),
+        name: name.to_owned(),
+        expect: expect.strip_suffix('"')?.to_owned(),
+    })
+}
+
+fn parse_totals(text: &str) -> Option<Counts> {
+    let mut counts = text.split(", ").map(|part| part.split_once(' '));
+    let mut count = |label: &str| match counts.next()? {
+        Some((number, found)) if found == label => number.parse().ok(),
+        _ => None,
+    };
+    let totals = Counts {
+        passed: count("passed")?,
+        failed: count("failed")?,
+        skipped: count("skipped")?,
+    };
+    counts.next().is_none().then_some(totals)
+}
+
+fn parse_frame(line: &str) -> Option<Frame> {
+    let (index, address) = line.trim_start().strip_prefix('#')?.split_once(' ')?;
+    let hex = address.strip_prefix("0x")?;
+    let is_frame_address =
+        hex.len() == 16 && hex.bytes().all(|digit| matches!(digit, b'0'..=b'9' | b'a'..=b'f'));
+    if !is_frame_address || !index.bytes().all(|digit| digit.is_ascii_digit()) {
+        return None;
+    }
+    Some(Frame {
+        index: index.parse().ok()?,
+        address: u64::from_str_radix(hex, 16).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_line(suite: &str, name: &str, outcome: Outcome) -> ConsoleLine {
+        ConsoleLine::Test(TestLine {
+            suite: suite.to_owned(),
+            name: name.to_owned(),
+            outcome,
+        })
+    }
+
+    #[test]
+    fn banner() {
+        assert_eq!(
+            parse_line("boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent"),
+            ConsoleLine::Banner
+        );
+        assert_eq!(parse_line("booting..."), ConsoleLine::Other);
+    }
+
+    #[test]
+    fn test_verdicts() {
+        assert_eq!(
+            parse_line("test mm::map ... ok"),
+            test_line("mm", "map", Outcome::Passed)
+        );
+        assert_eq!(
+            parse_line("test uaccess::copy_from_user ... FAILED (left 3 (bytes), want 0)"),
+            test_line(
+                "uaccess",
+                "copy_from_user",
+                Outcome::Failed("left 3 (bytes), want 0".to_owned())
+            )
+        );
+        assert_eq!(
+            parse_line("test pan::uao_scope ... skipped (no FEAT_UAO)"),
+            test_line("pan", "uao_scope", Outcome::Skipped("no FEAT_UAO".to_owned()))
+        );
+        assert_eq!(
+            parse_line("test mm::table::walk ... FAILED"),
+            test_line("mm", "table::walk", Outcome::Failed(String::new()))
+        );
+    }
+
+    #[test]
+    fn broken_test_lines_are_malformed_not_ignored() {
+        assert_eq!(parse_line("test mm::map ... okay"), ConsoleLine::Malformed);
+        assert_eq!(parse_line("test mm::map ... FAILED: oops"), ConsoleLine::Malformed);
+        assert_eq!(parse_line("test no_suite ... ok"), ConsoleLine::Malformed);
+        assert_eq!(parse_line("test mm::map ... FAILED (unclosed"), ConsoleLine::Malformed);
+    }
+
+    #[test]
+    fn fault_scenario() {
+        let line = r#"ktest: fault-scenario pan::kernel_reads_user expect="PAN violation""#;
+        let ConsoleLine::FaultScenario(scenario) = parse_line(line) else {
+            panic!("not a fault scenario: {line}");
+        };
+        assert_eq!(scenario.suite, "pan");
+        assert_eq!(scenario.name, "kernel_reads_user");
+        assert_eq!(scenario.expect, "PAN violation");
+        assert_eq!(scenario.path(), "pan::kernel_reads_user");
+        assert_eq!(scenario.function_name(), "kernel_reads_user");
+        assert_eq!(
+            parse_line("ktest: fault-scenario pan::x expect=\"unterminated"),
+            ConsoleLine::Malformed
+        );
+    }
+
+    #[test]
+    fn fault_scenario_function_is_the_last_path_component() {
+        let scenario = FaultScenario {
+            suite: "pxn".to_owned(),
+            name: "user::jump".to_owned(),
+            expect: String::new(),
+        };
+        assert_eq!(scenario.function_name(), "jump");
+    }
+
+    #[test]
+    fn totals() {
+        assert_eq!(
+            parse_line("ktest: 12 passed, 1 failed, 2 skipped"),
+            ConsoleLine::Totals(Counts {
+                passed: 12,
+                failed: 1,
+                skipped: 2
+            })
+        );
+        assert_eq!(parse_line("ktest: 12 passed, 1 failed"), ConsoleLine::Other);
+        assert_eq!(parse_line("ktest: running 14 tests"), ConsoleLine::Other);
+    }
+
+    #[test]
+    fn oops_and_frames() {
+        assert_eq!(
+            parse_line("oops: PAN violation at pc=0xffff000000081234"),
+            ConsoleLine::Oops
+        );
+        assert_eq!(
+            parse_line("  #0 0xffff000000081234"),
+            ConsoleLine::Frame(Frame {
+                index: 0,
+                address: 0xffff_0000_0008_1234
+            })
+        );
+        assert_eq!(
+            parse_line("  #12 0x00000000400812a0"),
+            ConsoleLine::Frame(Frame {
+                index: 12,
+                address: 0x4008_12a0
+            })
+        );
+    }
+
+    #[test]
+    fn near_miss_frames_are_other_lines() {
+        for line in [
+            "  #1 0xffff00000008123",
+            "  #1 0xFFFF000000081234",
+            "  #x 0xffff000000081234",
+            "  #1 ffff000000081234",
+            "  #1 0xffff000000081234 extra",
+            "  x1 0xffff000000081234",
+        ] {
+            assert_eq!(parse_line(line), ConsoleLine::Other, "{line}");
+        }
+    }
+
+    #[test]
+    fn return_addresses_are_looked_up_one_byte_earlier() {
+        let pc = Frame {
+            index: 0,
+            address: 0x1000,
+        };
+        let return_address = Frame {
+            index: 1,
+            address: 0x1000,
+        };
+        assert_eq!(pc.call_site(), 0x1000);
+        assert_eq!(return_address.call_site(), 0xfff);
+    }
+}

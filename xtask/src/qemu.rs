@@ -1,0 +1,329 @@
+//! QEMU: its version, the machines the kernel runs on, and the command lines that boot it.
+
+use std::fmt;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::board::Cpu;
+
+pub const QEMU: &str = "qemu-system-aarch64";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QemuVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+/// A QEMU machine (`-M`) the kernel runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QemuMachine {
+    Raspi3b,
+    Raspi4b,
+    Virt,
+}
+
+/// Where the kernel's console goes and what else QEMU provides for it.
+pub enum Console<'a> {
+    /// Serial port and QEMU monitor on this terminal, for a person.
+    Interactive { gdb: bool, append: Option<&'a str> },
+    /// Serial port on stdout for the test runner; semihosting gives the kernel its command
+    /// line and lets it exit QEMU with a status.
+    Test { cmdline: &'a str },
+}
+
+impl QemuVersion {
+    /// Reads the version from `qemu-system-aarch64 --version`, e.g.
+    /// `QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)`.
+    pub fn parse(version_output: &str) -> Result<Self> {
+        let number = version_output
+            .split_whitespace()
+            .skip_while(|word| *word != "version")
+            .nth(1)
+            .with_context(|| format!("no version number in {version_output:?}"))?;
+        let mut components = number.split('.').map(leading_number);
+        match (components.next(), components.next(), components.next()) {
+            (Some(Some(major)), Some(Some(minor)), patch) => Ok(Self {
+                major,
+                minor,
+                patch: patch.flatten().unwrap_or(0),
+            }),
+            _ => bail!("cannot read QEMU version number {number:?}"),
+        }
+    }
+}
+
+/// The number a version component starts with: `2` in `2-rc1`.
+fn leading_number(component: &str) -> Option<u32> {
+    let digits = component.len() - component.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    component[..digits].parse().ok()
+}
+
+impl fmt::Display for QemuVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+impl QemuMachine {
+    const ALL: [QemuMachine; 3] = [QemuMachine::Raspi3b, QemuMachine::Raspi4b, QemuMachine::Virt];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QemuMachine::Raspi3b => "raspi3b",
+            QemuMachine::Raspi4b => "raspi4b",
+            QemuMachine::Virt => "virt",
+        }
+    }
+
+    /// The first QEMU release with this machine, for those newer than any QEMU still in use.
+    fn introduced_in(self) -> Option<QemuVersion> {
+        match self {
+            QemuMachine::Raspi4b => Some(QemuVersion {
+                major: 9,
+                minor: 0,
+                patch: 0,
+            }),
+            QemuMachine::Raspi3b | QemuMachine::Virt => None,
+        }
+    }
+
+    pub fn check_available(self, version: QemuVersion) -> Result<()> {
+        match self.introduced_in() {
+            Some(introduced) if version < introduced => bail!(
+                "QEMU {version} has no {} machine (it needs {})",
+                self.name(),
+                minimum(introduced)
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One line saying which machines this QEMU offers, e.g.
+/// `qemu 7.2.0: machines raspi3b, virt (raspi4b needs QEMU >= 9.0)`.
+pub fn availability_report(version: QemuVersion) -> String {
+    let (available, missing): (Vec<_>, Vec<_>) = QemuMachine::ALL
+        .into_iter()
+        .partition(|machine| machine.check_available(version).is_ok());
+    let mut report = format!(
+        "qemu {version}: machines {}",
+        available.iter().map(|machine| machine.name()).collect::<Vec<_>>().join(", ")
+    );
+    for machine in missing {
+        if let Some(introduced) = machine.introduced_in() {
+            report += &format!(" ({} needs {})", machine.name(), minimum(introduced));
+        }
+    }
+    report
+}
+
+/// A requirement on QEMU's version, the way release notes say it: `QEMU >= 9.0`.
+fn minimum(version: QemuVersion) -> String {
+    format!("QEMU >= {}.{}", version.major, version.minor)
+}
+
+/// The QEMU command that boots `image` on `machine`.
+pub fn command(machine: QemuMachine, cpu: Cpu, image: &Path, console: &Console) -> Command {
+    let mut qemu = Command::new(QEMU);
+    qemu.args(["-M", machine.name()]);
+    match machine {
+        // The Raspberry Pi machines have a fixed CPU and RAM size.
+        QemuMachine::Raspi3b | QemuMachine::Raspi4b => {}
+        QemuMachine::Virt => {
+            qemu.args(["-cpu", cpu.name(), "-m", "1G"]);
+        }
+    }
+    qemu.arg("-kernel").arg(image).args(["-display", "none"]);
+    match console {
+        Console::Interactive { gdb, append } => {
+            qemu.args(["-serial", "mon:stdio"]);
+            if *gdb {
+                qemu.args(["-s", "-S"]);
+            }
+            if let Some(cmdline) = append {
+                qemu.args(["-append", cmdline]);
+            }
+        }
+        Console::Test { cmdline } => {
+            qemu.args(["-serial", "stdio", "-monitor", "none", "-semihosting"]);
+            qemu.args(["-append", cmdline]);
+        }
+    }
+    qemu
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(major: u32, minor: u32, patch: u32) -> QemuVersion {
+        QemuVersion {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    fn arguments(command: &Command) -> Vec<String> {
+        command
+            .get_args()
+            .map(|argument| argument.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn parses_debian_backports_version() {
+        let output = "QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)\n\
+                      Copyright (c) 2003-2025 Fabrice Bellard and the QEMU Project developers\n";
+        assert_eq!(QemuVersion::parse(output).unwrap(), version(10, 0, 2));
+    }
+
+    #[test]
+    fn parses_version_without_patch_or_with_suffix() {
+        assert_eq!(
+            QemuVersion::parse("QEMU emulator version 9.1").unwrap(),
+            version(9, 1, 0)
+        );
+        assert_eq!(
+            QemuVersion::parse("QEMU emulator version 8.2.50 (v8.2.0-1234-gdeadbeef)").unwrap(),
+            version(8, 2, 50)
+        );
+        assert_eq!(
+            QemuVersion::parse("QEMU emulator version 9.0.0-rc1").unwrap(),
+            version(9, 0, 0)
+        );
+    }
+
+    #[test]
+    fn rejects_output_without_version() {
+        assert!(QemuVersion::parse("qemu-system-aarch64: command not found").is_err());
+        assert!(QemuVersion::parse("QEMU emulator version x.y").is_err());
+    }
+
+    #[test]
+    fn versions_order_numerically() {
+        assert!(version(10, 0, 2) > version(9, 2, 0));
+        assert!(version(7, 2, 0) < version(9, 0, 0));
+    }
+
+    #[test]
+    fn raspi4b_needs_qemu_9() {
+        assert!(QemuMachine::Raspi4b.check_available(version(9, 0, 0)).is_ok());
+        let error = QemuMachine::Raspi4b
+            .check_available(version(7, 2, 0))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "QEMU 7.2.0 has no raspi4b machine (it needs QEMU >= 9.0)");
+        assert!(QemuMachine::Raspi3b.check_available(version(7, 2, 0)).is_ok());
+    }
+
+    #[test]
+    fn reports_available_machines() {
+        assert_eq!(
+            availability_report(version(10, 0, 2)),
+            "qemu 10.0.2: machines raspi3b, raspi4b, virt"
+        );
+        assert_eq!(
+            availability_report(version(7, 2, 0)),
+            "qemu 7.2.0: machines raspi3b, virt (raspi4b needs QEMU >= 9.0)"
+        );
+    }
+
+    #[test]
+    fn raspi3b_gets_no_cpu_and_an_interactive_console() {
+        let qemu = command(
+            QemuMachine::Raspi3b,
+            Cpu::CortexA53,
+            Path::new("/k/kernel8.img"),
+            &Console::Interactive {
+                gdb: false,
+                append: None,
+            },
+        );
+        assert_eq!(qemu.get_program(), QEMU);
+        assert_eq!(
+            arguments(&qemu),
+            [
+                "-M",
+                "raspi3b",
+                "-kernel",
+                "/k/kernel8.img",
+                "-display",
+                "none",
+                "-serial",
+                "mon:stdio"
+            ]
+        );
+    }
+
+    #[test]
+    fn interactive_virt_with_gdb_and_cmdline() {
+        let qemu = command(
+            QemuMachine::Virt,
+            Cpu::Max,
+            Path::new("k.img"),
+            &Console::Interactive {
+                gdb: true,
+                append: Some("init=/bin/sh quiet"),
+            },
+        );
+        assert_eq!(
+            arguments(&qemu),
+            [
+                "-M",
+                "virt",
+                "-cpu",
+                "max",
+                "-m",
+                "1G",
+                "-kernel",
+                "k.img",
+                "-display",
+                "none",
+                "-serial",
+                "mon:stdio",
+                "-s",
+                "-S",
+                "-append",
+                "init=/bin/sh quiet"
+            ]
+        );
+    }
+
+    #[test]
+    fn test_runs_use_semihosting_and_plain_stdio() {
+        let qemu = command(
+            QemuMachine::Virt,
+            Cpu::CortexA76,
+            Path::new("k.img"),
+            &Console::Test {
+                cmdline: "ktest ktest.filter=mm",
+            },
+        );
+        assert_eq!(
+            arguments(&qemu),
+            [
+                "-M",
+                "virt",
+                "-cpu",
+                "cortex-a76",
+                "-m",
+                "1G",
+                "-kernel",
+                "k.img",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-monitor",
+                "none",
+                "-semihosting",
+                "-append",
+                "ktest ktest.filter=mm"
+            ]
+        );
+    }
+}

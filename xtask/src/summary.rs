@@ -1,0 +1,260 @@
+//! Test outcomes, their counts per configuration and suite, and the table that closes a test run.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed(String),
+    Skipped(String),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// Everything a test run found, in the order it found it.
+#[derive(Default)]
+pub struct Summary {
+    rows: Vec<Row>,
+    failures: Vec<String>,
+}
+
+struct Row {
+    configuration: String,
+    suite: String,
+    counts: Counts,
+    not_run_reason: Option<String>,
+}
+
+impl fmt::Display for Outcome {
+    /// The verdict as the line protocol writes it after `...`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (verdict, reason) = match self {
+            Outcome::Passed => return f.write_str("ok"),
+            Outcome::Failed(reason) => ("FAILED", reason),
+            Outcome::Skipped(reason) => ("skipped", reason),
+        };
+        if reason.is_empty() {
+            f.write_str(verdict)
+        } else {
+            write!(f, "{verdict} ({reason})")
+        }
+    }
+}
+
+impl Counts {
+    pub fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed(_) => self.failed += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+        }
+    }
+
+    fn add(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+    }
+}
+
+impl fmt::Display for Counts {
+    /// `N passed, N failed`, with `, N skipped` only when something was skipped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} passed, {} failed", self.passed, self.failed)?;
+        if self.skipped > 0 {
+            write!(f, ", {} skipped", self.skipped)?;
+        }
+        Ok(())
+    }
+}
+
+impl Summary {
+    pub fn record(&mut self, configuration: &str, suite: &str, name: &str, outcome: &Outcome) {
+        if let Outcome::Failed(reason) = outcome {
+            self.failures.push(format!("[{configuration}] {suite}::{name}: {reason}"));
+        }
+        let existing = self.rows.iter().position(|row| {
+            row.not_run_reason.is_none() && row.configuration == configuration && row.suite == suite
+        });
+        let index = existing.unwrap_or_else(|| {
+            self.rows.push(Row {
+                configuration: configuration.to_owned(),
+                suite: suite.to_owned(),
+                counts: Counts::default(),
+                not_run_reason: None,
+            });
+            self.rows.len() - 1
+        });
+        self.rows[index].counts.count(outcome);
+    }
+
+    /// A configuration that could not run counts as one failure, so it can never pass unnoticed.
+    pub fn record_not_run(&mut self, configuration: &str, reason: &str) {
+        self.failures.push(format!("[{configuration}] NOT RUN: {reason}"));
+        self.rows.push(Row {
+            configuration: configuration.to_owned(),
+            suite: "NOT RUN".to_owned(),
+            counts: Counts {
+                failed: 1,
+                ..Counts::default()
+            },
+            not_run_reason: Some(reason.to_owned()),
+        });
+    }
+
+    pub fn totals(&self) -> Counts {
+        let mut totals = Counts::default();
+        for row in &self.rows {
+            totals.add(row.counts);
+        }
+        totals
+    }
+
+    /// The failures, the configuration x suite table, and the closing `N passed, N failed` line.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        if !self.failures.is_empty() {
+            text += "failures:\n";
+            for failure in &self.failures {
+                text += &format!("    {failure}\n");
+            }
+            text += "\n";
+        }
+        text += &self.table();
+        text += &format!("\n{}\n", self.totals());
+        text
+    }
+
+    fn table(&self) -> String {
+        let header = ["configuration", "suite", "passed", "failed", "skipped"];
+        let cells: Vec<[String; 5]> = self
+            .rows
+            .iter()
+            .map(|row| {
+                [
+                    row.configuration.clone(),
+                    row.suite.clone(),
+                    row.counts.passed.to_string(),
+                    row.counts.failed.to_string(),
+                    row.counts.skipped.to_string(),
+                ]
+            })
+            .collect();
+        let widths: Vec<usize> = (0..header.len())
+            .map(|column| {
+                cells
+                    .iter()
+                    .map(|row| row[column].len())
+                    .chain([header[column].len()])
+                    .max()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let line = |row: [&str; 5], note: Option<&str>| {
+            let mut line = format!(
+                "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2],
+                w3 = widths[3],
+                w4 = widths[4],
+            );
+            if let Some(note) = note {
+                line += "  ";
+                line += note;
+            }
+            line + "\n"
+        };
+        let mut table = line(header, None);
+        for (row, cells) in self.rows.iter().zip(&cells) {
+            table += &line(cells.each_ref().map(String::as_str), row.not_run_reason.as_deref());
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(reason: &str) -> Outcome {
+        Outcome::Failed(reason.to_owned())
+    }
+
+    #[test]
+    fn outcomes_print_as_protocol_verdicts() {
+        assert_eq!(Outcome::Passed.to_string(), "ok");
+        assert_eq!(failed("expected 3, got 4").to_string(), "FAILED (expected 3, got 4)");
+        assert_eq!(failed("").to_string(), "FAILED");
+        assert_eq!(
+            Outcome::Skipped("no FEAT_UAO".to_owned()).to_string(),
+            "skipped (no FEAT_UAO)"
+        );
+    }
+
+    #[test]
+    fn closing_line_mentions_skipped_only_when_some_were() {
+        let mut counts = Counts::default();
+        counts.count(&Outcome::Passed);
+        counts.count(&failed("x"));
+        counts.count(&Outcome::Passed);
+        assert_eq!(counts.to_string(), "2 passed, 1 failed");
+        counts.count(&Outcome::Skipped(String::new()));
+        assert_eq!(counts.to_string(), "2 passed, 1 failed, 1 skipped");
+    }
+
+    #[test]
+    fn renders_aligned_table_failures_and_closing_line() {
+        let mut summary = Summary::default();
+        summary.record("host", "kernel", "mm::tests::a", &Outcome::Passed);
+        summary.record("host", "xtask", "image::tests::b", &Outcome::Passed);
+        summary.record("host", "kernel", "mm::tests::c", &Outcome::Skipped(String::new()));
+        summary.record("virt/cortex-a76", "uaccess", "copy", &failed("short copy"));
+        for _ in 0..10 {
+            summary.record("virt/cortex-a76", "uaccess", "get", &Outcome::Passed);
+        }
+        summary.record_not_run("rpi4/raspi4b", "QEMU 7.2.0 has no raspi4b machine");
+
+        assert_eq!(
+            summary.totals(),
+            Counts {
+                passed: 12,
+                failed: 2,
+                skipped: 1
+            }
+        );
+        let expected = "\
+failures:
+    [virt/cortex-a76] uaccess::copy: short copy
+    [rpi4/raspi4b] NOT RUN: QEMU 7.2.0 has no raspi4b machine
+
+configuration    suite    passed  failed  skipped
+host             kernel        1       0        1
+host             xtask         1       0        0
+virt/cortex-a76  uaccess      10       1        0
+rpi4/raspi4b     NOT RUN       0       1        0  QEMU 7.2.0 has no raspi4b machine
+
+12 passed, 2 failed, 1 skipped
+";
+        assert_eq!(summary.render(), expected);
+    }
+
+    #[test]
+    fn all_passing_run_has_no_failure_list() {
+        let mut summary = Summary::default();
+        summary.record("host", "xtask", "t", &Outcome::Passed);
+        let rendered = summary.render();
+        assert!(!rendered.contains("failures:"));
+        assert!(rendered.ends_with("\n1 passed, 0 failed\n"), "{rendered}");
+    }
+}

@@ -1,0 +1,254 @@
+//! `cargo xtask test`: the host unit tests, then the in-kernel tests and fault scenarios on each
+//! selected QEMU configuration, closed by a summary table.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, ensure};
+
+use crate::board::{Board, Cpu};
+use crate::build::{self, KernelBuild, Profile};
+use crate::capture::{self, Ending};
+use crate::host_tests;
+use crate::matrix::{self, Configuration};
+use crate::prereq;
+use crate::process;
+use crate::protocol::FaultScenario;
+use crate::qemu::{self, Console, QemuVersion};
+use crate::summary::{Outcome, Summary};
+use crate::symbolize::Symbolizer;
+use crate::transcript::Transcript;
+use crate::verdict;
+use crate::workspace;
+
+pub struct Options {
+    pub board: Option<Board>,
+    pub cpu: Option<Cpu>,
+    pub filter: Option<String>,
+}
+
+const TEST_RUN_TIMEOUT: Duration = Duration::from_secs(120);
+const FAULT_RUN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Console lines shown when a boot went wrong in a way the echoed lines may not explain.
+const LOG_TAIL_LINES: usize = 25;
+/// Suite of the synthetic entries for a test run that went wrong as a whole.
+const BOOT_SUITE: &str = "boot";
+const FAULT_SUITE: &str = "fault";
+
+/// A built test kernel, ready to boot and to have its backtraces named.
+struct TestKernel {
+    image: PathBuf,
+    symbolizer: Symbolizer,
+}
+
+/// Where one configuration's runs go: the kernel, the filter, the logs and the results.
+struct Run<'a> {
+    configuration: &'a Configuration,
+    kernel: &'a TestKernel,
+    filter: Option<&'a str>,
+    logs: &'a Path,
+}
+
+pub fn run(options: &Options) -> Result<ExitCode> {
+    if let Some(pattern) = &options.filter {
+        ensure!(
+            !pattern.is_empty() && !pattern.contains(char::is_whitespace),
+            "--filter takes a single word: the kernel command line separates options by spaces"
+        );
+    }
+    let configurations = matrix::select(options.board, options.cpu)?;
+    prereq::ensure_kernel_target()?;
+    let qemu_version = prereq::ensure_qemu()?;
+    let logs = workspace::target_dir().join("xtask").join("logs");
+    fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+
+    let mut summary = Summary::default();
+    host_tests::run(options.filter.as_deref(), &mut summary)?;
+    let mut kernels: Vec<(Board, Result<TestKernel>)> = Vec::new();
+    for configuration in &configurations {
+        if kernels.iter().all(|(board, _)| *board != configuration.board) {
+            kernels.push((configuration.board, build_test_kernel(configuration.board)));
+        }
+    }
+    for configuration in configurations {
+        let kernel = kernels
+            .iter()
+            .find(|(board, _)| *board == configuration.board)
+            .map(|(_, kernel)| kernel.as_ref());
+        let ran = match kernel {
+            Some(Ok(kernel)) => Run {
+                configuration,
+                kernel,
+                filter: options.filter.as_deref(),
+                logs: &logs,
+            }
+            .start(qemu_version, &mut summary),
+            Some(Err(error)) => Err(anyhow!("its test kernel did not build: {error:#}")),
+            None => Err(anyhow!("no test kernel was built for it")),
+        };
+        if let Err(error) = ran {
+            let reason = format!("{error:#}");
+            println!("[{}] NOT RUN: {reason}", configuration.name);
+            summary.record_not_run(configuration.name, &reason);
+        }
+    }
+
+    print!("\n{}", summary.render());
+    Ok(if summary.totals().failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn build_test_kernel(board: Board) -> Result<TestKernel> {
+    println!("building the {} test kernel", board.name());
+    let artifacts = build::build_kernel(&KernelBuild {
+        board,
+        profile: Profile::Debug,
+        ktest: true,
+    })?;
+    Ok(TestKernel {
+        symbolizer: Symbolizer::load(&artifacts.elf)?,
+        image: artifacts.image,
+    })
+}
+
+impl Run<'_> {
+    /// The test run, then one boot per fault scenario it listed.
+    fn start(&self, qemu_version: QemuVersion, summary: &mut Summary) -> Result<()> {
+        let name = self.configuration.name;
+        self.configuration.machine.check_available(qemu_version)?;
+        let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
+        let qemu = self.qemu(filter_option.as_deref());
+        println!("[{name}] {}", process::describe(&qemu));
+        let log = self
+            .logs
+            .join(format!("{}.log", self.configuration.file_stem()));
+        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |line| {
+            println!("[{name}] {line}");
+        })?;
+        println!("[{name}] QEMU {ending}");
+
+        for test in &transcript.tests {
+            summary.record(name, &test.suite, &test.name, &test.outcome);
+        }
+        let failures = verdict::test_run_failures(&transcript, ending);
+        for failure in &failures {
+            let outcome = Outcome::Failed(failure.reason.clone());
+            println!("[{name}] test {BOOT_SUITE}::{} ... {outcome}", failure.check);
+            summary.record(name, BOOT_SUITE, failure.check, &outcome);
+        }
+        if !failures.is_empty() {
+            self.show_log(&log, &transcript);
+        } else if transcript.any_test_failed() {
+            println!("[{name}] log: {}", workspace::relative(&log));
+        }
+
+        let scenarios = transcript
+            .fault_scenarios
+            .iter()
+            .filter(|scenario| self.filter.is_none_or(|pattern| scenario.path().contains(pattern)));
+        for scenario in scenarios {
+            self.run_fault_scenario(scenario, summary)?;
+        }
+        Ok(())
+    }
+
+    /// Boots the kernel into one scenario, which passes when it oopses as expected.
+    fn run_fault_scenario(&self, scenario: &FaultScenario, summary: &mut Summary) -> Result<()> {
+        let name = self.configuration.name;
+        let log = self.logs.join(format!(
+            "{}__fault__{}.log",
+            self.configuration.file_stem(),
+            scenario.name.replace('/', "_")
+        ));
+        let qemu = self.qemu(Some(&format!("ktest.fault={}", scenario.path())));
+        let (transcript, ending) = self.boot(qemu, FAULT_RUN_TIMEOUT, &log, |_| {})?;
+        let failures = verdict::fault_scenario_failures(scenario, &transcript, ending);
+        let outcome = if failures.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(failures.join("; "))
+        };
+        println!("[{name}] test {FAULT_SUITE}::{} ... {outcome}", scenario.path());
+        summary.record(name, FAULT_SUITE, &scenario.path(), &outcome);
+        if !failures.is_empty() {
+            self.show_log(&log, &transcript);
+        }
+        Ok(())
+    }
+
+    /// QEMU booting the test kernel with `ktest`, this row's extra words and `ktest_option`.
+    fn qemu(&self, ktest_option: Option<&str>) -> Command {
+        qemu::command(
+            self.configuration.machine,
+            self.configuration.cpu,
+            &self.kernel.image,
+            &Console::Test {
+                cmdline: &kernel_cmdline(self.configuration, ktest_option),
+            },
+        )
+    }
+
+    /// Runs `qemu` to its end, handing protocol lines to `echo` as they arrive, and saves the
+    /// symbolized console to `log`.
+    fn boot(
+        &self,
+        qemu: Command,
+        timeout: Duration,
+        log: &Path,
+        mut echo: impl FnMut(&str),
+    ) -> Result<(Transcript, Ending)> {
+        let mut transcript = Transcript::default();
+        let ending = capture::run_captured(qemu, timeout, |line| {
+            if let Some(logged) = transcript.record(line, &self.kernel.symbolizer) {
+                echo(logged);
+            }
+        })?;
+        let mut text = transcript.lines.join("\n");
+        text.push('\n');
+        fs::write(log, text).with_context(|| format!("cannot write {}", log.display()))?;
+        Ok((transcript, ending))
+    }
+
+    fn show_log(&self, log: &Path, transcript: &Transcript) {
+        let name = self.configuration.name;
+        println!("[{name}] log: {}; it ends:", workspace::relative(log));
+        let tail = transcript.lines.len().saturating_sub(LOG_TAIL_LINES);
+        for line in &transcript.lines[tail..] {
+            println!("[{name}] | {line}");
+        }
+    }
+}
+
+fn kernel_cmdline(configuration: &Configuration, ktest_option: Option<&str>) -> String {
+    let mut words = vec!["ktest"];
+    words.extend(configuration.extra_cmdline);
+    words.extend(ktest_option);
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qemu::QemuMachine;
+
+    #[test]
+    fn command_line_has_ktest_row_words_and_option() {
+        let forced_software_pan = Configuration {
+            name: "virt/cortex-a76-swpan",
+            board: Board::Virt,
+            machine: QemuMachine::Virt,
+            cpu: Cpu::CortexA76,
+            extra_cmdline: &["pan=software"],
+        };
+        assert_eq!(
+            kernel_cmdline(&forced_software_pan, Some("ktest.fault=pan::read")),
+            "ktest pan=software ktest.fault=pan::read"
+        );
+        assert_eq!(kernel_cmdline(&matrix::MATRIX[0], None), "ktest");
+    }
+}

@@ -1,0 +1,253 @@
+//! Whether a kernel boot passed: the checks on a test run and on a fault-scenario run.
+
+use crate::capture::Ending;
+use crate::protocol::FaultScenario;
+use crate::transcript::Transcript;
+
+/// Exit statuses the kernel gives QEMU through semihosting.
+pub const EXIT_ALL_PASSED: i32 = 0;
+pub const EXIT_SOME_FAILED: i32 = 1;
+pub const EXIT_OOPS: i32 = 3;
+
+/// A failed check on a whole test run, reported as test `boot::<check>`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BootFailure {
+    pub check: &'static str,
+    pub reason: String,
+}
+
+/// What is wrong with a test run beyond its FAILED test lines.
+pub fn test_run_failures(transcript: &Transcript, ending: Ending) -> Vec<BootFailure> {
+    let mut failures = Vec::new();
+    let mut fail = |check, reason: String| failures.push(BootFailure { check, reason });
+    if !transcript.booted {
+        fail("banner", "no `boot:` banner: the kernel did not boot".to_owned());
+    }
+    match ending {
+        Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
+            "totals",
+            "the kernel exited with status 0 without printing its `ktest:` totals".to_owned(),
+        ),
+        Ending::Exited(EXIT_SOME_FAILED) if !transcript.any_test_failed() => fail(
+            "exit-status",
+            "the kernel exited with status 1 (tests failed) but no test line says FAILED"
+                .to_owned(),
+        ),
+        Ending::Exited(EXIT_ALL_PASSED | EXIT_SOME_FAILED) => {}
+        Ending::Exited(EXIT_OOPS) => fail(
+            "oops",
+            format!(
+                "the kernel oopsed outside a fault scenario{}",
+                last_line_note(transcript)
+            ),
+        ),
+        Ending::TimedOut(_) => fail("timeout", unexpected_ending(ending, transcript)),
+        Ending::Exited(_) | Ending::Signalled(_) => {
+            fail("exit-status", unexpected_ending(ending, transcript));
+        }
+    }
+    if let Some(totals) = transcript.totals
+        && totals != transcript.counted()
+    {
+        fail(
+            "totals",
+            format!(
+                "the kernel counted {totals}, but its test lines say {}",
+                transcript.counted()
+            ),
+        );
+    }
+    for line in &transcript.malformed {
+        fail("protocol", format!("malformed protocol line `{line}`"));
+    }
+    failures
+}
+
+/// The checks a fault-scenario run failed: it must oops with the expected message and a
+/// backtrace through the scenario's function.
+pub fn fault_scenario_failures(
+    scenario: &FaultScenario,
+    transcript: &Transcript,
+    ending: Ending,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    if ending != Ending::Exited(EXIT_OOPS) {
+        failures.push(format!(
+            "expected an oops (exit status {EXIT_OOPS}), but {}",
+            unexpected_ending(ending, transcript)
+        ));
+    }
+    if !transcript.mentions(&scenario.expect) {
+        failures.push(format!("the console never shows \"{}\"", scenario.expect));
+    }
+    let function = scenario.function_name();
+    if !transcript
+        .frame_symbols
+        .iter()
+        .any(|symbol| symbol.contains(function))
+    {
+        failures.push(format!("no backtrace frame is in a function named like `{function}`"));
+    }
+    failures
+}
+
+fn unexpected_ending(ending: Ending, transcript: &Transcript) -> String {
+    format!("QEMU {ending}{}", last_line_note(transcript))
+}
+
+/// Where the console stopped, so a hang or crash shows what came last.
+fn last_line_note(transcript: &Transcript) -> String {
+    match transcript.last_line() {
+        Some(line) => format!("; last console line: `{line}`"),
+        None => "; the console stayed silent".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::symbolize::{FunctionSymbol, Symbolizer};
+
+    const BANNER: &str = "boot: board=virt cpu=cortex-a76";
+
+    fn transcript(lines: &[&str]) -> Transcript {
+        let symbolizer = Symbolizer::new(vec![FunctionSymbol {
+            start: 0x1000,
+            size: 0x100,
+            name: "kernel::ktest::pan::kernel_reads_user".to_owned(),
+        }]);
+        let mut transcript = Transcript::default();
+        for line in lines {
+            transcript.record(line, &symbolizer);
+        }
+        transcript
+    }
+
+    fn checks(failures: &[BootFailure]) -> Vec<&str> {
+        failures.iter().map(|failure| failure.check).collect()
+    }
+
+    fn scenario() -> FaultScenario {
+        FaultScenario {
+            suite: "pan".to_owned(),
+            name: "kernel_reads_user".to_owned(),
+            expect: "PAN violation".to_owned(),
+        }
+    }
+
+    #[test]
+    fn clean_run_passes() {
+        let run = transcript(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed, 0 skipped"]);
+        assert_eq!(test_run_failures(&run, Ending::Exited(0)), []);
+    }
+
+    #[test]
+    fn failed_tests_with_status_1_need_no_extra_entry() {
+        let run = transcript(&[
+            BANNER,
+            "test mm::map ... FAILED (x)",
+            "ktest: 0 passed, 1 failed, 0 skipped",
+        ]);
+        assert_eq!(test_run_failures(&run, Ending::Exited(1)), []);
+    }
+
+    #[test]
+    fn missing_banner_fails() {
+        let run = transcript(&["ktest: 0 passed, 0 failed, 0 skipped"]);
+        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(0))), ["banner"]);
+    }
+
+    #[test]
+    fn status_1_without_failed_line_fails() {
+        let run = transcript(&[BANNER, "test mm::map ... ok"]);
+        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(1))), ["exit-status"]);
+    }
+
+    #[test]
+    fn oops_and_odd_statuses_fail_with_the_last_line() {
+        let run = transcript(&[BANNER, "test mm::map ... ok", "oops: data abort"]);
+        let failures = test_run_failures(&run, Ending::Exited(3));
+        assert_eq!(checks(&failures), ["oops"]);
+        assert!(failures[0].reason.contains("`oops: data abort`"), "{failures:?}");
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Exited(2))),
+            ["exit-status"]
+        );
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Signalled(6))),
+            ["exit-status"]
+        );
+    }
+
+    #[test]
+    fn timeout_names_the_last_line() {
+        let run = transcript(&[BANNER, "test mm::map ... ok"]);
+        let failures = test_run_failures(&run, Ending::TimedOut(Duration::from_secs(120)));
+        assert_eq!(
+            failures,
+            [BootFailure {
+                check: "timeout",
+                reason: "QEMU timed out after 120 s; last console line: `test mm::map ... ok`"
+                    .to_owned()
+            }]
+        );
+    }
+
+    #[test]
+    fn totals_must_be_printed_and_agree_with_the_test_lines() {
+        let without_totals = transcript(&[BANNER, "test mm::map ... ok"]);
+        assert_eq!(
+            checks(&test_run_failures(&without_totals, Ending::Exited(0))),
+            ["totals"]
+        );
+        let disagreeing = transcript(&[
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 2 passed, 0 failed, 0 skipped",
+        ]);
+        let failures = test_run_failures(&disagreeing, Ending::Exited(0));
+        assert_eq!(checks(&failures), ["totals"]);
+        assert!(failures[0].reason.contains("2 passed"), "{failures:?}");
+    }
+
+    #[test]
+    fn malformed_lines_fail() {
+        let run = transcript(&[
+            BANNER,
+            "test mm::map ... maybe",
+            "ktest: 0 passed, 0 failed, 0 skipped",
+        ]);
+        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(0))), ["protocol"]);
+    }
+
+    #[test]
+    fn fault_scenario_passes_with_oops_message_and_frame() {
+        let run = transcript(&[
+            BANNER,
+            "oops: PAN violation at pc=0x1010",
+            "  #0 0x0000000000001010",
+            "  #1 0x0000000000009000",
+        ]);
+        assert_eq!(
+            fault_scenario_failures(&scenario(), &run, Ending::Exited(3)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn fault_scenario_reports_each_failed_check() {
+        let run = transcript(&[
+            BANNER,
+            r#"ktest: fault-scenario pan::kernel_reads_user expect="PAN violation""#,
+            "oops: translation fault",
+            "  #0 0x0000000000009000",
+        ]);
+        let failures = fault_scenario_failures(&scenario(), &run, Ending::Exited(0));
+        assert_eq!(failures.len(), 3, "{failures:?}");
+        assert!(failures[0].contains("exited with status 0"));
+        assert!(failures[1].contains("PAN violation"));
+        assert!(failures[2].contains("kernel_reads_user"));
+    }
+}
