@@ -5,6 +5,9 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 // On the host only the pure modules exist, without the code that calls them.
 #![cfg_attr(not(target_os = "none"), allow(dead_code))]
+// Until user space (#4) runs, parts of the memory and timer API have callers only in the
+// in-kernel tests; the test build (`--features ktest`) is checked for dead code in full.
+#![cfg_attr(all(target_os = "none", not(feature = "ktest")), allow(dead_code))]
 
 #[cfg(target_os = "none")]
 extern crate alloc;

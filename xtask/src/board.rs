@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use crate::qemu::QemuMachine;
 
 /// A board crate the kernel can be built for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum)]
 pub enum Board {
     Rpi3,
     Virt,
@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn virt_defaults_to_cortex_a76_and_takes_any_cpu() {
         assert_eq!(Board::Virt.cpu(None).unwrap(), Cpu::CortexA76);
-        assert_eq!(Board::Virt.cpu(Some(Cpu::CortexA53)).unwrap(), Cpu::CortexA53);
+        assert_eq!(
+            Board::Virt.cpu(Some(Cpu::CortexA53)).unwrap(),
+            Cpu::CortexA53
+        );
     }
 
     #[test]

@@ -86,8 +86,13 @@ pub fn build_kernel(build: &KernelBuild) -> Result<KernelArtifacts> {
         elf: directory.join("kernel.elf"),
         image: directory.join("kernel8.img"),
     };
-    fs::copy(&built, &artifacts.elf)
-        .with_context(|| format!("cannot copy {} to {}", built.display(), artifacts.elf.display()))?;
+    fs::copy(&built, &artifacts.elf).with_context(|| {
+        format!(
+            "cannot copy {} to {}",
+            built.display(),
+            artifacts.elf.display()
+        )
+    })?;
     let elf_bytes = fs::read(&artifacts.elf)?;
     let image = image::raw_image(&elf_bytes, build.board.load_address())
         .with_context(|| format!("cannot make a raw image of {}", artifacts.elf.display()))?;

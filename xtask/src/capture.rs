@@ -40,7 +40,10 @@ pub fn run_captured(
     mut on_line: impl FnMut(&str),
 ) -> Result<Ending> {
     let (reader, writer) = io::pipe()?;
-    command.stdin(Stdio::null()).stdout(writer.try_clone()?).stderr(writer);
+    command
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
     let child = command
         .spawn()
         .with_context(|| format!("cannot start `{}`", process::describe(&command)))?;

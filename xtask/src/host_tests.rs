@@ -60,7 +60,10 @@ struct LibtestResults {
 impl LibtestResults {
     fn record(&mut self, line: &str) {
         let trimmed = line.trim_start();
-        if let Some(krate) = trimmed.strip_prefix("Running ").and_then(crate_of_test_binary) {
+        if let Some(krate) = trimmed
+            .strip_prefix("Running ")
+            .and_then(crate_of_test_binary)
+        {
             self.current_crate = krate.to_owned();
         } else if let Some(krate) = trimmed.strip_prefix("Doc-tests ") {
             self.current_crate = krate.to_owned();
@@ -163,7 +166,11 @@ test bsp/drivers/src/lib.rs - Uart (line 3) ... ok
                 ),
                 ("kernel", "mm::tests::map", &Outcome::Passed),
                 ("kernel", "mm::tests::unmap", &failed),
-                ("kernel", "mm::tests::later", &Outcome::Skipped(String::new())),
+                (
+                    "kernel",
+                    "mm::tests::later",
+                    &Outcome::Skipped(String::new())
+                ),
                 (
                     "bsp_drivers",
                     "bsp/drivers/src/lib.rs - Uart (line 3)",

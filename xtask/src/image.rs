@@ -2,9 +2,9 @@
 //! firmware and QEMU's `-kernel` expect.
 
 use anyhow::{Context, Result, bail, ensure};
+use goblin::elf::Elf;
 use goblin::elf::header::EM_AARCH64;
 use goblin::elf::program_header::{PT_LOAD, ProgramHeader};
-use goblin::elf::Elf;
 
 /// A segment linked at a virtual instead of a physical address would ask for gigabytes of zeros.
 const MAX_IMAGE_LEN: u64 = 64 << 20;
@@ -58,7 +58,10 @@ pub fn raw_image(elf_bytes: &[u8], load_address: u64) -> Result<Vec<u8>> {
             .zip(usize::try_from(segment.p_filesz).ok())
             .and_then(|(offset, len)| elf_bytes.get(offset..offset.checked_add(len)?))
             .with_context(|| {
-                format!("the segment at {:#x} lies past the end of the file", segment.p_paddr)
+                format!(
+                    "the segment at {:#x} lies past the end of the file",
+                    segment.p_paddr
+                )
             })?;
         let at = usize::try_from(segment.p_paddr - base)?;
         image[at..at + file_bytes.len()].copy_from_slice(file_bytes);
@@ -114,7 +117,14 @@ mod tests {
         file.extend_from_slice(&HEADER_LEN.to_le_bytes());
         file.extend_from_slice(&0u64.to_le_bytes());
         file.extend_from_slice(&0u32.to_le_bytes());
-        for half in [HEADER_LEN as u16, PHDR_LEN as u16, segments.len() as u16, 64, 0, 0] {
+        for half in [
+            HEADER_LEN as u16,
+            PHDR_LEN as u16,
+            segments.len() as u16,
+            64,
+            0,
+            0,
+        ] {
             file.extend_from_slice(&half.to_le_bytes());
         }
         for segment in segments {
@@ -167,19 +177,28 @@ mod tests {
     fn rejects_image_not_at_the_board_load_address() {
         let file = elf(EM_AARCH64, &[load(0x4008_0000, b"TEXT")]);
         let error = raw_image(&file, 0x8_0000).unwrap_err().to_string();
-        assert!(error.contains("0x40080000") && error.contains("0x80000"), "{error}");
+        assert!(
+            error.contains("0x40080000") && error.contains("0x80000"),
+            "{error}"
+        );
     }
 
     #[test]
     fn rejects_overlapping_segments() {
-        let file = elf(EM_AARCH64, &[load(0x8_0000, b"TEXT"), load(0x8_0002, b"DATA")]);
+        let file = elf(
+            EM_AARCH64,
+            &[load(0x8_0000, b"TEXT"), load(0x8_0002, b"DATA")],
+        );
         let error = raw_image(&file, 0x8_0000).unwrap_err().to_string();
         assert!(error.contains("overlap"), "{error}");
     }
 
     #[test]
     fn adjacent_segments_are_not_overlapping() {
-        let file = elf(EM_AARCH64, &[load(0x8_0000, b"TEXT"), load(0x8_0004, b"DATA")]);
+        let file = elf(
+            EM_AARCH64,
+            &[load(0x8_0000, b"TEXT"), load(0x8_0004, b"DATA")],
+        );
         assert_eq!(raw_image(&file, 0x8_0000).unwrap(), b"TEXTDATA");
     }
 

@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn rejects_impossible_and_missing_rows() {
         let impossible = select(Some(Board::Rpi3), Some(Cpu::CortexA76)).unwrap_err();
-        assert!(impossible.to_string().contains("Cortex-A53"), "{impossible}");
+        assert!(
+            impossible.to_string().contains("Cortex-A53"),
+            "{impossible}"
+        );
         let missing = select(Some(Board::Virt), Some(Cpu::CortexA72)).unwrap_err();
         assert!(missing.to_string().contains("virt/max"), "{missing}");
     }
@@ -113,7 +116,11 @@ mod tests {
     #[test]
     fn names_are_unique_and_match_their_rows() {
         for (index, row) in MATRIX.iter().enumerate() {
-            assert!(MATRIX[..index].iter().all(|earlier| earlier.name != row.name));
+            assert!(
+                MATRIX[..index]
+                    .iter()
+                    .all(|earlier| earlier.name != row.name)
+            );
             assert!(row.name.starts_with(row.board.name()), "{}", row.name);
             assert!(
                 row.name.ends_with(row.cpu.name()) || row.name.ends_with(row.machine.name()),

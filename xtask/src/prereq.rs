@@ -16,7 +16,10 @@ const QEMU_PACKAGE: &str = "qemu-system-arm";
 
 pub fn ensure_kernel_target() -> Result<()> {
     let installed = process::output_of(rustup().args(["target", "list", "--installed"]))?;
-    if installed.lines().any(|target| target.trim() == KERNEL_TARGET) {
+    if installed
+        .lines()
+        .any(|target| target.trim() == KERNEL_TARGET)
+    {
         return Ok(());
     }
     // With RUSTUP_AUTO_INSTALL=0 nothing installs a missing target on its own.

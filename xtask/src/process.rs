@@ -40,6 +40,10 @@ pub fn succeeds(command: &mut Command) -> bool {
 /// The command as one would type it (without quoting), for messages.
 pub fn describe(command: &Command) -> String {
     let mut words = vec![command.get_program().to_string_lossy()];
-    words.extend(command.get_args().map(|argument| argument.to_string_lossy()));
+    words.extend(
+        command
+            .get_args()
+            .map(|argument| argument.to_string_lossy()),
+    );
     words.join(" ")
 }

@@ -112,7 +112,9 @@ fn parse_reason(text: &str) -> Option<String> {
     if text.is_empty() {
         return Some(String::new());
     }
-    text.strip_prefix(" (")?.strip_suffix(')').map(str::to_owned)
+    text.strip_prefix(" (")?
+        .strip_suffix(')')
+        .map(str::to_owned)
 }
 
 fn parse_fault_scenario(text: &str) -> Option<FaultScenario> {
@@ -142,8 +144,10 @@ fn parse_totals(text: &str) -> Option<Counts> {
 fn parse_frame(line: &str) -> Option<Frame> {
     let (index, address) = line.trim_start().strip_prefix('#')?.split_once(' ')?;
     let hex = address.strip_prefix("0x")?;
-    let is_frame_address =
-        hex.len() == 16 && hex.bytes().all(|digit| matches!(digit, b'0'..=b'9' | b'a'..=b'f'));
+    let is_frame_address = hex.len() == 16
+        && hex
+            .bytes()
+            .all(|digit| matches!(digit, b'0'..=b'9' | b'a'..=b'f'));
     if !is_frame_address || !index.bytes().all(|digit| digit.is_ascii_digit()) {
         return None;
     }
@@ -190,7 +194,11 @@ mod tests {
         );
         assert_eq!(
             parse_line("test pan::uao_scope ... skipped (no FEAT_UAO)"),
-            test_line("pan", "uao_scope", Outcome::Skipped("no FEAT_UAO".to_owned()))
+            test_line(
+                "pan",
+                "uao_scope",
+                Outcome::Skipped("no FEAT_UAO".to_owned())
+            )
         );
         assert_eq!(
             parse_line("test mm::table::walk ... FAILED"),
@@ -201,9 +209,15 @@ mod tests {
     #[test]
     fn broken_test_lines_are_malformed_not_ignored() {
         assert_eq!(parse_line("test mm::map ... okay"), ConsoleLine::Malformed);
-        assert_eq!(parse_line("test mm::map ... FAILED: oops"), ConsoleLine::Malformed);
+        assert_eq!(
+            parse_line("test mm::map ... FAILED: oops"),
+            ConsoleLine::Malformed
+        );
         assert_eq!(parse_line("test no_suite ... ok"), ConsoleLine::Malformed);
-        assert_eq!(parse_line("test mm::map ... FAILED (unclosed"), ConsoleLine::Malformed);
+        assert_eq!(
+            parse_line("test mm::map ... FAILED (unclosed"),
+            ConsoleLine::Malformed
+        );
     }
 
     #[test]

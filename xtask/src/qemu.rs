@@ -57,7 +57,10 @@ impl QemuVersion {
 
 /// The number a version component starts with: `2` in `2-rc1`.
 fn leading_number(component: &str) -> Option<u32> {
-    let digits = component.len() - component.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let digits = component.len()
+        - component
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
     component[..digits].parse().ok()
 }
 
@@ -68,7 +71,11 @@ impl fmt::Display for QemuVersion {
 }
 
 impl QemuMachine {
-    const ALL: [QemuMachine; 3] = [QemuMachine::Raspi3b, QemuMachine::Raspi4b, QemuMachine::Virt];
+    const ALL: [QemuMachine; 3] = [
+        QemuMachine::Raspi3b,
+        QemuMachine::Raspi4b,
+        QemuMachine::Virt,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -110,7 +117,11 @@ pub fn availability_report(version: QemuVersion) -> String {
         .partition(|machine| machine.check_available(version).is_ok());
     let mut report = format!(
         "qemu {version}: machines {}",
-        available.iter().map(|machine| machine.name()).collect::<Vec<_>>().join(", ")
+        available
+            .iter()
+            .map(|machine| machine.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for machine in missing {
         if let Some(introduced) = machine.introduced_in() {
@@ -211,13 +222,24 @@ mod tests {
 
     #[test]
     fn raspi4b_needs_qemu_9() {
-        assert!(QemuMachine::Raspi4b.check_available(version(9, 0, 0)).is_ok());
+        assert!(
+            QemuMachine::Raspi4b
+                .check_available(version(9, 0, 0))
+                .is_ok()
+        );
         let error = QemuMachine::Raspi4b
             .check_available(version(7, 2, 0))
             .unwrap_err()
             .to_string();
-        assert_eq!(error, "QEMU 7.2.0 has no raspi4b machine (it needs QEMU >= 9.0)");
-        assert!(QemuMachine::Raspi3b.check_available(version(7, 2, 0)).is_ok());
+        assert_eq!(
+            error,
+            "QEMU 7.2.0 has no raspi4b machine (it needs QEMU >= 9.0)"
+        );
+        assert!(
+            QemuMachine::Raspi3b
+                .check_available(version(7, 2, 0))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -76,7 +76,8 @@ impl fmt::Display for Counts {
 impl Summary {
     pub fn record(&mut self, configuration: &str, suite: &str, name: &str, outcome: &Outcome) {
         if let Outcome::Failed(reason) = outcome {
-            self.failures.push(format!("[{configuration}] {suite}::{name}: {reason}"));
+            self.failures
+                .push(format!("[{configuration}] {suite}::{name}: {reason}"));
         }
         let existing = self.rows.iter().position(|row| {
             row.not_run_reason.is_none() && row.configuration == configuration && row.suite == suite
@@ -95,7 +96,8 @@ impl Summary {
 
     /// A configuration that could not run counts as one failure, so it can never pass unnoticed.
     pub fn record_not_run(&mut self, configuration: &str, reason: &str) {
-        self.failures.push(format!("[{configuration}] NOT RUN: {reason}"));
+        self.failures
+            .push(format!("[{configuration}] NOT RUN: {reason}"));
         self.rows.push(Row {
             configuration: configuration.to_owned(),
             suite: "NOT RUN".to_owned(),
@@ -177,7 +179,10 @@ impl Summary {
         };
         let mut table = line(header, None);
         for (row, cells) in self.rows.iter().zip(&cells) {
-            table += &line(cells.each_ref().map(String::as_str), row.not_run_reason.as_deref());
+            table += &line(
+                cells.each_ref().map(String::as_str),
+                row.not_run_reason.as_deref(),
+            );
         }
         table
     }
@@ -194,7 +199,10 @@ mod tests {
     #[test]
     fn outcomes_print_as_protocol_verdicts() {
         assert_eq!(Outcome::Passed.to_string(), "ok");
-        assert_eq!(failed("expected 3, got 4").to_string(), "FAILED (expected 3, got 4)");
+        assert_eq!(
+            failed("expected 3, got 4").to_string(),
+            "FAILED (expected 3, got 4)"
+        );
         assert_eq!(failed("").to_string(), "FAILED");
         assert_eq!(
             Outcome::Skipped("no FEAT_UAO".to_owned()).to_string(),
@@ -218,7 +226,12 @@ mod tests {
         let mut summary = Summary::default();
         summary.record("host", "kernel", "mm::tests::a", &Outcome::Passed);
         summary.record("host", "xtask", "image::tests::b", &Outcome::Passed);
-        summary.record("host", "kernel", "mm::tests::c", &Outcome::Skipped(String::new()));
+        summary.record(
+            "host",
+            "kernel",
+            "mm::tests::c",
+            &Outcome::Skipped(String::new()),
+        );
         summary.record("virt/cortex-a76", "uaccess", "copy", &failed("short copy"));
         for _ in 0..10 {
             summary.record("virt/cortex-a76", "uaccess", "get", &Outcome::Passed);

@@ -53,11 +53,14 @@ impl Symbolizer {
     /// `<function>+0x<offset>` for a backtrace frame, the offset counted to the frame's own address.
     pub fn frame_symbol(&self, frame: &Frame) -> Option<String> {
         let call_site = frame.call_site();
-        let function = self
-            .functions
-            .iter()
-            .find(|function| function.start <= call_site && call_site - function.start < function.size)?;
-        Some(format!("{}+{:#x}", function.name, frame.address - function.start))
+        let function = self.functions.iter().find(|function| {
+            function.start <= call_site && call_site - function.start < function.size
+        })?;
+        Some(format!(
+            "{}+{:#x}",
+            function.name,
+            frame.address - function.start
+        ))
     }
 }
 
@@ -93,11 +96,15 @@ mod tests {
     fn names_the_function_containing_the_pc() {
         let symbols = symbolizer();
         assert_eq!(
-            symbols.frame_symbol(&frame(0, 0xffff_0000_0008_0000)).as_deref(),
+            symbols
+                .frame_symbol(&frame(0, 0xffff_0000_0008_0000))
+                .as_deref(),
             Some("kernel::boot+0x0")
         );
         assert_eq!(
-            symbols.frame_symbol(&frame(0, 0xffff_0000_0008_0124)).as_deref(),
+            symbols
+                .frame_symbol(&frame(0, 0xffff_0000_0008_0124))
+                .as_deref(),
             Some("kernel::mm::fault+0x24")
         );
     }
@@ -113,11 +120,15 @@ mod tests {
     fn return_address_past_a_function_end_names_the_caller() {
         let symbols = symbolizer();
         assert_eq!(
-            symbols.frame_symbol(&frame(1, 0xffff_0000_0008_0100)).as_deref(),
+            symbols
+                .frame_symbol(&frame(1, 0xffff_0000_0008_0100))
+                .as_deref(),
             Some("kernel::boot+0x100")
         );
         assert_eq!(
-            symbols.frame_symbol(&frame(0, 0xffff_0000_0008_0100)).as_deref(),
+            symbols
+                .frame_symbol(&frame(0, 0xffff_0000_0008_0100))
+                .as_deref(),
             Some("kernel::mm::fault+0x0")
         );
     }

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the host unit tests, then the in-kernel tests and fault scenarios on each
 //! selected QEMU configuration, closed by a summary table.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -43,7 +44,7 @@ struct TestKernel {
     symbolizer: Symbolizer,
 }
 
-/// Where one configuration's runs go: the kernel, the filter, the logs and the results.
+/// One configuration's boots: its test kernel, the test filter and where the logs go.
 struct Run<'a> {
     configuration: &'a Configuration,
     kernel: &'a TestKernel,
@@ -66,27 +67,21 @@ pub fn run(options: &Options) -> Result<ExitCode> {
 
     let mut summary = Summary::default();
     host_tests::run(options.filter.as_deref(), &mut summary)?;
-    let mut kernels: Vec<(Board, Result<TestKernel>)> = Vec::new();
-    for configuration in &configurations {
-        if kernels.iter().all(|(board, _)| *board != configuration.board) {
-            kernels.push((configuration.board, build_test_kernel(configuration.board)));
-        }
-    }
+    // Built on first use, so the first row's results come before the other boards' builds.
+    let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     for configuration in configurations {
         let kernel = kernels
-            .iter()
-            .find(|(board, _)| *board == configuration.board)
-            .map(|(_, kernel)| kernel.as_ref());
+            .entry(configuration.board)
+            .or_insert_with(|| build_test_kernel(configuration.board));
         let ran = match kernel {
-            Some(Ok(kernel)) => Run {
+            Ok(kernel) => Run {
                 configuration,
                 kernel,
                 filter: options.filter.as_deref(),
                 logs: &logs,
             }
             .start(qemu_version, &mut summary),
-            Some(Err(error)) => Err(anyhow!("its test kernel did not build: {error:#}")),
-            None => Err(anyhow!("no test kernel was built for it")),
+            Err(error) => Err(anyhow!("its test kernel did not build: {error:#}")),
         };
         if let Err(error) = ran {
             let reason = format!("{error:#}");
@@ -138,7 +133,10 @@ impl Run<'_> {
         let failures = verdict::test_run_failures(&transcript, ending);
         for failure in &failures {
             let outcome = Outcome::Failed(failure.reason.clone());
-            println!("[{name}] test {BOOT_SUITE}::{} ... {outcome}", failure.check);
+            println!(
+                "[{name}] test {BOOT_SUITE}::{} ... {outcome}",
+                failure.check
+            );
             summary.record(name, BOOT_SUITE, failure.check, &outcome);
         }
         if !failures.is_empty() {
@@ -147,10 +145,10 @@ impl Run<'_> {
             println!("[{name}] log: {}", workspace::relative(&log));
         }
 
-        let scenarios = transcript
-            .fault_scenarios
-            .iter()
-            .filter(|scenario| self.filter.is_none_or(|pattern| scenario.path().contains(pattern)));
+        let scenarios = transcript.fault_scenarios.iter().filter(|scenario| {
+            self.filter
+                .is_none_or(|pattern| scenario.path().contains(pattern))
+        });
         for scenario in scenarios {
             self.run_fault_scenario(scenario, summary)?;
         }
@@ -173,7 +171,10 @@ impl Run<'_> {
         } else {
             Outcome::Failed(failures.join("; "))
         };
-        println!("[{name}] test {FAULT_SUITE}::{} ... {outcome}", scenario.path());
+        println!(
+            "[{name}] test {FAULT_SUITE}::{} ... {outcome}",
+            scenario.path()
+        );
         summary.record(name, FAULT_SUITE, &scenario.path(), &outcome);
         if !failures.is_empty() {
             self.show_log(&log, &transcript);

@@ -21,7 +21,10 @@ pub fn test_run_failures(transcript: &Transcript, ending: Ending) -> Vec<BootFai
     let mut failures = Vec::new();
     let mut fail = |check, reason: String| failures.push(BootFailure { check, reason });
     if !transcript.booted {
-        fail("banner", "no `boot:` banner: the kernel did not boot".to_owned());
+        fail(
+            "banner",
+            "no `boot:` banner: the kernel did not boot".to_owned(),
+        );
     }
     match ending {
         Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
@@ -86,7 +89,9 @@ pub fn fault_scenario_failures(
         .iter()
         .any(|symbol| symbol.contains(function))
     {
-        failures.push(format!("no backtrace frame is in a function named like `{function}`"));
+        failures.push(format!(
+            "no backtrace frame is in a function named like `{function}`"
+        ));
     }
     failures
 }
@@ -139,7 +144,11 @@ mod tests {
 
     #[test]
     fn clean_run_passes() {
-        let run = transcript(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed, 0 skipped"]);
+        let run = transcript(&[
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed, 0 skipped",
+        ]);
         assert_eq!(test_run_failures(&run, Ending::Exited(0)), []);
     }
 
@@ -156,13 +165,19 @@ mod tests {
     #[test]
     fn missing_banner_fails() {
         let run = transcript(&["ktest: 0 passed, 0 failed, 0 skipped"]);
-        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(0))), ["banner"]);
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Exited(0))),
+            ["banner"]
+        );
     }
 
     #[test]
     fn status_1_without_failed_line_fails() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
-        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(1))), ["exit-status"]);
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Exited(1))),
+            ["exit-status"]
+        );
     }
 
     #[test]
@@ -170,7 +185,10 @@ mod tests {
         let run = transcript(&[BANNER, "test mm::map ... ok", "oops: data abort"]);
         let failures = test_run_failures(&run, Ending::Exited(3));
         assert_eq!(checks(&failures), ["oops"]);
-        assert!(failures[0].reason.contains("`oops: data abort`"), "{failures:?}");
+        assert!(
+            failures[0].reason.contains("`oops: data abort`"),
+            "{failures:?}"
+        );
         assert_eq!(
             checks(&test_run_failures(&run, Ending::Exited(2))),
             ["exit-status"]
@@ -219,7 +237,10 @@ mod tests {
             "test mm::map ... maybe",
             "ktest: 0 passed, 0 failed, 0 skipped",
         ]);
-        assert_eq!(checks(&test_run_failures(&run, Ending::Exited(0))), ["protocol"]);
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Exited(0))),
+            ["protocol"]
+        );
     }
 
     #[test]

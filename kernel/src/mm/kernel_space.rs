@@ -121,13 +121,6 @@ pub fn empty_table() -> usize {
     virt_to_phys(&raw const EMPTY_TABLE as usize)
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Maps one kernel page. The range must not be mapped yet.
 pub fn map_page(va: usize, pa: usize, attributes: Attributes) -> Result<(), MapError> {
     let root = KERNEL_TABLES.lock();
@@ -137,13 +130,6 @@ pub fn map_page(va: usize, pa: usize, attributes: Attributes) -> Result<(), MapE
     Ok(())
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Unmaps one kernel page and flushes it from the TLB; returns the frame it mapped.
 pub fn unmap_page(va: usize) -> Result<Option<usize>, MapError> {
     let root = KERNEL_TABLES.lock();
@@ -153,13 +139,6 @@ pub fn unmap_page(va: usize) -> Result<Option<usize>, MapError> {
     Ok(pa)
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Where the kernel tables send `va`, by walking them in software.
 pub fn translate(va: usize) -> Option<(usize, Attributes)> {
     let root = KERNEL_TABLES.lock();

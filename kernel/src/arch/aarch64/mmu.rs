@@ -45,26 +45,12 @@ pub unsafe fn switch_kernel_tables(kernel_root: usize, empty_root: usize, linear
     unsafe { __switch_kernel_tables(kernel_root, empty_root, linear_base) }
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Makes new valid entries visible to the table walker.
 pub fn publish_table_update() {
     // SAFETY: barriers only.
     unsafe { asm!("dsb ishst", "isb", options(nostack, preserves_flags)) }
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Removes any cached translation of the page at `va`, for all ASIDs.
 pub fn flush_tlb_page(va: usize) {
     // SAFETY: TLB maintenance has no memory effect besides dropping cached translations.
@@ -80,13 +66,6 @@ pub fn flush_tlb_page(va: usize) {
     }
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// The kind of access to check with [`hardware_translate`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -94,13 +73,6 @@ pub enum Access {
     Write,
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// Asks the MMU (AT S1E1R/W) where `va` goes for an EL1 access; `None` if it would fault.
 pub fn hardware_translate(va: usize, access: Access) -> Option<usize> {
     let par: u64;
@@ -119,13 +91,6 @@ pub fn hardware_translate(va: usize, access: Access) -> Option<usize> {
     (par & FAILED == 0).then_some(((par & 0x0000_ffff_ffff_f000) as usize) | (va & 0xfff))
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the process code of issue #4 is the first user outside tests"
-    )
-)]
 /// The current TTBR0_EL1 value (table address and ASID).
 pub fn ttbr0() -> u64 {
     let value: u64;

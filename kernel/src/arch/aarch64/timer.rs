@@ -25,37 +25,16 @@ pub fn on_interrupt() {
     reload();
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
-    )
-)]
 /// Timer interrupts taken since boot.
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
-    )
-)]
 /// The virtual counter, in counter ticks of [`counter_frequency`] Hz.
 pub fn counter() -> u64 {
     CNTVCT_EL0.get()
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    expect(
-        dead_code,
-        reason = "the scheduler and clock system calls of issue #4 are the first users outside tests"
-    )
-)]
 pub fn counter_frequency() -> u64 {
     CNTFRQ_EL0.get()
 }
