@@ -149,7 +149,8 @@ test bsp/drivers/src/lib.rs - Uart (line 3) ... ok
 
     #[test]
     fn attributes_tests_to_their_crate() {
-        let found: Vec<(&str, &str, &Outcome)> = results()
+        let results = results();
+        let found: Vec<(&str, &str, &Outcome)> = results
             .tests
             .iter()
             .map(|test| (test.krate.as_str(), test.name.as_str(), &test.outcome))

@@ -224,7 +224,7 @@ mod tests {
     fn rejects_segment_at_a_virtual_address() {
         let file = elf(
             EM_AARCH64,
-            &[load(0x8_0000, b"TEXT"), load(KERNEL_VA_OFFSET / 2, b"DATA")],
+            &[load(0x8_0000, b"TEXT"), load(0x1_0000_0000, b"DATA")],
         );
         let error = raw_image(&file, 0x8_0000).unwrap_err().to_string();
         assert!(error.contains("limit"), "{error}");

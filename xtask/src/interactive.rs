@@ -71,8 +71,8 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     })
 }
 
-/// Passes QEMU's output through byte by byte (a shell prompt has no line ending to wait for) and
-/// follows each backtrace frame line with the frame's symbol.
+/// Passes QEMU's output through as soon as it arrives (a shell prompt has no line ending to wait
+/// for) and follows each backtrace frame line with the frame's symbol.
 fn relay(qemu: &mut Child, symbolizer: &Symbolizer) -> Result<()> {
     let mut console = qemu.stdout.take().context("QEMU's output is not piped")?;
     let mut terminal = io::stdout().lock();

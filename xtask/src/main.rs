@@ -28,7 +28,7 @@ use build::{KernelBuild, Profile};
 
 /// Builds, images, boots and tests the kernel.
 #[derive(Parser)]
-#[command(name = "cargo xtask")]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
     #[command(subcommand)]
     task: Task,

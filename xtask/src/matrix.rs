@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use crate::board::{Board, Cpu};
 use crate::qemu::QemuMachine;
 
+#[derive(Debug)]
 pub struct Configuration {
     /// `<board or machine>/<machine or cpu>`, unique; also names the log files.
     pub name: &'static str,

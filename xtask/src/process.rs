@@ -1,5 +1,6 @@
 //! Running helper programs (cargo, rustup, apt-get, QEMU) and failing loudly when they fail.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
@@ -37,13 +38,31 @@ pub fn succeeds(command: &mut Command) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// The command as one would type it (without quoting), for messages.
+/// The command as one would type it (without quoting or the program's directory), for messages.
 pub fn describe(command: &Command) -> String {
-    let mut words = vec![command.get_program().to_string_lossy()];
+    let program = Path::new(command.get_program());
+    let mut words = vec![
+        program
+            .file_name()
+            .unwrap_or(program.as_os_str())
+            .to_string_lossy(),
+    ];
     words.extend(
         command
             .get_args()
             .map(|argument| argument.to_string_lossy()),
     );
     words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_a_command_by_program_name_and_arguments() {
+        let mut cargo = Command::new("/root/.cargo/bin/cargo");
+        cargo.args(["test", "--", "mm::map"]);
+        assert_eq!(describe(&cargo), "cargo test -- mm::map");
+    }
 }

@@ -12,7 +12,7 @@ pub enum ConsoleLine {
     Banner,
     Test(TestLine),
     FaultScenario(FaultScenario),
-    /// `ktest: N passed, N failed, N skipped`, the kernel's own count.
+    /// `ktest: N passed, N failed[, N skipped]`, the kernel's own count.
     Totals(Counts),
     /// `oops: ...`, the first line of an oops report.
     Oops,
@@ -127,18 +127,28 @@ fn parse_fault_scenario(text: &str) -> Option<FaultScenario> {
     })
 }
 
+/// `N passed, N failed`, then `, N skipped` only when something was skipped, like the runner's
+/// own closing line.
 fn parse_totals(text: &str) -> Option<Counts> {
-    let mut counts = text.split(", ").map(|part| part.split_once(' '));
-    let mut count = |label: &str| match counts.next()? {
-        Some((number, found)) if found == label => number.parse().ok(),
-        _ => None,
+    let parts: Vec<&str> = text.split(", ").collect();
+    let count = |index: usize, label: &str| {
+        let (number, found) = parts.get(index)?.split_once(' ')?;
+        if found == label {
+            number.parse().ok()
+        } else {
+            None
+        }
     };
-    let totals = Counts {
-        passed: count("passed")?,
-        failed: count("failed")?,
-        skipped: count("skipped")?,
+    let skipped = match parts.len() {
+        2 => 0,
+        3 => count(2, "skipped")?,
+        _ => return None,
     };
-    counts.next().is_none().then_some(totals)
+    Some(Counts {
+        passed: count(0, "passed")?,
+        failed: count(1, "failed")?,
+        skipped,
+    })
 }
 
 fn parse_frame(line: &str) -> Option<Frame> {
@@ -257,7 +267,20 @@ mod tests {
                 skipped: 2
             })
         );
-        assert_eq!(parse_line("ktest: 12 passed, 1 failed"), ConsoleLine::Other);
+        assert_eq!(
+            parse_line("ktest: 12 passed, 1 failed"),
+            ConsoleLine::Totals(Counts {
+                passed: 12,
+                failed: 1,
+                skipped: 0
+            })
+        );
+        assert_eq!(parse_line("ktest: 12 passed"), ConsoleLine::Other);
+        assert_eq!(
+            parse_line("ktest: 1 passed, 0 failed, 0 skipped, 2 lost"),
+            ConsoleLine::Other
+        );
+        assert_eq!(parse_line("ktest: 1 passed, 0 skipped"), ConsoleLine::Other);
         assert_eq!(parse_line("ktest: running 14 tests"), ConsoleLine::Other);
     }
 

@@ -75,9 +75,9 @@ impl fmt::Display for Counts {
 
 impl Summary {
     pub fn record(&mut self, configuration: &str, suite: &str, name: &str, outcome: &Outcome) {
-        if let Outcome::Failed(reason) = outcome {
+        if let Outcome::Failed(_) = outcome {
             self.failures
-                .push(format!("[{configuration}] {suite}::{name}: {reason}"));
+                .push(format!("[{configuration}] {suite}::{name} ... {outcome}"));
         }
         let existing = self.rows.iter().position(|row| {
             row.not_run_reason.is_none() && row.configuration == configuration && row.suite == suite
@@ -132,57 +132,57 @@ impl Summary {
         text
     }
 
+    /// Configurations in the order they ran; suites alphabetically within each, so that
+    /// configurations line up whatever order their tests registered in.
+    fn ordered_rows(&self) -> Vec<&Row> {
+        let first_seen = |configuration: &str| {
+            self.rows
+                .iter()
+                .position(|row| row.configuration == configuration)
+        };
+        let mut rows: Vec<&Row> = self.rows.iter().collect();
+        rows.sort_by_key(|row| (first_seen(&row.configuration), &row.suite));
+        rows
+    }
+
+    /// Aligned columns; a configuration that did not run says why after its counts.
     fn table(&self) -> String {
-        let header = ["configuration", "suite", "passed", "failed", "skipped"];
-        let cells: Vec<[String; 5]> = self
-            .rows
-            .iter()
-            .map(|row| {
-                [
-                    row.configuration.clone(),
-                    row.suite.clone(),
-                    row.counts.passed.to_string(),
-                    row.counts.failed.to_string(),
-                    row.counts.skipped.to_string(),
-                ]
-            })
-            .collect();
-        let widths: Vec<usize> = (0..header.len())
+        const HEADER: [&str; 5] = ["configuration", "suite", "passed", "failed", "skipped"];
+        const NAME_COLUMNS: usize = 2;
+        let mut lines = vec![HEADER.map(str::to_owned).to_vec()];
+        lines.extend(self.ordered_rows().into_iter().map(|row| {
+            let mut cells = vec![
+                row.configuration.clone(),
+                row.suite.clone(),
+                row.counts.passed.to_string(),
+                row.counts.failed.to_string(),
+                row.counts.skipped.to_string(),
+            ];
+            cells.extend(row.not_run_reason.clone());
+            cells
+        }));
+        let widths: Vec<usize> = (0..HEADER.len())
             .map(|column| {
-                cells
+                lines
                     .iter()
-                    .map(|row| row[column].len())
-                    .chain([header[column].len()])
+                    .map(|cells| cells[column].len())
                     .max()
                     .unwrap_or_default()
             })
             .collect();
-        let line = |row: [&str; 5], note: Option<&str>| {
-            let mut line = format!(
-                "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2],
-                w3 = widths[3],
-                w4 = widths[4],
-            );
-            if let Some(note) = note {
-                line += "  ";
-                line += note;
+        let mut table = String::new();
+        for cells in &lines {
+            let mut line = String::new();
+            for (column, cell) in cells.iter().enumerate() {
+                // Names read left to right; counts compare by their last digits.
+                line += &match widths.get(column) {
+                    Some(width) if column < NAME_COLUMNS => format!("{cell:<width$}  "),
+                    Some(width) => format!("{cell:>width$}  "),
+                    None => cell.clone(),
+                };
             }
-            line + "\n"
-        };
-        let mut table = line(header, None);
-        for (row, cells) in self.rows.iter().zip(&cells) {
-            table += &line(
-                cells.each_ref().map(String::as_str),
-                row.not_run_reason.as_deref(),
-            );
+            table += line.trim_end();
+            table += "\n";
         }
         table
     }
@@ -224,8 +224,8 @@ mod tests {
     #[test]
     fn renders_aligned_table_failures_and_closing_line() {
         let mut summary = Summary::default();
-        summary.record("host", "kernel", "mm::tests::a", &Outcome::Passed);
         summary.record("host", "xtask", "image::tests::b", &Outcome::Passed);
+        summary.record("host", "kernel", "mm::tests::a", &Outcome::Passed);
         summary.record(
             "host",
             "kernel",
@@ -233,6 +233,7 @@ mod tests {
             &Outcome::Skipped(String::new()),
         );
         summary.record("virt/cortex-a76", "uaccess", "copy", &failed("short copy"));
+        summary.record("virt/cortex-a76", "fault", "pan::read", &Outcome::Passed);
         for _ in 0..10 {
             summary.record("virt/cortex-a76", "uaccess", "get", &Outcome::Passed);
         }
@@ -241,23 +242,24 @@ mod tests {
         assert_eq!(
             summary.totals(),
             Counts {
-                passed: 12,
+                passed: 13,
                 failed: 2,
                 skipped: 1
             }
         );
         let expected = "\
 failures:
-    [virt/cortex-a76] uaccess::copy: short copy
+    [virt/cortex-a76] uaccess::copy ... FAILED (short copy)
     [rpi4/raspi4b] NOT RUN: QEMU 7.2.0 has no raspi4b machine
 
 configuration    suite    passed  failed  skipped
 host             kernel        1       0        1
 host             xtask         1       0        0
+virt/cortex-a76  fault         1       0        0
 virt/cortex-a76  uaccess      10       1        0
 rpi4/raspi4b     NOT RUN       0       1        0  QEMU 7.2.0 has no raspi4b machine
 
-12 passed, 2 failed, 1 skipped
+13 passed, 2 failed, 1 skipped
 ";
         assert_eq!(summary.render(), expected);
     }

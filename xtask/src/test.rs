@@ -17,7 +17,7 @@ use crate::matrix::{self, Configuration};
 use crate::prereq;
 use crate::process;
 use crate::protocol::FaultScenario;
-use crate::qemu::{self, Console, QemuVersion};
+use crate::qemu::{self, Console};
 use crate::summary::{Outcome, Summary};
 use crate::symbolize::Symbolizer;
 use crate::transcript::Transcript;
@@ -70,19 +70,24 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     // Built on first use, so the first row's results come before the other boards' builds.
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     for configuration in configurations {
-        let kernel = kernels
-            .entry(configuration.board)
-            .or_insert_with(|| build_test_kernel(configuration.board));
-        let ran = match kernel {
-            Ok(kernel) => Run {
-                configuration,
-                kernel,
-                filter: options.filter.as_deref(),
-                logs: &logs,
-            }
-            .start(qemu_version, &mut summary),
-            Err(error) => Err(anyhow!("its test kernel did not build: {error:#}")),
-        };
+        let ran = configuration
+            .machine
+            .check_available(qemu_version)
+            .and_then(|()| {
+                let kernel = kernels
+                    .entry(configuration.board)
+                    .or_insert_with(|| build_test_kernel(configuration.board));
+                let kernel = kernel
+                    .as_ref()
+                    .map_err(|error| anyhow!("its test kernel did not build: {error:#}"))?;
+                Run {
+                    configuration,
+                    kernel,
+                    filter: options.filter.as_deref(),
+                    logs: &logs,
+                }
+                .start(&mut summary)
+            });
         if let Err(error) = ran {
             let reason = format!("{error:#}");
             println!("[{}] NOT RUN: {reason}", configuration.name);
@@ -113,9 +118,8 @@ fn build_test_kernel(board: Board) -> Result<TestKernel> {
 
 impl Run<'_> {
     /// The test run, then one boot per fault scenario it listed.
-    fn start(&self, qemu_version: QemuVersion, summary: &mut Summary) -> Result<()> {
+    fn start(&self, summary: &mut Summary) -> Result<()> {
         let name = self.configuration.name;
-        self.configuration.machine.check_available(qemu_version)?;
         let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
         let qemu = self.qemu(filter_option.as_deref());
         println!("[{name}] {}", process::describe(&qemu));
@@ -130,14 +134,10 @@ impl Run<'_> {
         for test in &transcript.tests {
             summary.record(name, &test.suite, &test.name, &test.outcome);
         }
-        let failures = verdict::test_run_failures(&transcript, ending);
+        let failures = verdict::test_run_failures(&transcript, ending, self.filter);
         for failure in &failures {
             let outcome = Outcome::Failed(failure.reason.clone());
-            println!(
-                "[{name}] test {BOOT_SUITE}::{} ... {outcome}",
-                failure.check
-            );
-            summary.record(name, BOOT_SUITE, failure.check, &outcome);
+            self.report(summary, BOOT_SUITE, failure.check, &outcome);
         }
         if !failures.is_empty() {
             self.show_log(&log, &transcript);
@@ -157,7 +157,6 @@ impl Run<'_> {
 
     /// Boots the kernel into one scenario, which passes when it oopses as expected.
     fn run_fault_scenario(&self, scenario: &FaultScenario, summary: &mut Summary) -> Result<()> {
-        let name = self.configuration.name;
         let log = self.logs.join(format!(
             "{}__fault__{}.log",
             self.configuration.file_stem(),
@@ -171,15 +170,18 @@ impl Run<'_> {
         } else {
             Outcome::Failed(failures.join("; "))
         };
-        println!(
-            "[{name}] test {FAULT_SUITE}::{} ... {outcome}",
-            scenario.path()
-        );
-        summary.record(name, FAULT_SUITE, &scenario.path(), &outcome);
+        self.report(summary, FAULT_SUITE, &scenario.path(), &outcome);
         if !failures.is_empty() {
             self.show_log(&log, &transcript);
         }
         Ok(())
+    }
+
+    /// Records a result the runner found itself, echoed like the kernel's own test lines.
+    fn report(&self, summary: &mut Summary, suite: &str, test: &str, outcome: &Outcome) {
+        let name = self.configuration.name;
+        println!("[{name}] test {suite}::{test} ... {outcome}");
+        summary.record(name, suite, test, outcome);
     }
 
     /// QEMU booting the test kernel with `ktest`, this row's extra words and `ktest_option`.

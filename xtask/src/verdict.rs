@@ -17,7 +17,11 @@ pub struct BootFailure {
 }
 
 /// What is wrong with a test run beyond its FAILED test lines.
-pub fn test_run_failures(transcript: &Transcript, ending: Ending) -> Vec<BootFailure> {
+pub fn test_run_failures(
+    transcript: &Transcript,
+    ending: Ending,
+    filter: Option<&str>,
+) -> Vec<BootFailure> {
     let mut failures = Vec::new();
     let mut fail = |check, reason: String| failures.push(BootFailure { check, reason });
     if !transcript.booted {
@@ -25,6 +29,12 @@ pub fn test_run_failures(transcript: &Transcript, ending: Ending) -> Vec<BootFai
             "banner",
             "no `boot:` banner: the kernel did not boot".to_owned(),
         );
+    } else if filter.is_none()
+        && transcript.tests.is_empty()
+        && transcript.fault_scenarios.is_empty()
+    {
+        // A filter may match nothing; a whole run without a test has lost its test registry.
+        fail("no-tests", "the kernel booted but ran no test".to_owned());
     }
     match ending {
         Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
@@ -149,7 +159,7 @@ mod tests {
             "test mm::map ... ok",
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
-        assert_eq!(test_run_failures(&run, Ending::Exited(0)), []);
+        assert_eq!(test_run_failures(&run, Ending::Exited(0), None), []);
     }
 
     #[test]
@@ -159,14 +169,27 @@ mod tests {
             "test mm::map ... FAILED (x)",
             "ktest: 0 passed, 1 failed, 0 skipped",
         ]);
-        assert_eq!(test_run_failures(&run, Ending::Exited(1)), []);
+        assert_eq!(test_run_failures(&run, Ending::Exited(1), None), []);
+    }
+
+    #[test]
+    fn unfiltered_run_without_tests_fails() {
+        let run = transcript(&[BANNER, "ktest: 0 passed, 0 failed"]);
+        assert_eq!(
+            checks(&test_run_failures(&run, Ending::Exited(0), None)),
+            ["no-tests"]
+        );
+        assert_eq!(
+            test_run_failures(&run, Ending::Exited(0), Some("nomatch")),
+            []
+        );
     }
 
     #[test]
     fn missing_banner_fails() {
         let run = transcript(&["ktest: 0 passed, 0 failed, 0 skipped"]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(0))),
+            checks(&test_run_failures(&run, Ending::Exited(0), None)),
             ["banner"]
         );
     }
@@ -175,7 +198,7 @@ mod tests {
     fn status_1_without_failed_line_fails() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(1))),
+            checks(&test_run_failures(&run, Ending::Exited(1), None)),
             ["exit-status"]
         );
     }
@@ -183,18 +206,18 @@ mod tests {
     #[test]
     fn oops_and_odd_statuses_fail_with_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok", "oops: data abort"]);
-        let failures = test_run_failures(&run, Ending::Exited(3));
+        let failures = test_run_failures(&run, Ending::Exited(3), None);
         assert_eq!(checks(&failures), ["oops"]);
         assert!(
             failures[0].reason.contains("`oops: data abort`"),
             "{failures:?}"
         );
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(2))),
+            checks(&test_run_failures(&run, Ending::Exited(2), None)),
             ["exit-status"]
         );
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Signalled(6))),
+            checks(&test_run_failures(&run, Ending::Signalled(6), None)),
             ["exit-status"]
         );
     }
@@ -202,7 +225,7 @@ mod tests {
     #[test]
     fn timeout_names_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
-        let failures = test_run_failures(&run, Ending::TimedOut(Duration::from_secs(120)));
+        let failures = test_run_failures(&run, Ending::TimedOut(Duration::from_secs(120)), None);
         assert_eq!(
             failures,
             [BootFailure {
@@ -217,7 +240,7 @@ mod tests {
     fn totals_must_be_printed_and_agree_with_the_test_lines() {
         let without_totals = transcript(&[BANNER, "test mm::map ... ok"]);
         assert_eq!(
-            checks(&test_run_failures(&without_totals, Ending::Exited(0))),
+            checks(&test_run_failures(&without_totals, Ending::Exited(0), None)),
             ["totals"]
         );
         let disagreeing = transcript(&[
@@ -225,7 +248,7 @@ mod tests {
             "test mm::map ... ok",
             "ktest: 2 passed, 0 failed, 0 skipped",
         ]);
-        let failures = test_run_failures(&disagreeing, Ending::Exited(0));
+        let failures = test_run_failures(&disagreeing, Ending::Exited(0), None);
         assert_eq!(checks(&failures), ["totals"]);
         assert!(failures[0].reason.contains("2 passed"), "{failures:?}");
     }
@@ -235,10 +258,11 @@ mod tests {
         let run = transcript(&[
             BANNER,
             "test mm::map ... maybe",
-            "ktest: 0 passed, 0 failed, 0 skipped",
+            "test mm::unmap ... ok",
+            "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(0))),
+            checks(&test_run_failures(&run, Ending::Exited(0), None)),
             ["protocol"]
         );
     }
