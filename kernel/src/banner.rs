@@ -8,6 +8,8 @@ pub struct Banner<'a> {
     pub board: &'a str,
     pub cpu: CpuId,
     pub exception_level: u64,
+    /// How PAN is enforced: `hardware`, `software`, `forced-software` or `off`.
+    pub pan_mode: &'a str,
     pub kernel_va: usize,
     pub ram_bytes: usize,
 }
@@ -16,7 +18,7 @@ impl Display for Banner<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "boot: board={} cpu={} el={} pan={} uao={} asid_bits={} kernel_va={:#x} ram={}",
+            "boot: board={} cpu={} el={} pan={} uao={} pan_mode={} asid_bits={} kernel_va={:#x} ram={}",
             self.board,
             self.cpu.name(),
             self.exception_level,
@@ -30,6 +32,7 @@ impl Display for Banner<'_> {
             } else {
                 "absent"
             },
+            self.pan_mode,
             self.cpu.asid_bits(),
             self.kernel_va,
             self.ram_bytes,
@@ -52,12 +55,13 @@ mod tests {
                 mmfr2: 0,
             },
             exception_level: 1,
+            pan_mode: "software",
             kernel_va: 0xffff_0000_0008_0000,
             ram_bytes: 0x3c00_0000,
         };
         assert_eq!(
             banner.to_string(),
-            "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent asid_bits=16 \
+            "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent pan_mode=software asid_bits=16 \
              kernel_va=0xffff000000080000 ram=1006632960"
         );
     }
@@ -73,11 +77,12 @@ mod tests {
                 mmfr2: 0x10,
             },
             exception_level: 1,
+            pan_mode: "forced-software",
             kernel_va: 0xffff_0000_4008_0000,
             ram_bytes: 1 << 30,
         }
         .to_string();
         assert!(banner.contains(" cpu=cortex-a76 "));
-        assert!(banner.contains(" pan=hardware uao=present "));
+        assert!(banner.contains(" pan=hardware uao=present pan_mode=forced-software "));
     }
 }

@@ -3,6 +3,24 @@
 #[derive(Clone, Copy)]
 pub struct CommandLine<'a>(&'a str);
 
+/// The command line the kernel was booted with: QEMU's `-append`, read through semihosting,
+/// in QEMU builds; empty elsewhere until the device tree is read (#5).
+#[cfg(target_os = "none")]
+pub fn boot() -> CommandLine<'static> {
+    static TEXT: spin::Once<alloc::string::String> = spin::Once::new();
+    CommandLine::new(TEXT.call_once(|| {
+        #[cfg(feature = "qemu")]
+        {
+            let mut buffer = [0u8; 512];
+            alloc::string::String::from(crate::arch::aarch64::semihosting::command_line(
+                &mut buffer,
+            ))
+        }
+        #[cfg(not(feature = "qemu"))]
+        alloc::string::String::new()
+    }))
+}
+
 impl<'a> CommandLine<'a> {
     pub fn new(text: &'a str) -> Self {
         Self(text)

@@ -14,9 +14,8 @@ extern crate alloc;
 
 mod arch;
 mod banner;
-// Read through semihosting in test builds; real hardware passes it in the device tree (#5).
-#[cfg(any(not(target_os = "none"), feature = "ktest"))]
 mod cmdline;
+mod errno;
 mod mm;
 
 #[cfg(target_os = "none")]
@@ -33,7 +32,11 @@ mod oops;
 mod panic;
 #[cfg(target_os = "none")]
 mod sync;
+#[cfg(target_os = "none")]
+mod uaccess;
 
+#[cfg(target_os = "none")]
+use arch::aarch64::pan::{self, PanMode};
 #[cfg(target_os = "none")]
 use arch::aarch64::{cpu, exception, irq};
 
@@ -48,12 +51,20 @@ extern "C" fn kernel_main(_boot_argument: usize) -> ! {
     // SAFETY: once, after the address space.
     unsafe { mm::init_allocators() };
 
+    let cpu = cpu::id();
+    let pan_mode = PanMode::choose(cpu.has_pan(), cmdline::boot().value("pan"));
+    // SAFETY: at boot, before any user address space, with TTBR0 on the empty table.
+    unsafe { pan::init(pan_mode, mm::kernel_space::empty_table()) };
+    uaccess::init(cpu.has_uao());
+    mm::address_space::init(cpu.asid_bits());
+
     println!(
         "{}",
         banner::Banner {
             board: board::INFO.name,
-            cpu: cpu::id(),
+            cpu,
             exception_level: cpu::exception_level(),
+            pan_mode: pan_mode.name(),
             kernel_va: mm::image::text().start,
             ram_bytes: board::INFO.ram.len(),
         }

@@ -5,14 +5,22 @@
 //! and checked against the report. Results use the line protocol of ARCHITECTURE.md.
 
 mod exception;
+mod extable;
 mod frames;
 mod heap;
 mod paging;
+mod pan;
 mod timer;
+mod uaccess_basic;
+mod uaccess_residue;
+mod uaccess_scope;
+mod uaccess_strings;
+mod uaccess_structs;
+mod user_memory;
 mod wx;
 
 use crate::arch::aarch64::semihosting;
-use crate::cmdline::CommandLine;
+use crate::cmdline;
 use crate::println;
 use alloc::string::String;
 use core::fmt::Write;
@@ -25,9 +33,13 @@ const EXIT_PASSED: u32 = 0;
 const EXIT_FAILED: u32 = 1;
 /// QEMU exit status: the kernel oopsed (what a fault scenario wants).
 pub const EXIT_OOPS: u32 = 3;
+/// QEMU exit status: the fault scenario does not apply to this configuration.
+const EXIT_SKIPPED: u32 = 4;
 
 pub enum TestError {
     Failed(String),
+    /// The test does not apply to this configuration, for the reason given.
+    Skipped(&'static str),
 }
 
 pub type TestResult = Result<(), TestError>;
@@ -145,13 +157,12 @@ static RUNNING: AtomicPtr<KTest> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Runs what the command line asks for and exits QEMU with the result.
 pub fn run() -> ! {
-    let mut buffer = [0u8; 512];
-    let command_line = CommandLine::new(semihosting::command_line(&mut buffer));
+    let command_line = cmdline::boot();
     if let Some(wanted) = command_line.value("ktest.fault") {
         run_fault_scenario(wanted);
     }
     let filter = command_line.value("ktest.filter").unwrap_or("");
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for test in tests() {
         let mut full_name = String::new();
         let _ = write!(full_name, "{}::{}", test.suite, test.name);
@@ -171,6 +182,10 @@ pub fn run() -> ! {
                 failed += 1;
                 println!("FAILED ({reason})");
             }
+            Err(TestError::Skipped(reason)) => {
+                skipped += 1;
+                println!("skipped ({reason})");
+            }
         }
     }
     for scenario in fault_scenarios() {
@@ -179,7 +194,7 @@ pub fn run() -> ! {
             scenario.suite, scenario.name, scenario.expect
         );
     }
-    println!("ktest: {passed} passed, {failed} failed");
+    println!("ktest: {passed} passed, {failed} failed, {skipped} skipped");
     semihosting::exit(if failed == 0 {
         EXIT_PASSED
     } else {
@@ -199,6 +214,12 @@ fn run_fault_scenario(wanted: &str) -> ! {
     (scenario.run)();
     println!("ktest: fault scenario {wanted} returned without an oops");
     semihosting::exit(EXIT_FAILED)
+}
+
+/// Ends a fault scenario that cannot apply here, saying why.
+pub fn skip_fault_scenario(reason: &str) -> ! {
+    println!("ktest: skipped ({reason})");
+    semihosting::exit(EXIT_SKIPPED)
 }
 
 /// From the panic handler: a panic inside a test fails that test and the run.

@@ -1,7 +1,8 @@
 //! The kernel's address space (TTBR1): built once at boot, then changed page by page.
 
-use super::page_table::{Attributes, Granularity, MapError, PAGE_SIZE, PageTable, TableMemory};
-use super::{LINEAR_BASE, frames, image, phys_to_virt, virt_to_phys};
+use super::linear_tables::{LinearMapTables, runtime_tables};
+use super::page_table::{Attributes, Granularity, MapError, PAGE_SIZE, PageTable};
+use super::{LINEAR_BASE, image, phys_to_virt, virt_to_phys};
 use crate::arch::aarch64::mmu;
 use crate::sync::IrqMutex;
 use bsp_drivers::BoardInfo;
@@ -25,30 +26,6 @@ static EMPTY_TABLE: Table = Table([0; 512]);
 
 /// Root of the kernel tables; the lock serialises changes to them.
 static KERNEL_TABLES: IrqMutex<usize> = IrqMutex::new(0);
-
-/// Tables reached through the linear map; new ones come from `allocate`.
-struct LinearMapTables<F: FnMut() -> Option<usize>> {
-    allocate: F,
-}
-
-// SAFETY: `allocate` yields zeroed frames nobody else uses, and every table frame is RAM
-// inside the linear map (or the boot pool inside the image).
-unsafe impl<F: FnMut() -> Option<usize>> TableMemory for LinearMapTables<F> {
-    fn allocate_table(&mut self) -> Option<usize> {
-        (self.allocate)()
-    }
-
-    fn table(&mut self, pa: usize) -> &mut [u64; 512] {
-        // SAFETY: per the impl's contract, and the kernel-table lock or boot gives exclusivity.
-        unsafe { &mut *(phys_to_virt(pa) as *mut [u64; 512]) }
-    }
-}
-
-fn runtime_tables() -> LinearMapTables<impl FnMut() -> Option<usize>> {
-    LinearMapTables {
-        allocate: || frames::allocate_zeroed().ok(),
-    }
-}
 
 fn linear(pa: Range<usize>) -> Range<usize> {
     phys_to_virt(pa.start)..phys_to_virt(pa.end)

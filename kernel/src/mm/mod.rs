@@ -4,9 +4,14 @@
 //! image lives inside this linear map with W^X section permissions. Lower half (TTBR0):
 //! user address spaces; while none runs, an empty table.
 
+mod asid;
 pub mod frame;
 pub mod page_table;
 
+#[cfg(target_os = "none")]
+pub mod address_space;
+#[cfg(target_os = "none")]
+pub mod fault;
 #[cfg(target_os = "none")]
 pub mod frames;
 #[cfg(target_os = "none")]
@@ -15,6 +20,8 @@ mod heap;
 pub mod image;
 #[cfg(target_os = "none")]
 pub mod kernel_space;
+#[cfg(target_os = "none")]
+mod linear_tables;
 
 /// Start of the linear map: physical address `pa` is at virtual `LINEAR_BASE + pa`.
 pub const LINEAR_BASE: usize = 0xffff_0000_0000_0000;

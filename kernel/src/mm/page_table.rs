@@ -59,6 +59,18 @@ impl Attributes {
         ..Self::KERNEL_DATA
     };
 
+    /// A user page: reachable from EL0, never executable at EL1, tagged with the ASID.
+    pub const fn user(writable: bool, executable: bool) -> Self {
+        Self {
+            memory: MemoryType::Normal,
+            writable,
+            kernel_exec: false,
+            user: true,
+            user_exec: executable,
+            not_global: true,
+        }
+    }
+
     const fn kernel(writable: bool, kernel_exec: bool) -> Self {
         Self {
             memory: MemoryType::Normal,
@@ -267,6 +279,31 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         None
     }
 
+    /// Tears the tree down: calls `free` with every mapped page's physical address (and
+    /// block's base), then with every table's, the root last.
+    pub fn destroy(self, mut free: impl FnMut(usize)) {
+        fn walk(
+            memory: &mut impl TableMemory,
+            table: usize,
+            level: usize,
+            free: &mut impl FnMut(usize),
+        ) {
+            for i in 0..ENTRIES {
+                let entry = memory.table(table)[i];
+                if entry & bits::VALID == 0 {
+                    continue;
+                }
+                let output = (entry & OUTPUT_ADDRESS) as usize;
+                if level < 3 && entry & bits::TABLE_OR_PAGE != 0 {
+                    walk(memory, output, level + 1, free);
+                }
+                free(output);
+            }
+        }
+        walk(self.memory, self.root, 0, &mut free);
+        free(self.root);
+    }
+
     /// Unmaps the 4 KiB page at `va` and returns the physical address it mapped.
     pub fn unmap_page(&mut self, va: usize) -> Result<Option<usize>, MapError> {
         if !is_aligned(va, PAGE_SIZE) {
@@ -391,12 +428,43 @@ mod tests {
     }
 
     #[test]
+    fn destroy_frees_every_page_and_table_once() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let user = Attributes::user(true, false);
+        for (i, va) in [0x1000usize, 0x2000, 0x4000_0000, 0x7f_0000_0000]
+            .into_iter()
+            .enumerate()
+        {
+            table
+                .map(
+                    va,
+                    0x9000_0000 + i * PAGE_SIZE,
+                    PAGE_SIZE,
+                    user,
+                    Granularity::Pages,
+                )
+                .unwrap();
+        }
+        let tables = memory.tables.len();
+        let mut freed = Vec::new();
+        PageTable::at(memory.base, &mut memory).destroy(|pa| freed.push(pa));
+        assert_eq!(freed.len(), 4 + tables);
+        assert_eq!(freed.last(), Some(&memory.base), "the root goes last");
+        freed.sort();
+        freed.dedup();
+        assert_eq!(freed.len(), 4 + tables);
+    }
+
+    #[test]
     fn attributes_round_trip_through_descriptors() {
         for attributes in [
             Attributes::KERNEL_TEXT,
             Attributes::KERNEL_RODATA,
             Attributes::KERNEL_DATA,
             Attributes::DEVICE,
+            Attributes::user(false, true),
+            Attributes::user(true, false),
         ] {
             assert_eq!(
                 Attributes::from_descriptor(attributes.descriptor_bits()),

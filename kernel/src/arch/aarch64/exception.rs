@@ -1,5 +1,7 @@
 //! Exception entry: installs the vector table and routes each exception to its handler.
 
+use super::esr::Abort;
+use super::pan;
 use super::trap_frame::{ExceptionSource, ExceptionType, TrapFrame, VectorKind};
 use aarch64_cpu::registers::VBAR_EL1;
 use core::arch::global_asm;
@@ -19,16 +21,27 @@ pub fn install_vectors() {
 /// Called by `exception_entry` in vectors.s with the saved registers.
 #[unsafe(no_mangle)]
 extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
+    // The handler runs with PAN closed and outside any kernel-pointer scope, whatever the
+    // interrupted code had; both come back on return.
+    let pan_state = pan::enter_exception();
+    let scope_state = crate::uaccess::enter_exception();
     let kind = VectorKind(kind);
     match (kind.source(), kind.exception_type()) {
         (ExceptionSource::CurrentElSpx, ExceptionType::Irq) => crate::interrupts::handle_irq(),
-        (ExceptionSource::CurrentElSpx, ExceptionType::Synchronous) => crate::oops::oops(
-            frame,
-            format_args!("unexpected synchronous exception in the kernel"),
-        ),
+        (ExceptionSource::CurrentElSpx, ExceptionType::Synchronous) => {
+            match Abort::decode(frame.esr) {
+                Some(abort) => crate::mm::fault::handle_kernel_abort(frame, abort),
+                None => crate::oops::oops(
+                    frame,
+                    format_args!("unexpected synchronous exception in the kernel"),
+                ),
+            }
+        }
         (source, exception_type) => crate::oops::oops(
             frame,
             format_args!("unexpected {exception_type:?} exception from {source:?}"),
         ),
     }
+    crate::uaccess::leave_exception(scope_state);
+    pan::leave_exception(pan_state);
 }

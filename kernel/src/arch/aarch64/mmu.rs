@@ -98,3 +98,18 @@ pub fn ttbr0() -> u64 {
     unsafe { asm!("mrs {}, ttbr0_el1", out(reg) value, options(nomem, nostack, preserves_flags)) }
     value
 }
+
+/// Removes every cached translation tagged with `asid`, before the ASID is reused.
+pub fn flush_tlb_asid(asid: u16) {
+    // SAFETY: TLB maintenance only.
+    unsafe {
+        asm!(
+            "dsb ishst",
+            "tlbi aside1is, {asid}",
+            "dsb ish",
+            "isb",
+            asid = in(reg) u64::from(asid) << 48,
+            options(nostack, preserves_flags)
+        )
+    }
+}

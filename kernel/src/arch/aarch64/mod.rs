@@ -2,6 +2,7 @@
 
 pub mod cpu_id;
 pub mod esr;
+pub mod pan_mode;
 pub mod report;
 pub mod trap_frame;
 
@@ -17,7 +18,13 @@ pub mod exception;
 pub mod irq;
 #[cfg(target_os = "none")]
 pub mod mmu;
-#[cfg(all(target_os = "none", feature = "ktest"))]
+#[cfg(target_os = "none")]
+pub mod pan;
+#[cfg(all(target_os = "none", feature = "qemu"))]
 pub mod semihosting;
 #[cfg(target_os = "none")]
 pub mod timer;
+#[cfg(target_os = "none")]
+pub mod uaccess;
+#[cfg(target_os = "none")]
+pub mod uao;

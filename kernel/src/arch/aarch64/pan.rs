@@ -1,0 +1,126 @@
+//! Privileged Access Never, in hardware (FEAT_PAN) or emulated by switching TTBR0, and the
+//! TTBR0 bookkeeping both modes share.
+//!
+//! Software PAN: while the kernel runs, TTBR0 holds an empty table with the reserved ASID 0,
+//! so a stray kernel access to a user address faults and the user's TLB entries cannot
+//! hit. [`UserWindow`] installs the current user table for one uaccess routine only.
+//! Exception entry closes a window left open by the interrupted code, and return reopens it
+//! with whatever address space is current by then.
+
+use super::irq;
+pub use super::pan_mode::PanMode;
+use core::arch::asm;
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+
+static MODE: AtomicU8 = AtomicU8::new(PanMode::Software as u8);
+/// TTBR0 value while no user table may be reached: the empty table, ASID 0.
+static EMPTY_TTBR0: AtomicU64 = AtomicU64::new(0);
+/// TTBR0 value (table and ASID) of the current user address space; the empty one if none.
+static USER_TTBR0: AtomicU64 = AtomicU64::new(0);
+
+/// SCTLR_EL1.SPAN: when clear, taking an exception to EL1 sets PSTATE.PAN.
+const SCTLR_SPAN: u64 = 1 << 23;
+
+pub fn mode() -> PanMode {
+    PanMode::from_raw(MODE.load(Ordering::Relaxed))
+}
+
+/// Turns PAN on in `mode`; `empty_table` is the physical address of an all-invalid table.
+///
+/// # Safety
+/// Once at boot, before any user address space exists, with TTBR0 on `empty_table`.
+pub unsafe fn init(mode: PanMode, empty_table: usize) {
+    MODE.store(mode as u8, Ordering::Relaxed);
+    EMPTY_TTBR0.store(empty_table as u64, Ordering::Relaxed);
+    USER_TTBR0.store(empty_table as u64, Ordering::Relaxed);
+    if mode == PanMode::Hardware {
+        // SAFETY: the CPU has FEAT_PAN (the mode says so); kernel code never touches user
+        // memory but through LDTR/STTR, which PAN does not affect.
+        unsafe {
+            asm!(
+                "mrs {sctlr}, sctlr_el1",
+                "bic {sctlr}, {sctlr}, {span}",
+                "msr sctlr_el1, {sctlr}",
+                "isb",
+                ".arch_extension pan",
+                "msr pan, #1",
+                sctlr = out(reg) _,
+                span = in(reg) SCTLR_SPAN,
+                options(nostack)
+            );
+        }
+    }
+}
+
+fn write_ttbr0(value: u64) {
+    // SAFETY: `value` is the empty table or a live user address space's table; neither maps
+    // anything the kernel itself runs from.
+    unsafe { asm!("msr ttbr0_el1, {}", "isb", in(reg) value, options(nostack, preserves_flags)) }
+}
+
+fn read_ttbr0() -> u64 {
+    let value: u64;
+    // SAFETY: reading a system register.
+    unsafe { asm!("mrs {}, ttbr0_el1", out(reg) value, options(nomem, nostack, preserves_flags)) }
+    value
+}
+
+/// Makes `ttbr0` (table | ASID << 48) the current user address space, or none with `None`.
+pub fn set_user_ttbr0(ttbr0: Option<u64>) {
+    let value = ttbr0.unwrap_or_else(|| EMPTY_TTBR0.load(Ordering::Relaxed));
+    let daif = irq::save_and_mask();
+    USER_TTBR0.store(value, Ordering::Relaxed);
+    if !mode().switches_ttbr0() {
+        write_ttbr0(value);
+    }
+    irq::restore(daif);
+}
+
+/// Under software PAN, the user's table is reachable while this lives.
+pub struct UserWindow {
+    opened: bool,
+}
+
+impl UserWindow {
+    pub fn open() -> Self {
+        let opened = mode().switches_ttbr0();
+        if opened {
+            // Masked so an interrupt cannot change the current address space half-way.
+            let daif = irq::save_and_mask();
+            write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
+            irq::restore(daif);
+        }
+        Self { opened }
+    }
+}
+
+impl Drop for UserWindow {
+    fn drop(&mut self) {
+        if self.opened {
+            write_ttbr0(EMPTY_TTBR0.load(Ordering::Relaxed));
+        }
+    }
+}
+
+/// What exception entry found, to be undone on return.
+pub struct EntryState {
+    window_was_open: bool,
+}
+
+/// On exception entry from EL1: close a window the interrupted code had open.
+pub fn enter_exception() -> EntryState {
+    let mode = mode();
+    let window_was_open =
+        mode.switches_ttbr0() && read_ttbr0() != EMPTY_TTBR0.load(Ordering::Relaxed);
+    if window_was_open {
+        write_ttbr0(EMPTY_TTBR0.load(Ordering::Relaxed));
+    }
+    EntryState { window_was_open }
+}
+
+/// On return to EL1: reopen the interrupted code's window, on the current address space.
+pub fn leave_exception(state: EntryState) {
+    if state.window_was_open {
+        write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
+    }
+}

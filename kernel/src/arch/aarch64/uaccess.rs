@@ -1,0 +1,121 @@
+//! The uaccess routines of uaccess.s, grouped by variant, behind safe-to-name function tables.
+//!
+//! Callers (the `uaccess` module) check and mask pointers first; these are the raw loops.
+
+use core::arch::{asm, global_asm};
+
+global_asm!(include_str!("uaccess.s"), options(raw));
+
+/// Value and error of a single-value read, as the routine returns them in x0 and x1.
+#[repr(C)]
+pub struct GetResult {
+    pub value: u64,
+    pub error: i64,
+}
+
+/// One variant of every routine; see uaccess.s for the register contracts.
+pub struct Routines {
+    pub copy_from: unsafe extern "C" fn(dst: *mut u8, src: usize, count: usize) -> usize,
+    pub copy_to: unsafe extern "C" fn(dst: usize, src: *const u8, count: usize) -> usize,
+    pub clear: unsafe extern "C" fn(dst: usize, count: usize) -> usize,
+    pub strnlen: unsafe extern "C" fn(src: usize, limit: usize) -> usize,
+    pub strncpy: unsafe extern "C" fn(dst: *mut u8, src: usize, limit: usize) -> isize,
+    pub zeroed: unsafe extern "C" fn(src: usize, count: usize) -> isize,
+    /// Reads of 1, 2, 4 and 8 bytes.
+    pub get: [unsafe extern "C" fn(ptr: usize) -> GetResult; 4],
+    /// Writes of 1, 2, 4 and 8 bytes.
+    pub put: [unsafe extern "C" fn(ptr: usize, value: u64) -> isize; 4],
+}
+
+macro_rules! routines {
+    ($table:ident, $copy_from:ident, $copy_to:ident, $clear:ident, $strnlen:ident, $strncpy:ident, $zeroed:ident,
+     [$($get:ident),*], [$($put:ident),*]) => {
+        unsafe extern "C" {
+            fn $copy_from(dst: *mut u8, src: usize, count: usize) -> usize;
+            fn $copy_to(dst: usize, src: *const u8, count: usize) -> usize;
+            fn $clear(dst: usize, count: usize) -> usize;
+            fn $strnlen(src: usize, limit: usize) -> usize;
+            fn $strncpy(dst: *mut u8, src: usize, limit: usize) -> isize;
+            fn $zeroed(src: usize, count: usize) -> isize;
+            $(fn $get(ptr: usize) -> GetResult;)*
+            $(fn $put(ptr: usize, value: u64) -> isize;)*
+        }
+        pub static $table: Routines = Routines {
+            copy_from: $copy_from,
+            copy_to: $copy_to,
+            clear: $clear,
+            strnlen: $strnlen,
+            strncpy: $strncpy,
+            zeroed: $zeroed,
+            get: [$($get),*],
+            put: [$($put),*],
+        };
+    };
+}
+
+routines!(
+    UNPRIVILEGED,
+    __uaccess_copy_from_user,
+    __uaccess_copy_to_user,
+    __uaccess_clear_user,
+    __uaccess_strnlen_user,
+    __uaccess_strncpy_user,
+    __uaccess_zeroed_user,
+    [
+        __uaccess_get_u8_user,
+        __uaccess_get_u16_user,
+        __uaccess_get_u32_user,
+        __uaccess_get_u64_user
+    ],
+    [
+        __uaccess_put_u8_user,
+        __uaccess_put_u16_user,
+        __uaccess_put_u32_user,
+        __uaccess_put_u64_user
+    ]
+);
+
+routines!(
+    PLAIN,
+    __uaccess_copy_from_kernel,
+    __uaccess_copy_to_kernel,
+    __uaccess_clear_kernel,
+    __uaccess_strnlen_kernel,
+    __uaccess_strncpy_kernel,
+    __uaccess_zeroed_kernel,
+    [
+        __uaccess_get_u8_kernel,
+        __uaccess_get_u16_kernel,
+        __uaccess_get_u32_kernel,
+        __uaccess_get_u64_kernel
+    ],
+    [
+        __uaccess_put_u8_kernel,
+        __uaccess_put_u16_kernel,
+        __uaccess_put_u32_kernel,
+        __uaccess_put_u64_kernel
+    ]
+);
+
+/// `address` if `address + size` stays at or below `limit`, else 0, without a branch the
+/// CPU could speculate past (`csel` + `csdb`, as Linux's `uaccess_mask_ptr`).
+#[inline(always)]
+pub fn mask_pointer(address: usize, size: usize, limit: usize) -> usize {
+    let masked: usize;
+    // SAFETY: arithmetic on registers only.
+    unsafe {
+        asm!(
+            "adds {end}, {address}, {size}",
+            "ccmp {end}, {limit}, #2, cc",
+            "csel {masked}, {address}, xzr, ls",
+            "csdb",
+            address = in(reg) address,
+            size = in(reg) size,
+            limit = in(reg) limit,
+            end = out(reg) _,
+            masked = lateout(reg) masked,
+            options(pure, nomem, nostack)
+        );
+    }
+    masked
+}

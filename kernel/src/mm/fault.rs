@@ -1,0 +1,66 @@
+//! What a data or instruction abort taken in the kernel means, and what to do about it.
+//!
+//! For a fault on a lower-half (user) address, in this order:
+//! 1. the faulting instruction has no exception-table entry: the kernel touched user memory
+//!    outside uaccess, a PAN violation (PXN for a fetch). Decided by the PC, not by the fault
+//!    status: under software PAN the stray access is a translation fault.
+//! 2. the current address space can serve it (demand paging): retry the instruction.
+//! 3. otherwise: continue at the fixup, and the uaccess routine reports its residue.
+//!
+//! A guarded access to a kernel address (a kernel-pointer scope) goes straight to its fixup.
+
+use super::USER_TOP;
+use super::address_space::{self, Access};
+use crate::arch::aarch64::esr::Abort;
+use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::oops::oops;
+use crate::uaccess::extable;
+
+pub fn handle_kernel_abort(frame: &mut TrapFrame, abort: Abort) {
+    let address = frame.far as usize;
+    let fixup = extable::fixup_for(frame.elr);
+    if address < USER_TOP {
+        let Some(fixup) = fixup else {
+            report_violation(frame, abort);
+        };
+        let access = if abort.write {
+            Access::Write
+        } else {
+            Access::Read
+        };
+        let served = address_space::current()
+            .is_some_and(|space| space.handle_fault(address, access).is_ok());
+        if !served {
+            frame.elr = fixup.fixup;
+        }
+        return;
+    }
+    match fixup {
+        Some(fixup) => frame.elr = fixup.fixup,
+        None => oops(
+            frame,
+            format_args!("unexpected {} fault in the kernel", abort.access_name()),
+        ),
+    }
+}
+
+fn report_violation(frame: &TrapFrame, abort: Abort) -> ! {
+    if abort.instruction_fetch {
+        oops(
+            frame,
+            format_args!(
+                "PXN violation: kernel instruction fetch from user address {:#x} at pc {:#x}",
+                frame.far, frame.elr
+            ),
+        )
+    }
+    oops(
+        frame,
+        format_args!(
+            "PAN violation: kernel {} of user address {:#x} at pc {:#x}",
+            abort.access_name(),
+            frame.far,
+            frame.elr
+        ),
+    )
+}

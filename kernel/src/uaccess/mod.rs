@@ -1,0 +1,216 @@
+//! The only way the kernel touches user memory.
+//!
+//! | function | returns |
+//! |---|---|
+//! | [`copy_from_user`] | bytes NOT copied, exact; the uncopied tail of `dst` is zero-filled |
+//! | [`copy_to_user`] | bytes NOT copied, exact; nothing written past the first faulting byte |
+//! | [`clear_user`] | bytes NOT cleared, exact |
+//! | [`get_user`] / [`put_user`] | `Ok` / `Err(EFAULT)` (the raw read yields 0 on a fault) |
+//! | [`strnlen_user`] | length including the NUL; `limit + 1` if none within `limit`; 0 on a fault |
+//! | [`strncpy_from_user`] | length without the NUL; `dst.len()` if truncated; `Err(EFAULT)` on a fault |
+//! | [`check_zeroed_user`] | `Ok(true)` if all zero, `Ok(false)` if not, `Err(EFAULT)` on a fault |
+//! | [`copy_struct_from_user`] | `Ok`, `Err(E2BIG)` if the user's extra tail is not zero, `Err(EFAULT)` |
+//! | [`access_ok`] | the range lies wholly below `USER_TOP`, computed without overflow |
+//!
+//! Every function checks its range with `access_ok`, masks the pointer against speculation,
+//! opens the software-PAN window if there is one, and runs a routine of arch/aarch64/uaccess.s.
+//! Inside a [`scope::KernelPointers`] scope the same functions take kernel addresses instead.
+//! Never call them while holding a lock the page-fault handler takes (an address space's).
+
+pub mod extable;
+pub mod scope;
+mod user_ptr;
+
+pub use scope::{enter_exception, init, leave_exception};
+pub use user_ptr::{UserCStr, UserPtr, UserSlice};
+
+use crate::arch::aarch64::pan::UserWindow;
+use crate::arch::aarch64::uaccess::{self as routines, Routines, mask_pointer};
+use crate::errno::{E2BIG, EFAULT, Errno};
+use crate::mm::USER_TOP;
+
+/// One past the highest address uaccess may touch right now.
+fn limit() -> usize {
+    if scope::is_active() {
+        usize::MAX
+    } else {
+        USER_TOP
+    }
+}
+
+fn routines() -> &'static Routines {
+    if scope::is_active() && !scope::uses_hardware_uao() {
+        &routines::PLAIN
+    } else {
+        &routines::UNPRIVILEGED
+    }
+}
+
+/// The software-PAN window, which kernel-pointer accesses do not need.
+fn window() -> Option<UserWindow> {
+    (!scope::is_active()).then(UserWindow::open)
+}
+
+/// Whether `[address, address + size)` may be accessed: no overflow, and below `USER_TOP`
+/// (anywhere, inside a kernel-pointer scope).
+pub fn access_ok(address: usize, size: usize) -> bool {
+    address.checked_add(size).is_some_and(|end| end <= limit())
+}
+
+/// Checks `[address, address + size)` and returns the address masked against speculation.
+fn checked(address: usize, size: usize) -> Option<usize> {
+    access_ok(address, size).then(|| mask_pointer(address, size, limit()))
+}
+
+/// Copies `dst.len()` bytes from user memory; returns how many were NOT copied.
+pub fn copy_from_user(dst: &mut [u8], src: UserPtr<u8>) -> usize {
+    let Some(src) = checked(src.address(), dst.len()) else {
+        dst.fill(0);
+        return dst.len();
+    };
+    let _window = window();
+    // SAFETY: `dst` is a live kernel buffer of that length; faults on `src` are fixed up.
+    unsafe { (routines().copy_from)(dst.as_mut_ptr(), src, dst.len()) }
+}
+
+/// Copies `src` to user memory; returns how many bytes were NOT copied.
+pub fn copy_to_user(dst: UserPtr<u8>, src: &[u8]) -> usize {
+    let Some(dst) = checked(dst.address(), src.len()) else {
+        return src.len();
+    };
+    let _window = window();
+    // SAFETY: `src` is a live kernel buffer of that length; faults on `dst` are fixed up.
+    unsafe { (routines().copy_to)(dst, src.as_ptr(), src.len()) }
+}
+
+/// Zeroes the user bytes of `dst`; returns how many were NOT zeroed.
+pub fn clear_user(dst: UserSlice) -> usize {
+    let count = dst.len;
+    let Some(dst) = checked(dst.start.address(), count) else {
+        return count;
+    };
+    let _window = window();
+    // SAFETY: faults on `dst` are fixed up.
+    unsafe { (routines().clear)(dst, count) }
+}
+
+/// Values `get_user`/`put_user` move: integers of 1, 2, 4 or 8 bytes.
+pub trait UserScalar: Copy {
+    /// Index into the routines' per-size tables.
+    const SIZE_INDEX: usize;
+    fn from_raw(raw: u64) -> Self;
+    fn to_raw(self) -> u64;
+}
+
+macro_rules! user_scalar {
+    ($($type:ty => $index:expr),*) => {$(
+        impl UserScalar for $type {
+            const SIZE_INDEX: usize = $index;
+            fn from_raw(raw: u64) -> Self {
+                raw as $type
+            }
+            fn to_raw(self) -> u64 {
+                self as u64
+            }
+        }
+    )*};
+}
+
+user_scalar!(u8 => 0, i8 => 0, u16 => 1, i16 => 1, u32 => 2, i32 => 2, u64 => 3, i64 => 3, usize => 3, isize => 3);
+
+/// Reads one value from user memory.
+pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
+    let src = checked(src.address(), size_of::<T>()).ok_or(EFAULT)?;
+    let _window = window();
+    // SAFETY: faults on `src` are fixed up.
+    let result = unsafe { (routines().get[T::SIZE_INDEX])(src) };
+    if result.error == 0 {
+        Ok(T::from_raw(result.value))
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Writes one value to user memory.
+pub fn put_user<T: UserScalar>(dst: UserPtr<T>, value: T) -> Result<(), Errno> {
+    let dst = checked(dst.address(), size_of::<T>()).ok_or(EFAULT)?;
+    let _window = window();
+    // SAFETY: faults on `dst` are fixed up.
+    match unsafe { (routines().put[T::SIZE_INDEX])(dst, value.to_raw()) } {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// The part of `limit` bytes from `src` that lies below the access limit.
+fn string_limit(src: UserCStr, limit: usize) -> usize {
+    self::limit().saturating_sub(src.0.address()).min(limit)
+}
+
+/// Length of the user string at `src` including its NUL, looking at most `limit` bytes;
+/// `limit + 1` if there is no NUL within them, 0 on a fault.
+pub fn strnlen_user(src: UserCStr, limit: usize) -> usize {
+    let reachable = string_limit(src, limit);
+    let Some(address) = checked(src.0.address(), reachable) else {
+        return 0;
+    };
+    let _window = window();
+    // SAFETY: faults are fixed up.
+    let length = unsafe { (routines().strnlen)(address, reachable) };
+    if length > reachable && reachable < limit {
+        // The string runs into the end of the accessible range: that byte would fault.
+        0
+    } else {
+        length
+    }
+}
+
+/// Copies the user string at `src`, NUL included, into `dst`; returns its length without
+/// the NUL, or `dst.len()` if no NUL came within `dst.len()` bytes (then `dst` holds no NUL).
+pub fn strncpy_from_user(dst: &mut [u8], src: UserCStr) -> Result<usize, Errno> {
+    let reachable = string_limit(src, dst.len());
+    let address = checked(src.0.address(), reachable).ok_or(EFAULT)?;
+    let _window = window();
+    // SAFETY: `dst` is a live buffer of at least `reachable` bytes; faults are fixed up.
+    let copied = unsafe { (routines().strncpy)(dst.as_mut_ptr(), address, reachable) };
+    match usize::try_from(copied) {
+        Ok(length) if length == reachable && reachable < dst.len() => Err(EFAULT),
+        Ok(length) => Ok(length),
+        Err(_) => Err(EFAULT),
+    }
+}
+
+/// Whether the user bytes of `src` are all zero.
+pub fn check_zeroed_user(src: UserSlice) -> Result<bool, Errno> {
+    let address = checked(src.start.address(), src.len).ok_or(EFAULT)?;
+    let _window = window();
+    // SAFETY: faults are fixed up.
+    match unsafe { (routines().zeroed)(address, src.len) } {
+        1 => Ok(true),
+        0 => Ok(false),
+        _ => Err(EFAULT),
+    }
+}
+
+/// Copies a versioned structure the user gave as `user_size` bytes into `dst` (Linux's
+/// `copy_struct_from_user`): a shorter user struct is zero-extended; a longer one is accepted
+/// only if the bytes the kernel does not know are zero (`E2BIG` otherwise).
+pub fn copy_struct_from_user(
+    dst: &mut [u8],
+    src: UserPtr<u8>,
+    user_size: usize,
+) -> Result<(), Errno> {
+    let known = dst.len().min(user_size);
+    let unknown_tail = UserSlice {
+        start: src.add(dst.len()),
+        len: user_size.saturating_sub(dst.len()),
+    };
+    if !check_zeroed_user(unknown_tail)? {
+        return Err(E2BIG);
+    }
+    dst[known..].fill(0);
+    match copy_from_user(&mut dst[..known], src) {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
