@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::board::Board;
+use crate::extable_elf;
 use crate::image;
 use crate::process;
 use crate::workspace;
@@ -18,12 +19,23 @@ pub enum Profile {
     Release,
 }
 
+/// What the kernel is built to run as, which decides its features.
+#[derive(Clone, Copy)]
+pub enum Flavour {
+    /// On a real board: no semihosting, whose HLT would be an undefined instruction there.
+    Hardware,
+    /// In QEMU for a person: semihosting gives the kernel `-append`'s command line.
+    Qemu,
+    /// The test kernel, which runs the in-kernel tests after boot and exits QEMU with the
+    /// result (semihosting included).
+    Test,
+}
+
 /// Which kernel to build.
 pub struct KernelBuild {
     pub board: Board,
     pub profile: Profile,
-    /// The test kernel, which runs the in-kernel tests after boot and exits QEMU.
-    pub ktest: bool,
+    pub flavour: Flavour,
 }
 
 pub struct KernelArtifacts {
@@ -49,22 +61,36 @@ impl Profile {
     }
 }
 
-impl KernelBuild {
-    /// `rpi3-ktest-debug`: one directory per flavour, since every build writes the same cargo
-    /// output path.
-    fn flavour(&self) -> String {
-        let ktest = if self.ktest { "-ktest" } else { "" };
-        format!("{}{ktest}-{}", self.board.name(), self.profile.directory())
-    }
-
-    fn features(&self) -> String {
-        let ktest = if self.ktest { ",ktest" } else { "" };
-        format!("board-{}{ktest}", self.board.name())
+impl Flavour {
+    /// The kernel feature that selects the flavour; a hardware kernel has none.
+    fn feature(self) -> Option<&'static str> {
+        match self {
+            Flavour::Hardware => None,
+            Flavour::Qemu => Some("qemu"),
+            Flavour::Test => Some("ktest"),
+        }
     }
 }
 
-/// Builds the kernel, then writes `target/kernel/<flavour>/kernel.elf` and the raw image
-/// `kernel8.img` beside it.
+impl KernelBuild {
+    /// `rpi3-ktest-debug`: one directory per board, flavour and profile, since every build
+    /// writes the same cargo output path.
+    fn output_directory(&self) -> String {
+        let mut words = vec![self.board.name()];
+        words.extend(self.flavour.feature());
+        words.push(self.profile.directory());
+        words.join("-")
+    }
+
+    fn features(&self) -> String {
+        let mut features = vec![format!("board-{}", self.board.name())];
+        features.extend(self.flavour.feature().map(str::to_owned));
+        features.join(",")
+    }
+}
+
+/// Builds the kernel, then writes `target/kernel/<board>[-<flavour>]-<profile>/kernel.elf`,
+/// its exception table sorted and audited, and the raw image `kernel8.img` beside it.
 pub fn build_kernel(build: &KernelBuild) -> Result<KernelArtifacts> {
     let mut cargo = workspace::cargo();
     cargo.args(["build", "-p", "kernel", "--target", KERNEL_TARGET]);
@@ -79,7 +105,7 @@ pub fn build_kernel(build: &KernelBuild) -> Result<KernelArtifacts> {
         .join(KERNEL_TARGET)
         .join(build.profile.directory())
         .join("kernel");
-    let directory = target_dir.join("kernel").join(build.flavour());
+    let directory = target_dir.join("kernel").join(build.output_directory());
     fs::create_dir_all(&directory)
         .with_context(|| format!("cannot create {}", directory.display()))?;
     let artifacts = KernelArtifacts {
@@ -93,6 +119,10 @@ pub fn build_kernel(build: &KernelBuild) -> Result<KernelArtifacts> {
             artifacts.elf.display()
         )
     })?;
+    // Only the copy is sorted, so cargo's own output stays as linked and every build starts
+    // from the linker's table.
+    extable_elf::sort_and_audit(&artifacts.elf)
+        .with_context(|| format!("auditing {}", workspace::relative(&artifacts.elf)))?;
     let elf_bytes = fs::read(&artifacts.elf)?;
     let image = image::raw_image(&elf_bytes, build.board.load_address())
         .with_context(|| format!("cannot make a raw image of {}", artifacts.elf.display()))?;
@@ -108,20 +138,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flavours_and_features_name_board_and_test_build() {
-        let test_kernel = KernelBuild {
-            board: Board::Virt,
-            profile: Profile::Debug,
-            ktest: true,
+    fn output_directories_and_features_name_board_and_flavour() {
+        let build = |board, profile, flavour| KernelBuild {
+            board,
+            profile,
+            flavour,
         };
-        assert_eq!(test_kernel.flavour(), "virt-ktest-debug");
+        let test_kernel = build(Board::Virt, Profile::Debug, Flavour::Test);
+        assert_eq!(test_kernel.output_directory(), "virt-ktest-debug");
         assert_eq!(test_kernel.features(), "board-virt,ktest");
-        let release = KernelBuild {
-            board: Board::Rpi3,
-            profile: Profile::from_release_flag(true),
-            ktest: false,
-        };
-        assert_eq!(release.flavour(), "rpi3-release");
-        assert_eq!(release.features(), "board-rpi3");
+        let interactive = build(Board::Rpi3, Profile::Debug, Flavour::Qemu);
+        assert_eq!(interactive.output_directory(), "rpi3-qemu-debug");
+        assert_eq!(interactive.features(), "board-rpi3,qemu");
+        let hardware = build(
+            Board::Rpi3,
+            Profile::from_release_flag(true),
+            Flavour::Hardware,
+        );
+        assert_eq!(hardware.output_directory(), "rpi3-release");
+        assert_eq!(hardware.features(), "board-rpi3");
     }
 }

@@ -7,7 +7,7 @@ use std::process::{Child, ExitCode, Stdio};
 use anyhow::{Context, Result};
 
 use crate::board::{Board, Cpu};
-use crate::build::{self, KernelBuild, Profile};
+use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::prereq;
 use crate::process;
 use crate::protocol::{self, ConsoleLine};
@@ -30,7 +30,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let kernel = build::build_kernel(&KernelBuild {
         board: options.board,
         profile: options.profile,
-        ktest: false,
+        flavour: Flavour::Qemu,
     })?;
     let symbolizer = Symbolizer::load(&kernel.elf)?;
     let mut qemu = qemu::command(

@@ -3,6 +3,8 @@
 mod board;
 mod build;
 mod capture;
+mod extable_audit;
+mod extable_elf;
 mod host_tests;
 mod image;
 mod interactive;
@@ -24,7 +26,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
 use board::{Board, Cpu};
-use build::{KernelBuild, Profile};
+use build::{Flavour, KernelBuild, Profile};
 
 /// Builds, images, boots and tests the kernel.
 #[derive(Parser)]
@@ -36,7 +38,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Build the kernel ELF and its raw image (kernel8.img) under target/kernel/
+    /// Build the kernel ELF and its raw image (kernel8.img) for a real board (or with --ktest, the
+    /// test kernel) under target/kernel/
     Build(BuildArgs),
     /// Build the kernel and boot it in QEMU with its console on this terminal (Ctrl-A X quits)
     Qemu(QemuArgs),
@@ -71,7 +74,7 @@ struct QemuArgs {
     /// Stop at the first instruction and wait for GDB on localhost:1234
     #[arg(long)]
     gdb: bool,
-    /// Kernel command line
+    /// Kernel command line, which the kernel reads through semihosting (e.g. pan=software)
     #[arg(long, value_name = "CMDLINE")]
     append: Option<String>,
 }
@@ -106,7 +109,11 @@ fn run(task: Task) -> Result<ExitCode> {
             build::build_kernel(&KernelBuild {
                 board: args.board,
                 profile: Profile::from_release_flag(args.release),
-                ktest: args.ktest,
+                flavour: if args.ktest {
+                    Flavour::Test
+                } else {
+                    Flavour::Hardware
+                },
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -14,6 +14,19 @@ pub struct Configuration {
     pub cpu: Cpu,
     /// Kernel command line words for this row only, e.g. to force software PAN.
     pub extra_cmdline: &'static [&'static str],
+    /// How the kernel must say it enforces PAN, in its banner's `pan_mode=`.
+    pub pan_mode: PanMode,
+}
+
+/// The ways of enforcing PAN a configuration can expect (ARCHITECTURE.md, section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanMode {
+    /// FEAT_PAN: PSTATE.PAN is set on every exception into EL1.
+    Hardware,
+    /// No FEAT_PAN: TTBR0 points at an empty table while the kernel runs.
+    Software,
+    /// Software PAN on a CPU with FEAT_PAN, asked for with `pan=software`.
+    ForcedSoftware,
 }
 
 pub const MATRIX: &[Configuration] = &[
@@ -23,6 +36,7 @@ pub const MATRIX: &[Configuration] = &[
         machine: QemuMachine::Raspi3b,
         cpu: Cpu::CortexA53,
         extra_cmdline: &[],
+        pan_mode: PanMode::Software,
     },
     Configuration {
         name: "virt/cortex-a53",
@@ -30,6 +44,7 @@ pub const MATRIX: &[Configuration] = &[
         machine: QemuMachine::Virt,
         cpu: Cpu::CortexA53,
         extra_cmdline: &[],
+        pan_mode: PanMode::Software,
     },
     Configuration {
         name: "virt/cortex-a76",
@@ -37,6 +52,15 @@ pub const MATRIX: &[Configuration] = &[
         machine: QemuMachine::Virt,
         cpu: Cpu::CortexA76,
         extra_cmdline: &[],
+        pan_mode: PanMode::Hardware,
+    },
+    Configuration {
+        name: "virt/cortex-a76-forced-software-pan",
+        board: Board::Virt,
+        machine: QemuMachine::Virt,
+        cpu: Cpu::CortexA76,
+        extra_cmdline: &["pan=software"],
+        pan_mode: PanMode::ForcedSoftware,
     },
     Configuration {
         name: "virt/max",
@@ -44,8 +68,20 @@ pub const MATRIX: &[Configuration] = &[
         machine: QemuMachine::Virt,
         cpu: Cpu::Max,
         extra_cmdline: &[],
+        pan_mode: PanMode::Hardware,
     },
 ];
+
+impl PanMode {
+    /// The value of the banner's `pan_mode=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PanMode::Hardware => "hardware",
+            PanMode::Software => "software",
+            PanMode::ForcedSoftware => "forced-software",
+        }
+    }
+}
 
 impl Configuration {
     /// The name as a file name: `virt/max` -> `virt_max`.
@@ -91,7 +127,16 @@ mod tests {
     fn selects_by_board_and_cpu() {
         assert_eq!(
             names(&select(Some(Board::Virt), None).unwrap()),
-            ["virt/cortex-a53", "virt/cortex-a76", "virt/max"]
+            [
+                "virt/cortex-a53",
+                "virt/cortex-a76",
+                "virt/cortex-a76-forced-software-pan",
+                "virt/max"
+            ]
+        );
+        assert_eq!(
+            names(&select(None, Some(Cpu::CortexA76)).unwrap()),
+            ["virt/cortex-a76", "virt/cortex-a76-forced-software-pan"]
         );
         assert_eq!(
             names(&select(None, Some(Cpu::CortexA53)).unwrap()),
@@ -122,13 +167,27 @@ mod tests {
                     .iter()
                     .all(|earlier| earlier.name != row.name)
             );
-            assert!(row.name.starts_with(row.board.name()), "{}", row.name);
+            let (board, variant) = row.name.split_once('/').unwrap();
+            assert_eq!(board, row.board.name());
             assert!(
-                row.name.ends_with(row.cpu.name()) || row.name.ends_with(row.machine.name()),
+                variant.starts_with(row.cpu.name()) || variant.starts_with(row.machine.name()),
                 "{}",
                 row.name
             );
         }
-        assert_eq!(MATRIX[3].file_stem(), "virt_max");
+        assert_eq!(MATRIX[4].file_stem(), "virt_max");
+    }
+
+    #[test]
+    fn only_rows_forcing_software_pan_expect_it() {
+        for row in MATRIX {
+            let forces = row.extra_cmdline.contains(&"pan=software");
+            assert_eq!(
+                forces,
+                row.pan_mode == PanMode::ForcedSoftware,
+                "{}",
+                row.name
+            );
+        }
     }
 }

@@ -5,13 +5,17 @@ use crate::summary::{Counts, Outcome};
 
 /// Lists a scenario the kernel expects to oops in; the runner boots it on its own.
 pub const FAULT_SCENARIO_PREFIX: &str = "ktest: fault-scenario ";
+/// Says why the fault scenario being run does not apply, before the kernel exits.
+const SCENARIO_SKIPPED_PREFIX: &str = "ktest: skipped";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ConsoleLine {
     /// `boot: board=... cpu=...`: the kernel got far enough to talk.
-    Banner,
+    Banner(Banner),
     Test(TestLine),
     FaultScenario(FaultScenario),
+    /// `ktest: skipped (<reason>)`: the fault scenario asked for does not apply here.
+    ScenarioSkipped(String),
     /// `ktest: N passed, N failed[, N skipped]`, the kernel's own count.
     Totals(Counts),
     /// `oops: ...`, the first line of an oops report.
@@ -20,6 +24,12 @@ pub enum ConsoleLine {
     /// Looks like a protocol line but breaks its format; the runner must not guess.
     Malformed,
     Other,
+}
+
+/// The boot banner's `key=value` words, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Banner {
+    fields: Vec<(String, String)>,
 }
 
 /// `test <suite>::<name> ... <verdict>`
@@ -43,6 +53,16 @@ pub struct FaultScenario {
 pub struct Frame {
     pub index: u32,
     pub address: u64,
+}
+
+impl Banner {
+    /// The value of `key=` in the banner, if it has that word.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 impl FaultScenario {
@@ -71,10 +91,12 @@ impl Frame {
 
 /// Classifies one console line (without its line ending).
 pub fn parse_line(line: &str) -> ConsoleLine {
-    if line.starts_with("boot: ") {
-        ConsoleLine::Banner
+    if let Some(words) = line.strip_prefix("boot: ") {
+        ConsoleLine::Banner(parse_banner(words))
     } else if let Some(scenario) = line.strip_prefix(FAULT_SCENARIO_PREFIX) {
         parse_fault_scenario(scenario).map_or(ConsoleLine::Malformed, ConsoleLine::FaultScenario)
+    } else if let Some(reason) = line.strip_prefix(SCENARIO_SKIPPED_PREFIX) {
+        parse_reason(reason).map_or(ConsoleLine::Malformed, ConsoleLine::ScenarioSkipped)
     } else if let Some(totals) = line.strip_prefix("ktest: ").and_then(parse_totals) {
         ConsoleLine::Totals(totals)
     } else if line.starts_with("oops:") {
@@ -115,6 +137,16 @@ fn parse_reason(text: &str) -> Option<String> {
     text.strip_prefix(" (")?
         .strip_suffix(')')
         .map(str::to_owned)
+}
+
+/// Words without `=` carry no field, and the banner is for people too: they are passed over.
+fn parse_banner(words: &str) -> Banner {
+    let fields = words
+        .split_whitespace()
+        .filter_map(|word| word.split_once('='))
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect();
+    Banner { fields }
 }
 
 fn parse_fault_scenario(text: &str) -> Option<FaultScenario> {
@@ -181,11 +213,28 @@ mod tests {
 
     #[test]
     fn banner() {
-        assert_eq!(
-            parse_line("boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent"),
-            ConsoleLine::Banner
-        );
+        let line = "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent \
+                    pan_mode=forced-software asid_bits=16";
+        let ConsoleLine::Banner(banner) = parse_line(line) else {
+            panic!("not a banner: {line}");
+        };
+        assert_eq!(banner.value("pan_mode"), Some("forced-software"));
+        assert_eq!(banner.value("pan"), Some("software"));
+        assert_eq!(banner.value("asid_bits"), Some("16"));
+        assert_eq!(banner.value("ram"), None);
         assert_eq!(parse_line("booting..."), ConsoleLine::Other);
+    }
+
+    #[test]
+    fn skipped_fault_scenario() {
+        assert_eq!(
+            parse_line("ktest: skipped (no FEAT_PAN (software PAN))"),
+            ConsoleLine::ScenarioSkipped("no FEAT_PAN (software PAN)".to_owned())
+        );
+        assert_eq!(
+            parse_line("ktest: skipped no reason"),
+            ConsoleLine::Malformed
+        );
     }
 
     #[test]

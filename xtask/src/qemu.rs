@@ -25,12 +25,12 @@ pub enum QemuMachine {
     Virt,
 }
 
-/// Where the kernel's console goes and what else QEMU provides for it.
+/// Where the kernel's console goes and what else QEMU provides for it. Either way semihosting
+/// gives the kernel its command line (`-append`) and lets it exit QEMU with a status.
 pub enum Console<'a> {
     /// Serial port and QEMU monitor on this terminal, for a person.
     Interactive { gdb: bool, append: Option<&'a str> },
-    /// Serial port on stdout for the test runner; semihosting gives the kernel its command
-    /// line and lets it exit QEMU with a status.
+    /// Serial port on stdout for the test runner.
     Test { cmdline: &'a str },
 }
 
@@ -148,20 +148,22 @@ pub fn command(machine: QemuMachine, cpu: Cpu, image: &Path, console: &Console) 
         }
     }
     qemu.arg("-kernel").arg(image).args(["-display", "none"]);
-    match console {
+    let cmdline = match console {
         Console::Interactive { gdb, append } => {
             qemu.args(["-serial", "mon:stdio"]);
             if *gdb {
                 qemu.args(["-s", "-S"]);
             }
-            if let Some(cmdline) = append {
-                qemu.args(["-append", cmdline]);
-            }
+            *append
         }
         Console::Test { cmdline } => {
-            qemu.args(["-serial", "stdio", "-monitor", "none", "-semihosting"]);
-            qemu.args(["-append", cmdline]);
+            qemu.args(["-serial", "stdio", "-monitor", "none"]);
+            Some(*cmdline)
         }
+    };
+    qemu.arg("-semihosting");
+    if let Some(cmdline) = cmdline {
+        qemu.args(["-append", cmdline]);
     }
     qemu
 }
@@ -255,7 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn raspi3b_gets_no_cpu_and_an_interactive_console() {
+    fn raspi3b_gets_no_cpu_and_an_interactive_console_with_semihosting() {
         let qemu = command(
             QemuMachine::Raspi3b,
             Cpu::CortexA53,
@@ -276,7 +278,8 @@ mod tests {
                 "-display",
                 "none",
                 "-serial",
-                "mon:stdio"
+                "mon:stdio",
+                "-semihosting"
             ]
         );
     }
@@ -309,6 +312,7 @@ mod tests {
                 "mon:stdio",
                 "-s",
                 "-S",
+                "-semihosting",
                 "-append",
                 "init=/bin/sh quiet"
             ]

@@ -26,10 +26,15 @@ impl Symbolizer {
             fs::read(elf_path).with_context(|| format!("cannot read {}", elf_path.display()))?;
         let elf = Elf::parse(&bytes)
             .with_context(|| format!("{} is not a valid ELF file", elf_path.display()))?;
+        Self::from_elf(&elf)
+            .with_context(|| format!("cannot name the code of {}", elf_path.display()))
+    }
+
+    /// The function symbols of an ELF already parsed.
+    pub fn from_elf(elf: &Elf) -> Result<Self> {
         ensure!(
             !elf.syms.is_empty(),
-            "{} has no symbol table to name backtrace frames with",
-            elf_path.display()
+            "the ELF has no symbol table to name code addresses with"
         );
         let functions = elf
             .syms
@@ -52,15 +57,25 @@ impl Symbolizer {
 
     /// `<function>+0x<offset>` for a backtrace frame, the offset counted to the frame's own address.
     pub fn frame_symbol(&self, frame: &Frame) -> Option<String> {
-        let call_site = frame.call_site();
-        let function = self.functions.iter().find(|function| {
-            function.start <= call_site && call_site - function.start < function.size
-        })?;
-        Some(format!(
-            "{}+{:#x}",
-            function.name,
-            frame.address - function.start
-        ))
+        let function = self.function_containing(frame.call_site())?;
+        Some(function.offset_name(frame.address))
+    }
+
+    /// `<function>+0x<offset>` for the code at `address`.
+    pub fn code_symbol(&self, address: u64) -> Option<String> {
+        Some(self.function_containing(address)?.offset_name(address))
+    }
+
+    fn function_containing(&self, address: u64) -> Option<&FunctionSymbol> {
+        self.functions
+            .iter()
+            .find(|function| function.start <= address && address - function.start < function.size)
+    }
+}
+
+impl FunctionSymbol {
+    fn offset_name(&self, address: u64) -> String {
+        format!("{}+{:#x}", self.name, address - self.start)
     }
 }
 
@@ -131,6 +146,16 @@ mod tests {
                 .as_deref(),
             Some("kernel::mm::fault+0x0")
         );
+    }
+
+    #[test]
+    fn names_code_addresses_by_their_own_offset() {
+        let symbols = symbolizer();
+        assert_eq!(
+            symbols.code_symbol(0xffff_0000_0008_0104).as_deref(),
+            Some("kernel::mm::fault+0x4")
+        );
+        assert_eq!(symbols.code_symbol(0xffff_0000_0008_0140), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The console of one kernel boot: the symbolized log and the protocol lines found in it.
 
-use crate::protocol::{self, ConsoleLine, FAULT_SCENARIO_PREFIX, FaultScenario, TestLine};
+use crate::protocol::{self, Banner, ConsoleLine, FAULT_SCENARIO_PREFIX, FaultScenario, TestLine};
 use crate::summary::{Counts, Outcome};
 use crate::symbolize::Symbolizer;
 
@@ -8,11 +8,14 @@ use crate::symbolize::Symbolizer;
 pub struct Transcript {
     /// Every line, backtrace frames with their symbol appended.
     pub lines: Vec<String>,
-    pub booted: bool,
+    /// The boot banner, once the kernel printed it.
+    pub banner: Option<Banner>,
     pub tests: Vec<TestLine>,
     pub fault_scenarios: Vec<FaultScenario>,
     /// The kernel's own count, from its `ktest:` totals line.
     pub totals: Option<Counts>,
+    /// Why the fault scenario run does not apply, if the kernel said so.
+    pub skipped_because: Option<String>,
     /// The symbols of all backtrace frames that have one.
     pub frame_symbols: Vec<String>,
     pub malformed: Vec<String>,
@@ -35,9 +38,10 @@ impl Transcript {
         self.lines.push(logged);
         let is_protocol = parsed != ConsoleLine::Other;
         match parsed {
-            ConsoleLine::Banner => self.booted = true,
+            ConsoleLine::Banner(banner) => self.banner = Some(banner),
             ConsoleLine::Test(test) => self.tests.push(test),
             ConsoleLine::FaultScenario(scenario) => self.fault_scenarios.push(scenario),
+            ConsoleLine::ScenarioSkipped(reason) => self.skipped_because = Some(reason),
             ConsoleLine::Totals(totals) => self.totals = Some(totals),
             ConsoleLine::Malformed => self.malformed.push(line.to_owned()),
             ConsoleLine::Oops | ConsoleLine::Frame(_) | ConsoleLine::Other => {}
@@ -103,14 +107,16 @@ mod tests {
     fn collects_protocol_lines() {
         let transcript = transcript(&[
             "early uart up",
-            "boot: board=virt cpu=cortex-a76",
+            "boot: board=virt cpu=cortex-a76 pan_mode=hardware",
             "test mm::map ... ok",
             "test mm::unmap ... FAILED (still mapped)",
             "test pan::uao ... skipped (no FEAT_UAO)",
             r#"ktest: fault-scenario pan::kernel_reads_user expect="PAN violation""#,
             "ktest: 1 passed, 1 failed, 1 skipped",
         ]);
-        assert!(transcript.booted);
+        let banner = transcript.banner.as_ref().expect("the banner was recorded");
+        assert_eq!(banner.value("pan_mode"), Some("hardware"));
+        assert_eq!(transcript.skipped_because, None);
         assert_eq!(transcript.tests.len(), 3);
         assert!(transcript.any_test_failed());
         assert_eq!(
@@ -158,6 +164,16 @@ mod tests {
             transcript.record("  #0 0xffff000000081000", &symbolizer),
             Some("  #0 0xffff000000081000 kernel::pan::kernel_reads_user+0x0")
         );
+    }
+
+    #[test]
+    fn records_why_a_scenario_was_skipped() {
+        let transcript = transcript(&[
+            "ktest: running fault scenario pan::kernel_reads_user, expecting an oops",
+            "ktest: skipped (no FEAT_PAN)",
+        ]);
+        assert_eq!(transcript.skipped_because.as_deref(), Some("no FEAT_PAN"));
+        assert!(transcript.banner.is_none());
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Whether a kernel boot passed: the checks on a test run and on a fault-scenario run.
 
 use crate::capture::Ending;
-use crate::protocol::FaultScenario;
+use crate::matrix::PanMode;
+use crate::protocol::{Banner, FaultScenario};
+use crate::summary::Outcome;
 use crate::transcript::Transcript;
 
 /// Exit statuses the kernel gives QEMU through semihosting.
 pub const EXIT_ALL_PASSED: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 1;
 pub const EXIT_OOPS: i32 = 3;
+/// The fault scenario does not apply to this configuration.
+pub const EXIT_SKIPPED: i32 = 4;
 
 /// A failed check on a whole test run, reported as test `boot::<check>`.
 #[derive(Debug, PartialEq, Eq)]
@@ -16,25 +20,33 @@ pub struct BootFailure {
     pub reason: String,
 }
 
-/// What is wrong with a test run beyond its FAILED test lines.
+/// What is wrong with a test run beyond its FAILED test lines, for a configuration that expects
+/// the kernel to enforce PAN by `pan_mode`.
 pub fn test_run_failures(
     transcript: &Transcript,
     ending: Ending,
     filter: Option<&str>,
+    pan_mode: PanMode,
 ) -> Vec<BootFailure> {
     let mut failures = Vec::new();
     let mut fail = |check, reason: String| failures.push(BootFailure { check, reason });
-    if !transcript.booted {
-        fail(
+    match &transcript.banner {
+        None => fail(
             "banner",
             "no `boot:` banner: the kernel did not boot".to_owned(),
-        );
-    } else if filter.is_none()
-        && transcript.tests.is_empty()
-        && transcript.fault_scenarios.is_empty()
-    {
-        // A filter may match nothing; a whole run without a test has lost its test registry.
-        fail("no-tests", "the kernel booted but ran no test".to_owned());
+        ),
+        Some(banner) => {
+            if let Some(reason) = pan_mode_mismatch(banner, pan_mode) {
+                fail("pan_mode", reason);
+            }
+            // A filter may match nothing; a whole run without a test has lost its test registry.
+            if filter.is_none()
+                && transcript.tests.is_empty()
+                && transcript.fault_scenarios.is_empty()
+            {
+                fail("no-tests", "the kernel booted but ran no test".to_owned());
+            }
+        }
     }
     match ending {
         Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
@@ -76,13 +88,39 @@ pub fn test_run_failures(
     failures
 }
 
-/// The checks a fault-scenario run failed: it must oops with the expected message and a
-/// backtrace through the scenario's function.
-pub fn fault_scenario_failures(
+/// Why the banner's `pan_mode=` is not `expected`, if it is not.
+fn pan_mode_mismatch(banner: &Banner, expected: PanMode) -> Option<String> {
+    match banner.value("pan_mode") {
+        Some(found) if found == expected.name() => None,
+        Some(found) => Some(format!(
+            "the banner says pan_mode={found}, but this configuration expects {}",
+            expected.name()
+        )),
+        None => Some(format!(
+            "the banner has no pan_mode=, but this configuration expects {}",
+            expected.name()
+        )),
+    }
+}
+
+/// The result of a fault-scenario run. It passes when it oopses with the expected message and a
+/// backtrace through the scenario's function, and is skipped only when the kernel both said why
+/// and exited with the status that means so.
+pub fn fault_scenario_outcome(
     scenario: &FaultScenario,
     transcript: &Transcript,
     ending: Ending,
-) -> Vec<String> {
+) -> Outcome {
+    if ending == Ending::Exited(EXIT_SKIPPED) {
+        return match &transcript.skipped_because {
+            Some(reason) => Outcome::Skipped(reason.clone()),
+            None => Outcome::Failed(format!(
+                "the kernel exited with status {EXIT_SKIPPED} (scenario skipped) without a \
+                 `ktest: skipped (<reason>)` line{}",
+                last_line_note(transcript)
+            )),
+        };
+    }
     let mut failures = Vec::new();
     if ending != Ending::Exited(EXIT_OOPS) {
         failures.push(format!(
@@ -103,7 +141,11 @@ pub fn fault_scenario_failures(
             "no backtrace frame is in a function named like `{function}`"
         ));
     }
-    failures
+    if failures.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed(failures.join("; "))
+    }
 }
 
 fn unexpected_ending(ending: Ending, transcript: &Transcript) -> String {
@@ -125,7 +167,7 @@ mod tests {
     use super::*;
     use crate::symbolize::{FunctionSymbol, Symbolizer};
 
-    const BANNER: &str = "boot: board=virt cpu=cortex-a76";
+    const BANNER: &str = "boot: board=virt cpu=cortex-a76 pan=hardware pan_mode=hardware";
 
     fn transcript(lines: &[&str]) -> Transcript {
         let symbolizer = Symbolizer::new(vec![FunctionSymbol {
@@ -159,7 +201,10 @@ mod tests {
             "test mm::map ... ok",
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
-        assert_eq!(test_run_failures(&run, Ending::Exited(0), None), []);
+        assert_eq!(
+            test_run_failures(&run, Ending::Exited(0), None, PanMode::Hardware),
+            []
+        );
     }
 
     #[test]
@@ -169,18 +214,26 @@ mod tests {
             "test mm::map ... FAILED (x)",
             "ktest: 0 passed, 1 failed, 0 skipped",
         ]);
-        assert_eq!(test_run_failures(&run, Ending::Exited(1), None), []);
+        assert_eq!(
+            test_run_failures(&run, Ending::Exited(1), None, PanMode::Hardware),
+            []
+        );
     }
 
     #[test]
     fn unfiltered_run_without_tests_fails() {
         let run = transcript(&[BANNER, "ktest: 0 passed, 0 failed"]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(0), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Exited(0),
+                None,
+                PanMode::Hardware
+            )),
             ["no-tests"]
         );
         assert_eq!(
-            test_run_failures(&run, Ending::Exited(0), Some("nomatch")),
+            test_run_failures(&run, Ending::Exited(0), Some("nomatch"), PanMode::Hardware),
             []
         );
     }
@@ -189,8 +242,48 @@ mod tests {
     fn missing_banner_fails() {
         let run = transcript(&["ktest: 0 passed, 0 failed, 0 skipped"]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(0), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Exited(0),
+                None,
+                PanMode::Hardware
+            )),
             ["banner"]
+        );
+    }
+
+    #[test]
+    fn pan_mode_must_be_the_configuration_s() {
+        let run = transcript(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"]);
+        let failures = test_run_failures(&run, Ending::Exited(0), None, PanMode::ForcedSoftware);
+        assert_eq!(checks(&failures), ["pan_mode"]);
+        assert!(
+            failures[0].reason.contains("pan_mode=hardware")
+                && failures[0].reason.contains("expects forced-software"),
+            "{failures:?}"
+        );
+        let forced = transcript(&[
+            "boot: board=virt pan=hardware pan_mode=forced-software",
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed",
+        ]);
+        assert_eq!(
+            test_run_failures(&forced, Ending::Exited(0), None, PanMode::ForcedSoftware),
+            []
+        );
+        let silent = transcript(&[
+            "boot: board=virt pan=hardware",
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed",
+        ]);
+        assert_eq!(
+            checks(&test_run_failures(
+                &silent,
+                Ending::Exited(0),
+                None,
+                PanMode::Hardware
+            )),
+            ["pan_mode"]
         );
     }
 
@@ -198,7 +291,12 @@ mod tests {
     fn status_1_without_failed_line_fails() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(1), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Exited(1),
+                None,
+                PanMode::Hardware
+            )),
             ["exit-status"]
         );
     }
@@ -206,18 +304,28 @@ mod tests {
     #[test]
     fn oops_and_odd_statuses_fail_with_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok", "oops: data abort"]);
-        let failures = test_run_failures(&run, Ending::Exited(3), None);
+        let failures = test_run_failures(&run, Ending::Exited(3), None, PanMode::Hardware);
         assert_eq!(checks(&failures), ["oops"]);
         assert!(
             failures[0].reason.contains("`oops: data abort`"),
             "{failures:?}"
         );
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(2), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Exited(2),
+                None,
+                PanMode::Hardware
+            )),
             ["exit-status"]
         );
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Signalled(6), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Signalled(6),
+                None,
+                PanMode::Hardware
+            )),
             ["exit-status"]
         );
     }
@@ -225,7 +333,12 @@ mod tests {
     #[test]
     fn timeout_names_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
-        let failures = test_run_failures(&run, Ending::TimedOut(Duration::from_secs(120)), None);
+        let failures = test_run_failures(
+            &run,
+            Ending::TimedOut(Duration::from_secs(120)),
+            None,
+            PanMode::Hardware,
+        );
         assert_eq!(
             failures,
             [BootFailure {
@@ -240,7 +353,12 @@ mod tests {
     fn totals_must_be_printed_and_agree_with_the_test_lines() {
         let without_totals = transcript(&[BANNER, "test mm::map ... ok"]);
         assert_eq!(
-            checks(&test_run_failures(&without_totals, Ending::Exited(0), None)),
+            checks(&test_run_failures(
+                &without_totals,
+                Ending::Exited(0),
+                None,
+                PanMode::Hardware
+            )),
             ["totals"]
         );
         let disagreeing = transcript(&[
@@ -248,7 +366,7 @@ mod tests {
             "test mm::map ... ok",
             "ktest: 2 passed, 0 failed, 0 skipped",
         ]);
-        let failures = test_run_failures(&disagreeing, Ending::Exited(0), None);
+        let failures = test_run_failures(&disagreeing, Ending::Exited(0), None, PanMode::Hardware);
         assert_eq!(checks(&failures), ["totals"]);
         assert!(failures[0].reason.contains("2 passed"), "{failures:?}");
     }
@@ -262,7 +380,12 @@ mod tests {
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
         assert_eq!(
-            checks(&test_run_failures(&run, Ending::Exited(0), None)),
+            checks(&test_run_failures(
+                &run,
+                Ending::Exited(0),
+                None,
+                PanMode::Hardware
+            )),
             ["protocol"]
         );
     }
@@ -276,8 +399,8 @@ mod tests {
             "  #1 0x0000000000009000",
         ]);
         assert_eq!(
-            fault_scenario_failures(&scenario(), &run, Ending::Exited(3)),
-            Vec::<String>::new()
+            fault_scenario_outcome(&scenario(), &run, Ending::Exited(3)),
+            Outcome::Passed
         );
     }
 
@@ -289,10 +412,40 @@ mod tests {
             "oops: translation fault",
             "  #0 0x0000000000009000",
         ]);
-        let failures = fault_scenario_failures(&scenario(), &run, Ending::Exited(0));
-        assert_eq!(failures.len(), 3, "{failures:?}");
-        assert!(failures[0].contains("exited with status 0"));
-        assert!(failures[1].contains("PAN violation"));
-        assert!(failures[2].contains("kernel_reads_user"));
+        let Outcome::Failed(reason) = fault_scenario_outcome(&scenario(), &run, Ending::Exited(0))
+        else {
+            panic!("a run without the expected oops passed");
+        };
+        for failure in [
+            "expected an oops (exit status 3), but QEMU exited with status 0",
+            "the console never shows \"PAN violation\"",
+            "no backtrace frame is in a function named like `kernel_reads_user`",
+        ] {
+            assert!(reason.contains(failure), "{reason}");
+        }
+    }
+
+    #[test]
+    fn fault_scenario_skips_with_the_kernel_s_reason() {
+        let run = transcript(&[BANNER, "ktest: skipped (no FEAT_PAN: software PAN)"]);
+        assert_eq!(
+            fault_scenario_outcome(&scenario(), &run, Ending::Exited(EXIT_SKIPPED)),
+            Outcome::Skipped("no FEAT_PAN: software PAN".to_owned())
+        );
+    }
+
+    #[test]
+    fn fault_scenario_skip_needs_both_the_line_and_the_status() {
+        let unexplained = transcript(&[BANNER, "ktest: running fault scenario pan::x"]);
+        let outcome = fault_scenario_outcome(&scenario(), &unexplained, Ending::Exited(4));
+        assert!(
+            matches!(&outcome, Outcome::Failed(reason) if reason.contains("without a `ktest: skipped")),
+            "{outcome:?}"
+        );
+        let said_skipped = transcript(&[BANNER, "ktest: skipped (no FEAT_PAN)"]);
+        assert!(matches!(
+            fault_scenario_outcome(&scenario(), &said_skipped, Ending::Exited(0)),
+            Outcome::Failed(_)
+        ));
     }
 }

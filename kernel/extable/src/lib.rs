@@ -70,7 +70,8 @@ impl Entry {
 
     /// Encodes `resolved` for storage at address `at`; `None` if an offset does not fit.
     pub fn encode(resolved: Resolved, at: u64) -> Option<Self> {
-        let relative = |target: u64, field: u64| i32::try_from(target.wrapping_sub(field) as i64).ok();
+        let relative =
+            |target: u64, field: u64| i32::try_from(target.wrapping_sub(field) as i64).ok();
         Some(Self {
             instruction: relative(resolved.instruction, at)?,
             fixup: relative(resolved.fixup, at + 4)?,

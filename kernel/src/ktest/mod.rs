@@ -10,6 +10,7 @@ mod frames;
 mod heap;
 mod paging;
 mod pan;
+mod pan_state;
 mod timer;
 mod uaccess_basic;
 mod uaccess_residue;

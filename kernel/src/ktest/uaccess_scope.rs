@@ -3,7 +3,6 @@
 use super::user_memory::{READ_WRITE, UserMemory};
 use super::{TestError, check, check_eq, ktest};
 use crate::arch::aarch64::pan::{self, PanMode};
-use crate::arch::aarch64::{irq, timer};
 use crate::errno::EFAULT;
 use crate::uaccess::scope::KernelPointers;
 use crate::uaccess::{UserPtr, copy_from_user, copy_to_user, get_user, put_user};
@@ -88,12 +87,7 @@ ktest!(
             let _inner = KernelPointers::enter();
         }
         check_eq!(get_user(UserPtr::<u8>::new(address)), Ok(0x44));
-        let ticks = timer::ticks();
-        let deadline = timer::counter() + timer::counter_frequency();
-        while timer::ticks() < ticks + 3 && timer::counter() < deadline {
-            irq::wait_for_interrupt();
-        }
-        check!(timer::ticks() >= ticks + 3, "no timer interrupt arrived");
+        super::timer::wait_for_ticks(3)?;
         check_eq!(get_user(UserPtr::<u8>::new(address + 63)), Ok(0x44));
         drop(outer);
         check_eq!(get_user(UserPtr::<u8>::new(address)), Err(EFAULT));

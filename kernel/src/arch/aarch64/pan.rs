@@ -124,3 +124,18 @@ pub fn leave_exception(state: EntryState) {
         write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
     }
 }
+
+/// PSTATE.PAN right now (FEAT_PAN CPUs only: elsewhere the register does not exist).
+pub fn pstate_pan() -> bool {
+    let value: u64;
+    // SAFETY: reads PSTATE.PAN through its system-register form (S3_0_C4_C2_3).
+    unsafe {
+        asm!("mrs {}, S3_0_C4_C2_3", out(reg) value, options(nomem, nostack, preserves_flags))
+    }
+    value & (1 << 22) != 0
+}
+
+/// TTBR0 right now: the empty table while the kernel runs under software PAN.
+pub fn current_ttbr0() -> u64 {
+    read_ttbr0()
+}
