@@ -10,13 +10,22 @@ pub fn init() {
     timer::start();
 }
 
+/// Interrupts handled per exception, so a stuck source cannot hold the CPU forever.
+const MAX_CLAIMS: usize = 8;
+
 /// Called from the exception vector on an IRQ.
 pub fn handle_irq() {
     let controller = board::interrupt_controller();
-    while let Some(irq) = controller.claim() {
+    for _ in 0..MAX_CLAIMS {
+        let Some(irq) = controller.claim() else {
+            return;
+        };
         match irq {
             Irq::Timer => timer::on_interrupt(),
-            Irq::Other(number) => crate::println!("irq: ignoring unexpected interrupt {number}"),
+            Irq::Other(number) => {
+                crate::println!("irq: disabling unexpected interrupt {number}");
+                controller.disable(irq);
+            }
         }
         controller.complete(irq);
     }

@@ -14,6 +14,7 @@ extern crate alloc;
 
 mod arch;
 mod banner;
+mod boot_data;
 mod cmdline;
 mod errno;
 mod mm;
@@ -43,13 +44,13 @@ use arch::aarch64::{cpu, exception, irq};
 /// Entered from boot.s at EL1, MMU on, in the upper half, on the boot stack, IRQs masked.
 #[cfg(target_os = "none")]
 #[unsafe(no_mangle)]
-extern "C" fn kernel_main(_boot_argument: usize) -> ! {
+extern "C" fn kernel_main(boot_argument: usize) -> ! {
     exception::install_vectors();
     // SAFETY: first thing after boot.s, once.
     unsafe { mm::init_address_space() };
     board::init_devices();
     // SAFETY: once, after the address space.
-    unsafe { mm::init_allocators() };
+    unsafe { mm::init_allocators(boot_argument) };
 
     let cpu = cpu::id();
     let pan_mode = PanMode::choose(cpu.has_pan(), cmdline::boot().value("pan"));

@@ -76,4 +76,11 @@ impl InterruptController for LocalIntc {
     fn complete(&self, _irq: Irq) {
         // Level-triggered sources: the handler silences the device itself.
     }
+
+    fn disable(&self, irq: Irq) {
+        // Only the timer is ever routed here; other sources are never enabled.
+        if irq == Irq::Timer {
+            self.regs().core0_timer_control.set(0);
+        }
+    }
 }

@@ -40,6 +40,9 @@ register_structs! {
         /// Set-enable bits; word 0 covers the banked SGIs and PPIs of this core.
         (0x100 => isenabler0: ReadWrite<u32>),
         (0x104 => _reserved1),
+        /// Clear-enable bits, one per INTID.
+        (0x180 => icenabler: [WriteOnly<u32>; 32]),
+        (0x200 => _reserved2),
         (0x400 => ipriorityr: [ReadWrite<u8>; 32]),
         (0x420 => @END),
     }
@@ -118,5 +121,12 @@ impl InterruptController for GicV2 {
         self.gicc()
             .eoir
             .write(GICC_IAR::INTID.val(Self::intid(irq)));
+    }
+
+    fn disable(&self, irq: Irq) {
+        let intid = Self::intid(irq) as usize;
+        if let Some(register) = self.gicd().icenabler.get(intid / 32) {
+            register.set(1 << (intid % 32));
+        }
     }
 }

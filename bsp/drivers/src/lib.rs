@@ -32,6 +32,8 @@ pub trait InterruptController: Sync {
     fn claim(&self) -> Option<Irq>;
     /// Signals that the handler of `irq` is done.
     fn complete(&self, irq: Irq);
+    /// Stops `irq` from being signalled (an interrupt nobody handles).
+    fn disable(&self, irq: Irq);
 }
 
 /// The static description of a board: where things are in physical memory.

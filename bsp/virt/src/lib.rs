@@ -4,7 +4,6 @@
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
 use bsp_drivers::{Board, BoardInfo, Devices};
-use core::ops::Range;
 
 const GIC_DISTRIBUTOR: usize = 0x0800_0000;
 const GIC_CPU_INTERFACE: usize = 0x0801_0000;
@@ -15,9 +14,6 @@ const RAM_START: usize = 0x4000_0000;
 /// The RAM size the xtask asks QEMU for (`-m 1G`).
 const RAM_SIZE: usize = 1 << 30;
 
-/// QEMU puts the device tree at the start of RAM, below the kernel.
-const DEVICE_TREE_AREA: Range<usize> = RAM_START..RAM_START + 0x8_0000;
-
 pub struct Virt;
 
 impl Board for Virt {
@@ -25,7 +21,8 @@ impl Board for Virt {
         name: "virt",
         load_address: RAM_START + 0x8_0000,
         ram: RAM_START..RAM_START + RAM_SIZE,
-        reserved: &[DEVICE_TREE_AREA],
+        // QEMU's device tree is wherever x0 says; the kernel reserves it from there.
+        reserved: &[],
         mmio: &[
             GIC_DISTRIBUTOR..GIC_CPU_INTERFACE + 0x1_0000,
             UART0..UART0 + 0x1000,

@@ -11,6 +11,7 @@ mod heap;
 mod paging;
 mod pan;
 mod pan_state;
+mod stack;
 mod timer;
 mod uaccess_basic;
 mod uaccess_residue;

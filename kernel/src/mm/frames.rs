@@ -9,22 +9,21 @@ use core::ops::Range;
 
 static FRAMES: IrqMutex<Option<FrameAllocator<'static>>> = IrqMutex::new(None);
 
-/// Hands the board's RAM to the allocator, minus its reserved ranges and `kernel_owned`.
+/// Hands the board's RAM to the allocator, minus its reserved ranges and `in_use`.
 ///
 /// # Safety
-/// Once. `bitmap` is the physical address of RAM inside `kernel_owned`, large enough
-/// for the bitmap, that nothing else uses.
-pub unsafe fn init(board: &BoardInfo, bitmap: usize, kernel_owned: Range<usize>) {
+/// Once. `bitmap` is the physical address of RAM inside `in_use`, large enough for the
+/// bitmap, that nothing else uses.
+pub unsafe fn init(board: &BoardInfo, bitmap: usize, in_use: impl Iterator<Item = Range<usize>>) {
     let words = bitmap_words(board.ram.len());
     // SAFETY: per the caller, the bitmap's frames are ours and mapped in the linear map.
     let storage =
         unsafe { core::slice::from_raw_parts_mut(phys_to_virt(bitmap) as *mut u64, words) };
     let mut frames = FrameAllocator::new(board.ram.clone(), storage);
     frames.release(board.ram.clone());
-    for reserved in board.reserved {
-        frames.reserve(reserved.clone());
+    for reserved in board.reserved.iter().cloned().chain(in_use) {
+        frames.reserve(reserved);
     }
-    frames.reserve(kernel_owned);
     *FRAMES.lock() = Some(frames);
 }
 

@@ -3,6 +3,7 @@
 use super::frames;
 use super::page_table::TableMemory;
 use super::phys_to_virt;
+use crate::arch::aarch64::mmu;
 
 /// Tables in the linear map; new ones come from `allocate`, which yields zeroed frames.
 pub struct LinearMapTables<F: FnMut() -> Option<usize>> {
@@ -26,6 +27,11 @@ unsafe impl<F: FnMut() -> Option<usize>> TableMemory for LinearMapTables<F> {
 /// Tables whose new frames come from the frame allocator.
 pub fn runtime_tables() -> LinearMapTables<impl FnMut() -> Option<usize>> {
     LinearMapTables {
-        allocate: || frames::allocate_zeroed().ok(),
+        allocate: || {
+            let table = frames::allocate_zeroed().ok()?;
+            // The walker must see the zeroes before the descriptor that links the table.
+            mmu::publish_table_update();
+            Some(table)
+        },
     }
 }

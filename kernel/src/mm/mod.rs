@@ -50,13 +50,15 @@ pub unsafe fn init_address_space() {
     unsafe { kernel_space::activate(&crate::board::INFO) }
 }
 
-/// Sets up the frame allocator and the heap over the board's RAM.
+/// Sets up the frame allocator and the heap over the board's RAM, keeping the device tree
+/// `boot_argument` may point at.
 ///
 /// # Safety
 /// Once, after [`init_address_space`].
 #[cfg(target_os = "none")]
-pub unsafe fn init_allocators() {
+pub unsafe fn init_allocators(boot_argument: usize) {
     let info = &crate::board::INFO;
+    let device_tree = device_tree_extent(info, boot_argument);
     let kernel = image::physical();
     let bitmap = kernel.end;
     let bitmap_bytes = (frame::bitmap_words(info.ram.end - info.ram.start) * 8)
@@ -65,7 +67,28 @@ pub unsafe fn init_allocators() {
     // SAFETY: [kernel end, heap end) is RAM nobody else uses: the frame allocator is
     // told to keep its hands off it below.
     unsafe {
-        frames::init(info, bitmap, kernel.start..heap + HEAP_SIZE);
+        frames::init(
+            info,
+            bitmap,
+            core::iter::once(kernel.start..heap + HEAP_SIZE).chain(device_tree),
+        );
         heap::init(phys_to_virt(heap), HEAP_SIZE);
     }
+}
+
+/// Where the device tree at physical `address` lies, if there is one in RAM.
+#[cfg(target_os = "none")]
+fn device_tree_extent(
+    info: &bsp_drivers::BoardInfo,
+    address: usize,
+) -> Option<core::ops::Range<usize>> {
+    if !info.ram.contains(&address)
+        || !info.ram.contains(&(address + 7))
+        || !address.is_multiple_of(8)
+    {
+        return None;
+    }
+    // SAFETY: eight bytes of RAM, mapped in the linear map.
+    let header = unsafe { (phys_to_virt(address) as *const [u8; 8]).read() };
+    crate::boot_data::device_tree_extent(address, header)
 }

@@ -162,6 +162,12 @@ fn index(va: usize, level: usize) -> usize {
     (va / LEVEL_SIZE[level]) % ENTRIES
 }
 
+/// Writes a descriptor the hardware walker may be reading: one single-copy-atomic store.
+fn set_entry(entry: &mut u64, descriptor: u64) {
+    // SAFETY: `entry` is a valid, aligned, exclusive reference.
+    unsafe { core::ptr::write_volatile(entry, descriptor) }
+}
+
 fn is_aligned(value: usize, alignment: usize) -> bool {
     value.is_multiple_of(alignment)
 }
@@ -229,7 +235,10 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             return Err(MapError::AlreadyMapped { va });
         }
         let kind = if level == 3 { bits::TABLE_OR_PAGE } else { 0 };
-        *entry = (pa as u64 & OUTPUT_ADDRESS) | attributes.descriptor_bits() | kind;
+        set_entry(
+            entry,
+            (pa as u64 & OUTPUT_ADDRESS) | attributes.descriptor_bits() | kind,
+        );
         Ok(())
     }
 
@@ -248,8 +257,10 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
                     return Ok(None);
                 }
                 let next = self.memory.allocate_table().ok_or(MapError::OutOfTables)?;
-                self.memory.table(table)[index(va, current)] =
-                    next as u64 | bits::VALID | bits::TABLE_OR_PAGE;
+                set_entry(
+                    &mut self.memory.table(table)[index(va, current)],
+                    next as u64 | bits::VALID | bits::TABLE_OR_PAGE,
+                );
                 table = next;
             } else if entry & bits::TABLE_OR_PAGE == 0 {
                 return Err(MapError::InsideBlock { va });
@@ -317,7 +328,7 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             return Ok(None);
         }
         let pa = (*entry & OUTPUT_ADDRESS) as usize;
-        *entry = 0;
+        set_entry(entry, 0);
         Ok(Some(pa))
     }
 }

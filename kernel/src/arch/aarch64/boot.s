@@ -22,14 +22,23 @@
 // Early 2 MiB block: Normal memory (AttrIndx 1), inner shareable, accessed, EL1 read/write.
 .equ EARLY_BLOCK_ATTRS,  ((1 << 0) | (1 << 2) | (3 << 8) | (1 << 10))
 .equ TABLE_DESCRIPTOR,   0x3
+// MPIDR_EL1 affinity fields Aff3, Aff2, Aff1 and Aff0: all zero on the boot core.
+.equ MPIDR_AFFINITY,     0xff00ffffff
+// CPTR_EL2: RES1 bits only, so nothing (FP/SIMD included) traps to EL2.
+.equ CPTR_EL2_VALUE,     0x33ff
+// CNTFRQ_EL0 when nobody set it: the Pi's 19.2 MHz crystal.
+.equ DEFAULT_CNTFRQ,     19200000
+// CPUECTLR_EL1.SMPEN: take part in coherency (Cortex-A53/A72; the Pi's armstub sets it).
+.equ CPUECTLR_SMPEN,     (1 << 6)
 
 .section .text.boot, "ax"
 .global _start
 _start:
     mov     x19, x0                     // boot argument (DTB pointer on real hardware)
     mrs     x1, mpidr_el1
-    and     x1, x1, #0xff
-    cbnz    x1, park
+    ldr     x2, =MPIDR_AFFINITY
+    tst     x1, x2
+    b.ne    park
 
     mrs     x1, CurrentEL
     lsr     x1, x1, #2
@@ -42,7 +51,22 @@ _start:
 from_el3:
     ldr     x1, =SCR_EL3_VALUE
     msr     scr_el3, x1
-    bl      configure_el2
+    msr     cptr_el3, xzr               // no FP/SIMD traps to EL3
+    msr     mdcr_el3, xzr               // debug and PMU usable below EL3
+    mrs     x1, cntfrq_el0              // only EL3 can set it; firmware usually has
+    cbnz    x1, 1f
+    ldr     x1, =DEFAULT_CNTFRQ
+    msr     cntfrq_el0, x1
+1:  mrs     x1, midr_el1
+    ubfx    x1, x1, #4, #12             // part number
+    cmp     x1, #0xd03                  // Cortex-A53
+    b.eq    2f
+    cmp     x1, #0xd08                  // Cortex-A72
+    b.ne    3f
+2:  mrs     x1, S3_1_C15_C2_1           // CPUECTLR_EL1
+    orr     x1, x1, #CPUECTLR_SMPEN
+    msr     S3_1_C15_C2_1, x1
+3:  bl      configure_el2
     mov     x1, #SPSR_EL1H_MASKED
     msr     spsr_el3, x1
     adr     x1, at_el1
@@ -57,37 +81,47 @@ from_el2:
     msr     elr_el2, x1
     eret
 
-// EL2 hands everything to EL1: AArch64, timers accessible, no virtual counter offset.
+// EL2 hands everything to EL1: AArch64, timers accessible, no virtual counter offset,
+// the real CPU identity, no traps of FP/SIMD, system registers or the PMU, no stage 2.
 configure_el2:
     mov     x1, #HCR_EL2_VALUE
     msr     hcr_el2, x1
     mov     x1, #CNTHCTL_EL2_VALUE
     msr     cnthctl_el2, x1
     msr     cntvoff_el2, xzr
+    mrs     x1, midr_el1
+    msr     vpidr_el2, x1
+    mrs     x1, mpidr_el1
+    msr     vmpidr_el2, x1
+    mov     x1, #CPTR_EL2_VALUE
+    msr     cptr_el2, x1
+    msr     hstr_el2, xzr
+    mrs     x1, pmcr_el0
+    ubfx    x1, x1, #11, #5             // MDCR_EL2.HPMN = PMCR_EL0.N: all counters to EL1
+    msr     mdcr_el2, x1
+    msr     vttbr_el2, xzr
     ret
 
 at_el1:
     msr     daifset, #0xf
+    msr     spsel, #1
     ldr     x1, =SCTLR_EL1_RESET
     msr     sctlr_el1, x1
     isb
 
-    // Zero BSS through its physical address, then drop any stale cache lines over it.
+    // Drop any cache lines over BSS first (on the A53 an invalidate may write a dirty
+    // line back), then zero it through its physical address.
     adrp    x1, __bss_start
     add     x1, x1, :lo12:__bss_start
     adrp    x2, __bss_end
     add     x2, x2, :lo12:__bss_end
+    bl      invalidate_range
     mov     x3, x1
 1:  cmp     x3, x2
     b.hs    2f
     stp     xzr, xzr, [x3], #16
     b       1b
-    bic     x1, x1, #63
-2:  dc      ivac, x1
-    add     x1, x1, #64
-    cmp     x1, x2
-    b.lo    2b
-    dsb     sy
+2:
 
     // Early tables: one L0 and one L1 shared by TTBR0 (identity) and TTBR1
     // (LINEAR_BASE + physical), and an L2 of 2 MiB blocks over the image.
@@ -112,6 +146,10 @@ at_el1:
     cmp     x5, x7
     b.lo    3b
     dsb     sy
+    mov     x9, x1                      // the tables were written uncached: drop stale lines
+    add     x2, x1, #(3 * 4096)
+    bl      invalidate_range
+    mov     x1, x9
 
     ldr     x2, =MAIR_EL1_VALUE
     msr     mair_el1, x2
@@ -147,6 +185,16 @@ at_el1:
 park:
     wfe
     b       park
+
+// Invalidates the data cache lines over [x1, x2). Clobbers x3.
+invalidate_range:
+    bic     x3, x1, #63
+1:  dc      ivac, x3
+    add     x3, x3, #64
+    cmp     x3, x2
+    b.lo    1b
+    dsb     sy
+    ret
 
 .section .bss.early_tables, "aw", %nobits
 .balign 4096

@@ -16,6 +16,7 @@ unsafe extern "C" {
 /// Points VBAR_EL1 at the vector table.
 pub fn install_vectors() {
     VBAR_EL1.set(&raw const exception_vectors as u64);
+    aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
 }
 
 /// Called by `exception_entry` in vectors.s with the saved registers.
@@ -26,6 +27,9 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
     let pan_state = pan::enter_exception();
     let scope_state = crate::uaccess::enter_exception();
     let kind = VectorKind(kind);
+    if kind == VectorKind::STACK_OVERFLOW {
+        crate::oops::oops(frame, format_args!("kernel stack overflow"));
+    }
     match (kind.source(), kind.exception_type()) {
         (ExceptionSource::CurrentElSpx, ExceptionType::Irq) => crate::interrupts::handle_irq(),
         (ExceptionSource::CurrentElSpx, ExceptionType::Synchronous) => {

@@ -18,10 +18,10 @@ pub fn restore(daif: u64) {
     unsafe { asm!("msr daif, {}", in(reg) daif, options(nomem, nostack, preserves_flags)) }
 }
 
-/// Lets IRQs in.
+/// Lets IRQs and SErrors (asynchronous aborts) in.
 pub fn enable() {
     // SAFETY: as above.
-    unsafe { asm!("msr daifclr, #2", options(nomem, nostack, preserves_flags)) }
+    unsafe { asm!("msr daifclr, #6", options(nomem, nostack, preserves_flags)) }
 }
 
 /// Sleeps until an interrupt (or event) arrives.

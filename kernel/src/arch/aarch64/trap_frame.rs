@@ -27,6 +27,9 @@ pub enum ExceptionSource {
 }
 
 impl VectorKind {
+    /// Not a vector: the EL1 vectors found the kernel stack overflowed (vectors.s).
+    pub const STACK_OVERFLOW: Self = Self(16);
+
     pub fn source(self) -> ExceptionSource {
         match self.0 / 4 {
             0 => ExceptionSource::CurrentElSp0,

@@ -24,8 +24,14 @@
 .macro function name
     .section .text.uaccess.\name, "ax"
     .global \name
+    .type \name, %function
     .balign 16
 \name:
+.endm
+
+// Gives the routine begun with `function` its size, so backtraces and the audit name it.
+.macro endfunction name
+    .size \name, . - \name
 .endm
 
 // copy_from(dst x0: kernel, src x1: guarded, count x2) -> x0: bytes not copied.
@@ -72,6 +78,7 @@ function \name
     b.ne    8b
     mov     x0, x2
     ret
+endfunction \name
 .endm
 
 // copy_to(dst x0: guarded, src x1: kernel, count x2) -> x0: bytes not copied.
@@ -115,6 +122,7 @@ function \name
     ret
 7:  mov     x0, x2
     ret
+endfunction \name
 .endm
 
 // clear(dst x0: guarded, count x1) -> x0: bytes not cleared.
@@ -148,6 +156,7 @@ function \name
     ret
 7:  mov     x0, x1
     ret
+endfunction \name
 .endm
 
 // strnlen(src x0: guarded, limit x1) -> x0: length including the NUL; limit + 1 if
@@ -167,6 +176,7 @@ function \name
     ret
 3:  mov     x0, #0
     ret
+endfunction \name
 .endm
 
 // strncpy(dst x0: kernel, src x1: guarded, limit x2) -> x0: length without the NUL
@@ -186,6 +196,7 @@ function \name
     ret
 3:  mov     x0, #-EFAULT
     ret
+endfunction \name
 .endm
 
 // zeroed(src x0: guarded, count x1) -> x0: 1 if every byte is zero, 0 if one before
@@ -211,6 +222,7 @@ function \name
     ret
 5:  mov     x0, #-EFAULT
     ret
+endfunction \name
 .endm
 
 // get(ptr x0: guarded) -> x0: value (0 on a fault), x1: 0 or -EFAULT.
@@ -223,6 +235,7 @@ function \name
 1:  mov     x0, #0
     mov     x1, #-EFAULT
     ret
+endfunction \name
 .endm
 
 // put(ptr x0: guarded, value x1) -> x0: 0 or -EFAULT.
@@ -233,6 +246,7 @@ function \name
     ret
 1:  mov     x0, #-EFAULT
     ret
+endfunction \name
 .endm
 
 .macro instantiate variant, kind, ld, ldb, ldh, st, stb, sth

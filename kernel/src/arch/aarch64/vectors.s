@@ -3,10 +3,32 @@
 
 .equ FRAME_SIZE,        304
 .equ FRAME_RECORD,      288
+// log2 of the kernel stack size (link.ld's STACK_SIZE).
+.equ STACK_SHIFT,       15
+// Vector kind handle_exception reports a kernel stack overflow with.
+.equ KIND_STACK_OVERFLOW, 16
+.equ OVERFLOW_STACK_SIZE, 8192
 
 .macro VECTOR kind
 .balign 0x80
     sub     sp, sp, #FRAME_SIZE
+    stp     x0, x1, [sp, #16 * 0]
+    mov     x1, #\kind
+    b       exception_entry
+.endm
+
+// For exceptions taken from EL1: first check that the frame fits on the stack. Kernel
+// stacks start at a 2 * STACK_SIZE boundary, so bit STACK_SHIFT of SP is clear on the
+// stack and set in the unmapped area below it. The test needs a register: borrow x0
+// through SP arithmetic (as Linux does), so nothing is stored before it is known safe.
+.macro VECTOR_EL1 kind
+.balign 0x80
+    sub     sp, sp, #FRAME_SIZE
+    add     sp, sp, x0                  // sp' = sp + x0
+    sub     x0, sp, x0                  // x0 = sp
+    tbnz    x0, #STACK_SHIFT, kernel_stack_overflow
+    sub     x0, sp, x0                  // x0 restored
+    sub     sp, sp, x0                  // sp restored
     stp     x0, x1, [sp, #16 * 0]
     mov     x1, #\kind
     b       exception_entry
@@ -20,10 +42,10 @@ exception_vectors:
     VECTOR 1
     VECTOR 2
     VECTOR 3
-    VECTOR 4
-    VECTOR 5
-    VECTOR 6
-    VECTOR 7
+    VECTOR_EL1 4
+    VECTOR_EL1 5
+    VECTOR_EL1 6
+    VECTOR_EL1 7
     VECTOR 8
     VECTOR 9
     VECTOR 10
@@ -32,6 +54,18 @@ exception_vectors:
     VECTOR 13
     VECTOR 14
     VECTOR 15
+
+// The stack overflowed: x0 holds the overflowing SP, sp = that SP + the original x0.
+// Move to the overflow stack, rebuild x0, and report through the common path.
+kernel_stack_overflow:
+    sub     x0, sp, x0                  // x0 restored (sp still overflowed)
+    adrp    x1, overflow_stack_top      // x1 is not saved: its value is lost in the report
+    add     x1, x1, :lo12:overflow_stack_top
+    mov     sp, x1
+    sub     sp, sp, #FRAME_SIZE
+    stp     x0, xzr, [sp, #16 * 0]
+    mov     x1, #KIND_STACK_OVERFLOW
+    b       exception_entry
 
 exception_entry:
     stp     x2, x3, [sp, #16 * 1]
@@ -84,3 +118,9 @@ exception_entry:
     ldp     x28, x29, [sp, #16 * 14]
     add     sp, sp, #FRAME_SIZE
     eret
+
+.section .bss.overflow_stack, "aw", %nobits
+.balign 16
+overflow_stack:
+    .space OVERFLOW_STACK_SIZE
+overflow_stack_top:
