@@ -5,6 +5,7 @@ use std::env;
 
 fn main() {
     println!("cargo:rerun-if-changed=link.ld");
+    embed_initramfs();
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("none") {
         return;
     }
@@ -21,4 +22,27 @@ fn main() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/link.ld");
     println!("cargo:rustc-link-arg-bins=--defsym=__kernel_phys_base={load_address:#x}");
     println!("cargo:rustc-link-arg-bins=-T{script}");
+}
+
+/// Copies the archive named by KERNEL_INITRAMFS (set by the xtask) to where the kernel
+/// includes it from; without one the kernel gets an empty archive.
+fn embed_initramfs() {
+    println!("cargo:rerun-if-env-changed=KERNEL_INITRAMFS");
+    let out = std::path::PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let target = out.join("initramfs.cpio");
+    match env::var_os("KERNEL_INITRAMFS") {
+        Some(path) => {
+            println!(
+                "cargo:rerun-if-changed={}",
+                std::path::Path::new(&path).display()
+            );
+            std::fs::copy(&path, &target).unwrap_or_else(|error| {
+                panic!(
+                    "KERNEL_INITRAMFS={}: {error}",
+                    std::path::Path::new(&path).display()
+                )
+            });
+        }
+        None => std::fs::write(&target, []).expect("OUT_DIR is writable"),
+    }
 }

@@ -26,6 +26,14 @@ impl<'a> CommandLine<'a> {
         Self(text)
     }
 
+    /// The words after a lone `--`: arguments for the first process.
+    pub fn init_arguments(&self) -> impl Iterator<Item = &'a str> {
+        self.0
+            .split_ascii_whitespace()
+            .skip_while(|word| *word != "--")
+            .skip(1)
+    }
+
     /// The value of the last `key=value` word for `key`.
     pub fn value(&self, key: &str) -> Option<&'a str> {
         self.0
@@ -47,6 +55,18 @@ mod tests {
         assert_eq!(line.value("ktest.filter"), Some("mm::"));
         assert_eq!(line.value("x"), Some("2"), "the last value wins");
         assert_eq!(line.value("missing"), None);
+    }
+
+    #[test]
+    fn init_arguments_follow_the_separator() {
+        let line = CommandLine::new("init=/bin/x pan=off -- --test a=b");
+        assert_eq!(line.init_arguments().collect::<Vec<_>>(), ["--test", "a=b"]);
+        assert_eq!(
+            line.value("a"),
+            Some("b"),
+            "keys after -- are still visible to the kernel"
+        );
+        assert_eq!(CommandLine::new("quiet").init_arguments().count(), 0);
     }
 
     #[test]

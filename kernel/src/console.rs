@@ -26,6 +26,20 @@ impl Write for EmergencyWriter {
     }
 }
 
+/// Writes raw bytes (a user program's output), translating `\n` to `\r\n`.
+pub fn write_bytes(bytes: &[u8]) {
+    let _serialised = OUTPUT.lock();
+    let Some(uart) = crate::board::console() else {
+        return;
+    };
+    for &byte in bytes {
+        if byte == b'\n' {
+            uart.write_byte(b'\r');
+        }
+        uart.write_byte(byte);
+    }
+}
+
 #[doc(hidden)]
 pub fn print_args(args: fmt::Arguments<'_>) {
     let _serialised = OUTPUT.lock();

@@ -2,6 +2,9 @@
 
 use crate::arch::aarch64::timer;
 use crate::board;
+use crate::fs::console_input;
+use crate::task::process::Channel;
+use crate::task::scheduler;
 use bsp_drivers::{InterruptController, Irq};
 
 /// Routes the timer through the board's controller and starts the tick.
@@ -21,7 +24,12 @@ pub fn handle_irq() {
             return;
         };
         match irq {
-            Irq::Timer => timer::on_interrupt(),
+            Irq::Timer => {
+                timer::on_interrupt();
+                scheduler::tick();
+                scheduler::wake(Channel::Tick);
+            }
+            Irq::Uart => console_input::on_receive(),
             Irq::Other(number) => {
                 crate::println!("irq: disabling unexpected interrupt {number}");
                 controller.disable(irq);

@@ -5,11 +5,7 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 // On the host only the pure modules exist, without the code that calls them.
 #![cfg_attr(not(target_os = "none"), allow(dead_code))]
-// Until user space (#4) runs, parts of the memory and timer API have callers only in the
-// in-kernel tests; the test build (`--features ktest`) is checked for dead code in full.
-#![cfg_attr(all(target_os = "none", not(feature = "ktest")), allow(dead_code))]
 
-#[cfg(target_os = "none")]
 extern crate alloc;
 
 mod arch;
@@ -17,7 +13,9 @@ mod banner;
 mod boot_data;
 mod cmdline;
 mod errno;
+mod fs;
 mod mm;
+mod task;
 
 #[cfg(target_os = "none")]
 mod board;
@@ -32,14 +30,20 @@ mod oops;
 #[cfg(target_os = "none")]
 mod panic;
 #[cfg(target_os = "none")]
+mod power;
+#[cfg(target_os = "none")]
+mod random;
+#[cfg(target_os = "none")]
 mod sync;
+#[cfg(target_os = "none")]
+mod syscall;
 #[cfg(target_os = "none")]
 mod uaccess;
 
 #[cfg(target_os = "none")]
 use arch::aarch64::pan::{self, PanMode};
 #[cfg(target_os = "none")]
-use arch::aarch64::{cpu, exception, irq};
+use arch::aarch64::{context, cpu, exception, irq};
 
 /// Entered from boot.s at EL1, MMU on, in the upper half, on the boot stack, IRQs masked.
 #[cfg(target_os = "none")]
@@ -72,17 +76,29 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     );
 
     interrupts::init();
+    fs::console_input::init();
+    context::enable_fp_for_user();
     irq::enable();
 
+    // Test builds run the in-kernel tests first; with an `init=` they then go on to user space.
     #[cfg(feature = "ktest")]
     ktest::run();
 
-    #[cfg(not(feature = "ktest"))]
-    {
-        println!("kernel: no user space yet; idling");
-        loop {
-            irq::wait_for_interrupt();
-        }
+    start_init(cmdline::boot());
+    task::scheduler::run_idle()
+}
+
+/// Starts the first process: `init=` on the command line (default /bin/init), with the
+/// words after `--` as its arguments.
+#[cfg(target_os = "none")]
+fn start_init(command_line: cmdline::CommandLine<'_>) {
+    let path = command_line.value("init").unwrap_or("/bin/init");
+    let argv: alloc::vec::Vec<_> = core::iter::once(path)
+        .chain(command_line.init_arguments())
+        .map(|word| word.as_bytes().to_vec())
+        .collect();
+    if let Err(error) = task::start_init(path, &argv) {
+        println!("kernel: cannot start {path}: {error:?}; only the kernel is running");
     }
 }
 

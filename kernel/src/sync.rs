@@ -1,4 +1,4 @@
-//! A spin lock that also masks IRQs, so interrupt handlers can share data with the kernel.
+//! Mutual exclusion with interrupt handlers: masking IRQs, and a spin lock that also masks them.
 
 use crate::arch::aarch64::irq;
 use core::ops::{Deref, DerefMut};
@@ -46,6 +46,25 @@ impl<T> Drop for IrqMutexGuard<'_, T> {
     fn drop(&mut self) {
         // Release the lock before letting interrupts in again.
         self.guard = None;
+        irq::restore(self.saved_daif);
+    }
+}
+
+/// IRQs masked on this CPU while this lives (then restored as they were).
+pub struct InterruptsMasked {
+    saved_daif: u64,
+}
+
+impl InterruptsMasked {
+    pub fn new() -> Self {
+        Self {
+            saved_daif: irq::save_and_mask(),
+        }
+    }
+}
+
+impl Drop for InterruptsMasked {
+    fn drop(&mut self) {
         irq::restore(self.saved_daif);
     }
 }

@@ -1,6 +1,6 @@
-//! BCM2836 per-core local interrupt controller ("QA7", used by BCM2836/2837): routes the ARM timers.
+//! BCM2836 per-core local interrupt controller ("QA7", used by BCM2836/2837): routes the ARM
+//! timers and forwards the peripheral interrupts.
 
-use crate::{InterruptController, Irq};
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::register_bitfields;
 use tock_registers::register_structs;
@@ -15,6 +15,8 @@ register_bitfields! {
     ],
     /// Core IRQ source (QA7 section 4.10): which sources are pending.
     IRQ_SOURCE [
+        /// A peripheral (GPU-side) interrupt, routed to this core by GPU_INT_ROUTING.
+        GPU OFFSET(8) NUMBITS(1) [],
         /// The virtual timer is asserting its interrupt.
         CNTVIRQ OFFSET(3) NUMBITS(1) []
     ]
@@ -55,32 +57,38 @@ impl LocalIntc {
     }
 }
 
-impl InterruptController for LocalIntc {
-    fn init(&self) {
+/// What the local controller says is pending, most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Timer,
+    /// A peripheral interrupt: ask the peripheral controller which.
+    Peripheral,
+    Other(u32),
+}
+
+impl LocalIntc {
+    /// Routes the virtual timer to core 0's IRQ (peripheral interrupts go to core 0 by default).
+    pub fn init(&self) {
         self.regs()
             .core0_timer_control
             .write(TIMER_CNTL::CNTVIRQ_IRQ::SET);
     }
 
-    fn claim(&self) -> Option<Irq> {
-        let source = self.regs().core0_irq_source.get();
-        if source & IRQ_SOURCE::CNTVIRQ::SET.value != 0 {
-            Some(Irq::Timer)
-        } else if source != 0 {
-            Some(Irq::Other(source.trailing_zeros()))
+    pub fn pending(&self) -> Option<Source> {
+        let source = self.regs().core0_irq_source.extract();
+        if source.is_set(IRQ_SOURCE::CNTVIRQ) {
+            Some(Source::Timer)
+        } else if source.is_set(IRQ_SOURCE::GPU) {
+            Some(Source::Peripheral)
+        } else if source.get() != 0 {
+            Some(Source::Other(source.get().trailing_zeros()))
         } else {
             None
         }
     }
 
-    fn complete(&self, _irq: Irq) {
-        // Level-triggered sources: the handler silences the device itself.
-    }
-
-    fn disable(&self, irq: Irq) {
-        // Only the timer is ever routed here; other sources are never enabled.
-        if irq == Irq::Timer {
-            self.regs().core0_timer_control.set(0);
-        }
+    /// Stops routing the timer (the only local source the kernel enables).
+    pub fn disable_timer(&self) {
+        self.regs().core0_timer_control.set(0);
     }
 }

@@ -8,6 +8,8 @@ use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
 
 /// The virtual timer's private peripheral interrupt (GIC INTID 27, per the Generic Timer spec).
 const VIRTUAL_TIMER_INTID: u32 = 27;
+/// Shared peripheral interrupts start here.
+const FIRST_SPI: u32 = 32;
 /// INTIDs at or above this are special (1023: spurious).
 const FIRST_SPECIAL_INTID: u32 = 1020;
 
@@ -37,14 +39,15 @@ register_structs! {
     DistributorRegisters {
         (0x000 => ctlr: ReadWrite<u32, GICD_CTLR::Register>),
         (0x004 => _reserved0),
-        /// Set-enable bits; word 0 covers the banked SGIs and PPIs of this core.
-        (0x100 => isenabler0: ReadWrite<u32>),
-        (0x104 => _reserved1),
+        /// Set-enable bits, one per INTID; word 0 covers this core's banked SGIs and PPIs.
+        (0x100 => isenabler: [ReadWrite<u32>; 32]),
         /// Clear-enable bits, one per INTID.
         (0x180 => icenabler: [WriteOnly<u32>; 32]),
         (0x200 => _reserved2),
-        (0x400 => ipriorityr: [ReadWrite<u8>; 32]),
-        (0x420 => @END),
+        (0x400 => ipriorityr: [ReadWrite<u8>; 1024]),
+        /// Which CPU interfaces receive each interrupt (bit 0: CPU 0); read-only for SGIs/PPIs.
+        (0x800 => itargetsr: [ReadWrite<u8>; 1024]),
+        (0xc00 => @END),
     }
 }
 
@@ -63,6 +66,8 @@ register_structs! {
 pub struct GicV2 {
     distributor: *const DistributorRegisters,
     cpu_interface: *const CpuInterfaceRegisters,
+    /// The board's UART interrupt (an SPI).
+    uart_intid: u32,
 }
 
 // SAFETY: only register addresses are held; accesses are single MMIO operations.
@@ -73,10 +78,11 @@ unsafe impl Send for GicV2 {}
 impl GicV2 {
     /// # Safety
     /// Both blocks must be mapped GICv2 registers that nothing else drives.
-    pub unsafe fn new(distributor: usize, cpu_interface: usize) -> Self {
+    pub unsafe fn new(distributor: usize, cpu_interface: usize, uart_spi: u32) -> Self {
         Self {
             distributor: distributor as *const DistributorRegisters,
             cpu_interface: cpu_interface as *const CpuInterfaceRegisters,
+            uart_intid: FIRST_SPI + uart_spi,
         }
     }
 
@@ -90,11 +96,18 @@ impl GicV2 {
         unsafe { &*self.cpu_interface }
     }
 
-    fn intid(irq: Irq) -> u32 {
+    fn intid(&self, irq: Irq) -> u32 {
         match irq {
             Irq::Timer => VIRTUAL_TIMER_INTID,
+            Irq::Uart => self.uart_intid,
             Irq::Other(intid) => intid,
         }
+    }
+
+    fn enable(&self, intid: u32) {
+        let gicd = self.gicd();
+        gicd.ipriorityr[intid as usize].set(0x80);
+        gicd.isenabler[intid as usize / 32].set(1 << (intid % 32));
     }
 }
 
@@ -102,8 +115,9 @@ impl InterruptController for GicV2 {
     fn init(&self) {
         let gicd = self.gicd();
         gicd.ctlr.write(GICD_CTLR::ENABLE::SET);
-        gicd.ipriorityr[VIRTUAL_TIMER_INTID as usize].set(0x80);
-        gicd.isenabler0.set(1 << VIRTUAL_TIMER_INTID);
+        gicd.itargetsr[self.uart_intid as usize].set(1);
+        self.enable(VIRTUAL_TIMER_INTID);
+        self.enable(self.uart_intid);
         let gicc = self.gicc();
         gicc.pmr.write(GICC_PMR::PRIORITY.val(0xff));
         gicc.ctlr.write(GICC_CTLR::ENABLE::SET);
@@ -113,18 +127,17 @@ impl InterruptController for GicV2 {
         match self.gicc().iar.read(GICC_IAR::INTID) {
             id if id >= FIRST_SPECIAL_INTID => None,
             VIRTUAL_TIMER_INTID => Some(Irq::Timer),
+            id if id == self.uart_intid => Some(Irq::Uart),
             id => Some(Irq::Other(id)),
         }
     }
 
     fn complete(&self, irq: Irq) {
-        self.gicc()
-            .eoir
-            .write(GICC_IAR::INTID.val(Self::intid(irq)));
+        self.gicc().eoir.write(GICC_IAR::INTID.val(self.intid(irq)));
     }
 
     fn disable(&self, irq: Irq) {
-        let intid = Self::intid(irq) as usize;
+        let intid = self.intid(irq) as usize;
         if let Some(register) = self.gicd().icenabler.get(intid / 32) {
             register.set(1 << (intid % 32));
         }

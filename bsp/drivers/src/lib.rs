@@ -1,6 +1,7 @@
 //! Board-independent drivers and the small traits through which the kernel talks to a board.
 #![no_std]
 
+pub mod bcm2835_armctrl;
 pub mod bcm2836_local_intc;
 pub mod gicv2;
 pub mod pl011;
@@ -13,6 +14,8 @@ pub trait Console: Sync {
     fn write_byte(&self, byte: u8);
     /// Returns a received byte, if one is waiting.
     fn read_byte(&self) -> Option<u8>;
+    /// Raises [`Irq::Uart`] whenever received bytes wait.
+    fn enable_receive_interrupt(&self);
 }
 
 /// The interrupts the kernel knows by name; everything else is a number.
@@ -20,13 +23,15 @@ pub trait Console: Sync {
 pub enum Irq {
     /// The EL1 virtual timer (CNTV) of this core.
     Timer,
+    /// The console UART (received data).
+    Uart,
     /// Any other interrupt, by the controller's number.
     Other(u32),
 }
 
 /// An interrupt controller as the kernel sees it: route the timer, then claim and finish interrupts.
 pub trait InterruptController: Sync {
-    /// Brings the controller up and routes the virtual timer interrupt to this core.
+    /// Brings the controller up and routes the virtual timer and UART interrupts to this core.
     fn init(&self);
     /// The highest-priority pending interrupt, acknowledged; `None` if it was spurious.
     fn claim(&self) -> Option<Irq>;

@@ -1,7 +1,7 @@
 //! ARM PrimeCell PL011 UART (ARM DDI 0183), polled transmit and receive.
 
 use crate::Console;
-use tock_registers::interfaces::{Readable, Writeable};
+use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
 use tock_registers::register_bitfields;
 use tock_registers::register_structs;
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -48,6 +48,13 @@ register_bitfields! {
         /// UART enable.
         UARTEN OFFSET(0) NUMBITS(1) []
     ],
+    /// Interrupt mask set/clear (UARTIMSC): 1 enables the interrupt.
+    IMSC [
+        /// Receive timeout: data waits in the FIFO below the trigger level.
+        RTIM OFFSET(6) NUMBITS(1) [],
+        /// Receive: the FIFO reached its trigger level.
+        RXIM OFFSET(4) NUMBITS(1) []
+    ],
     /// Interrupt clear (UARTICR): write 1s to clear.
     ICR [
         ALL OFFSET(0) NUMBITS(11) []
@@ -65,6 +72,8 @@ register_structs! {
         (0x2c => lcr_h: WriteOnly<u32, LCR_H::Register>),
         (0x30 => cr: WriteOnly<u32, CR::Register>),
         (0x34 => _reserved2),
+        (0x38 => imsc: ReadWrite<u32, IMSC::Register>),
+        (0x3c => _reserved3),
         (0x44 => icr: WriteOnly<u32, ICR::Register>),
         (0x48 => @END),
     }
@@ -129,10 +138,16 @@ impl Console for Pl011 {
     fn read_byte(&self) -> Option<u8> {
         let regs = self.regs();
         if regs.fr.is_set(FR::RXFE) {
+            // Level-triggered: with the FIFO drained, the interrupt may be cleared.
+            regs.icr.write(ICR::ALL::SET);
             None
         } else {
             Some(regs.dr.read(DR::DATA) as u8)
         }
+    }
+
+    fn enable_receive_interrupt(&self) {
+        self.regs().imsc.modify(IMSC::RXIM::SET + IMSC::RTIM::SET);
     }
 }
 

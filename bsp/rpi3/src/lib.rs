@@ -1,15 +1,21 @@
 //! Raspberry Pi 3 (BCM2837, Cortex-A53): Pi 3B, 3B+, 3A+, Zero 2 W, and QEMU `raspi3b`.
 #![no_std]
 
+mod interrupts;
+
+use bsp_drivers::bcm2835_armctrl::ArmCtrl;
 use bsp_drivers::bcm2836_local_intc::LocalIntc;
 use bsp_drivers::pl011::Pl011;
 use bsp_drivers::{Board, BoardInfo, Devices};
 use core::ops::Range;
+use interrupts::Interrupts;
 
 /// Start of the BCM2837 peripherals in the ARM physical address space.
 const PERIPHERALS: usize = 0x3f00_0000;
 /// The PL011 (UART0) inside the peripherals.
 const UART0: usize = PERIPHERALS + 0x20_1000;
+/// The peripherals' interrupt controller.
+const ARM_CONTROL: usize = PERIPHERALS + 0xb200;
 /// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
 const LOCAL_PERIPHERALS: usize = 0x4000_0000;
 /// UART reference clock the firmware programs by default (init_uart_clock).
@@ -33,14 +39,17 @@ impl Board for Rpi3 {
         ],
     };
     type Console = Pl011;
-    type Irq = LocalIntc;
+    type Irq = Interrupts;
 
-    unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, LocalIntc> {
+    unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, Interrupts> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
         unsafe {
             Devices {
                 console: Pl011::new(UART0 + mmio_offset, UART_CLOCK_HZ, 115_200),
-                irq: LocalIntc::new(LOCAL_PERIPHERALS + mmio_offset),
+                irq: Interrupts {
+                    local: LocalIntc::new(LOCAL_PERIPHERALS + mmio_offset),
+                    peripherals: ArmCtrl::new(ARM_CONTROL + mmio_offset),
+                },
             }
         }
     }

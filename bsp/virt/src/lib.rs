@@ -8,6 +8,8 @@ use bsp_drivers::{Board, BoardInfo, Devices};
 const GIC_DISTRIBUTOR: usize = 0x0800_0000;
 const GIC_CPU_INTERFACE: usize = 0x0801_0000;
 const UART0: usize = 0x0900_0000;
+/// UART0's shared peripheral interrupt number in QEMU's virt device tree.
+const UART0_SPI: u32 = 1;
 /// The `apb-pclk` clock QEMU's device tree gives the PL011.
 const UART_CLOCK_HZ: u32 = 24_000_000;
 const RAM_START: usize = 0x4000_0000;
@@ -39,6 +41,7 @@ impl Board for Virt {
                 irq: GicV2::new(
                     GIC_DISTRIBUTOR + mmio_offset,
                     GIC_CPU_INTERFACE + mmio_offset,
+                    UART0_SPI,
                 ),
             }
         }

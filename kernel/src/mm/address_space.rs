@@ -1,11 +1,13 @@
 //! User address spaces: a TTBR0 tree, an ASID, and the regions the user may touch.
 //!
-//! A region may be reserved without pages: the first access (from EL0, or from uaccess)
-//! faults, and [`AddressSpace::handle_fault`] puts a zeroed frame there.
+//! Regions are reserved without pages: the first access (from EL0, or from uaccess) faults
+//! and [`AddressSpace::handle_fault`] puts a zeroed frame there. `fork` shares every present
+//! page read-only between parent and child; the first write copies it (copy-on-write).
 
-use super::asid::AsidAllocator;
+use super::asid::{Asid, AsidAllocator};
 use super::linear_tables::runtime_tables;
-use super::page_table::{Attributes, Granularity, PAGE_SIZE, PageTable};
+use super::page_table::{Attributes, PAGE_SIZE, PageTable};
+pub use super::protection::Protection;
 use super::{USER_TOP, frames, phys_to_virt};
 use crate::arch::aarch64::{mmu, pan};
 use crate::errno::{EEXIST, EINVAL, ENOMEM, Errno};
@@ -19,29 +21,14 @@ static CURRENT: IrqMutex<Option<Arc<AddressSpace>>> = IrqMutex::new(None);
 
 /// Sets the ASID width. Once, at boot.
 pub fn init(asid_bits: u32) {
-    ASIDS.lock().init(asid_bits);
+    ASIDS.lock().init(1 << asid_bits);
 }
 
-/// What a region allows the user to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Protection {
-    pub write: bool,
-    pub execute: bool,
-}
-
-impl Protection {
-    pub const READ_ONLY: Self = Self {
-        write: false,
-        execute: false,
-    };
-    pub const READ_WRITE: Self = Self {
-        write: true,
-        execute: false,
-    };
-    pub const READ_EXECUTE: Self = Self {
-        write: false,
-        execute: true,
-    };
+/// Uses only `count` ASIDs from now on, so tests can run through generations quickly.
+#[cfg(feature = "ktest")]
+pub fn limit_asids(count: usize) {
+    ASIDS.lock().init(count);
+    mmu::flush_tlb_all();
 }
 
 /// The access that faulted.
@@ -49,6 +36,7 @@ impl Protection {
 pub enum Access {
     Read,
     Write,
+    Execute,
 }
 
 /// Why a fault could not be served.
@@ -56,12 +44,13 @@ pub enum Access {
 pub enum FaultError {
     /// No region covers the address.
     Unmapped,
-    /// The region does not allow the access (or the page is present and still faulted).
+    /// The region does not allow the access.
     Denied,
     /// No frame to put there.
     OutOfMemory,
 }
 
+#[derive(Clone, Debug)]
 struct Region {
     range: Range<usize>,
     protection: Protection,
@@ -69,24 +58,67 @@ struct Region {
 
 struct Inner {
     root: usize,
+    /// Sorted by address, never overlapping.
     regions: Vec<Region>,
 }
 
 pub struct AddressSpace {
-    asid: u16,
+    /// Assigned when the space is first installed, renewed after a generation change.
+    asid: IrqMutex<Option<Asid>>,
     inner: IrqMutex<Inner>,
 }
 
+fn page_aligned(range: &Range<usize>) -> bool {
+    range.start.is_multiple_of(PAGE_SIZE) && range.end.is_multiple_of(PAGE_SIZE)
+}
+
+fn pages(range: Range<usize>) -> impl Iterator<Item = usize> {
+    range.step_by(PAGE_SIZE)
+}
+
+impl Inner {
+    fn region(&self, address: usize) -> Option<&Region> {
+        self.regions.iter().find(|r| r.range.contains(&address))
+    }
+
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        self.regions
+            .iter()
+            .any(|r| r.range.start < range.end && range.start < r.range.end)
+    }
+
+    /// Cuts regions at `range`'s ends, so it is covered by whole regions.
+    fn split_at_edges(&mut self, range: &Range<usize>) {
+        for cut in [range.start, range.end] {
+            if let Some(i) = self
+                .regions
+                .iter()
+                .position(|r| r.range.start < cut && cut < r.range.end)
+            {
+                let tail = Region {
+                    range: cut..self.regions[i].range.end,
+                    protection: self.regions[i].protection,
+                };
+                self.regions[i].range.end = cut;
+                self.regions.insert(i + 1, tail);
+            }
+        }
+    }
+
+    fn insert(&mut self, region: Region) {
+        let at = self
+            .regions
+            .partition_point(|r| r.range.start < region.range.start);
+        self.regions.insert(at, region);
+    }
+}
+
 impl AddressSpace {
-    /// An empty address space with its own ASID.
+    /// An empty address space.
     pub fn new() -> Result<Arc<Self>, Errno> {
-        let asid = ASIDS.lock().allocate().map_err(|_| ENOMEM)?;
-        let Ok(root) = frames::allocate_zeroed() else {
-            ASIDS.lock().free(asid);
-            return Err(ENOMEM);
-        };
+        let root = frames::allocate_zeroed().map_err(|_| ENOMEM)?;
         Ok(Arc::new(Self {
-            asid,
+            asid: IrqMutex::new(None),
             inner: IrqMutex::new(Inner {
                 root,
                 regions: Vec::new(),
@@ -94,42 +126,138 @@ impl AddressSpace {
         }))
     }
 
-    /// The TTBR0_EL1 value that selects this address space: table and ASID.
-    pub fn ttbr0(&self) -> u64 {
-        self.inner.lock().root as u64 | (u64::from(self.asid) << 48)
+    /// The TTBR0_EL1 value that installs this address space (table and ASID), giving it
+    /// an ASID of the current generation first if it has none.
+    fn ttbr0_for_install(&self) -> u64 {
+        let mut asid = self.asid.lock();
+        let mut asids = ASIDS.lock();
+        let number = match *asid {
+            Some(current) if asids.is_current(current) => current.number,
+            _ => {
+                let (fresh, new_generation) = asids.allocate();
+                if new_generation {
+                    mmu::flush_tlb_all();
+                }
+                *asid = Some(fresh);
+                fresh.number
+            }
+        };
+        self.inner.lock().root as u64 | (u64::from(number) << 48)
+    }
+
+    /// Drops any cached translation of user page `page`. Without a current ASID the space
+    /// has not run since the last flush of everything, so nothing is cached.
+    fn flush_page(&self, page: usize) {
+        let asid = *self.asid.lock();
+        if let Some(asid) = asid.filter(|a| ASIDS.lock().is_current(*a)) {
+            mmu::flush_tlb_user_page(asid.number, page);
+        }
     }
 
     /// Makes `range` usable with `protection`, without backing it with memory yet.
     pub fn reserve(&self, range: Range<usize>, protection: Protection) -> Result<(), Errno> {
-        let page_aligned =
-            range.start.is_multiple_of(PAGE_SIZE) && range.end.is_multiple_of(PAGE_SIZE);
-        if !page_aligned || range.is_empty() || range.end > USER_TOP {
+        if !page_aligned(&range) || range.is_empty() || range.end > USER_TOP {
             return Err(EINVAL);
         }
         let mut inner = self.inner.lock();
-        if inner
-            .regions
-            .iter()
-            .any(|r| r.range.start < range.end && range.start < r.range.end)
-        {
+        if inner.overlaps(&range) {
             return Err(EEXIST);
         }
-        inner.regions.push(Region { range, protection });
+        inner.insert(Region { range, protection });
         Ok(())
     }
 
-    /// Serves a fault at `address`: maps a zeroed page if a region allows `access` there.
+    /// The lowest free, page-aligned range of `len` bytes at or above `hint`.
+    pub fn find_free(&self, hint: usize, len: usize) -> Option<usize> {
+        let inner = self.inner.lock();
+        let mut start = hint;
+        for region in inner.regions.iter().filter(|r| r.range.end > hint) {
+            if start.checked_add(len)? <= region.range.start {
+                return Some(start);
+            }
+            start = start.max(region.range.end);
+        }
+        (start.checked_add(len)? <= USER_TOP).then_some(start)
+    }
+
+    /// Removes `range` from the address space, freeing its pages (munmap).
+    pub fn unmap(&self, range: Range<usize>) -> Result<(), Errno> {
+        if !page_aligned(&range) || range.end > USER_TOP {
+            return Err(EINVAL);
+        }
+        let mut inner = self.inner.lock();
+        inner.split_at_edges(&range);
+        inner
+            .regions
+            .retain(|r| !(range.start <= r.range.start && r.range.end <= range.end));
+        let root = inner.root;
+        let mut memory = runtime_tables();
+        let mut table = PageTable::at(root, &mut memory);
+        for (page, frame) in table.present_pages(range) {
+            let _ = table.unmap_page(page);
+            self.flush_page(page);
+            frames::release(frame).expect("user frames are allocated frames");
+        }
+        Ok(())
+    }
+
+    /// Changes the protection of `range`, which must be wholly mapped (mprotect).
+    pub fn protect(&self, range: Range<usize>, protection: Protection) -> Result<(), Errno> {
+        if !page_aligned(&range) || range.end > USER_TOP {
+            return Err(EINVAL);
+        }
+        let mut inner = self.inner.lock();
+        let mut covered = range.start;
+        for region in inner
+            .regions
+            .iter()
+            .filter(|r| r.range.end > range.start && r.range.start < range.end)
+        {
+            if region.range.start > covered {
+                return Err(ENOMEM);
+            }
+            covered = region.range.end;
+        }
+        if covered < range.end {
+            return Err(ENOMEM);
+        }
+        inner.split_at_edges(&range);
+        for region in inner
+            .regions
+            .iter_mut()
+            .filter(|r| range.start <= r.range.start && r.range.end <= range.end)
+        {
+            region.protection = protection;
+        }
+        let root = inner.root;
+        let mut memory = runtime_tables();
+        let mut table = PageTable::at(root, &mut memory);
+        for (page, frame) in table.present_pages(range) {
+            // A shared page stays read-only until the copy-on-write fault.
+            let effective = Protection {
+                write: protection.write && !frames::is_shared(frame),
+                ..protection
+            };
+            table
+                .set_page(page, frame, Attributes::user(effective))
+                .map_err(|_| ENOMEM)?;
+            self.flush_page(page);
+        }
+        Ok(())
+    }
+
+    /// Serves a fault at `address`: maps a zeroed page, or copies a shared page on a write,
+    /// if a region allows `access` there.
     pub fn handle_fault(&self, address: usize, access: Access) -> Result<(), FaultError> {
         let inner = self.inner.lock();
         let protection = inner
-            .regions
-            .iter()
-            .find(|r| r.range.contains(&address))
+            .region(address)
             .ok_or(FaultError::Unmapped)?
             .protection;
         let allowed = match access {
-            Access::Read => true,
+            Access::Read => protection.read,
             Access::Write => protection.write,
+            Access::Execute => protection.execute,
         };
         if !allowed {
             return Err(FaultError::Denied);
@@ -137,26 +265,49 @@ impl AddressSpace {
         let page = address & !(PAGE_SIZE - 1);
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
-        if table.translate(page).is_some() {
-            return Err(FaultError::Denied);
+        let attributes = Attributes::user(protection);
+        match table.translate(page) {
+            None => {
+                let frame = frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory)?;
+                if table.set_page(page, frame, attributes).is_err() {
+                    let _ = frames::deallocate(frame);
+                    return Err(FaultError::OutOfMemory);
+                }
+                mmu::publish_table_update();
+            }
+            Some((frame, current)) if access == Access::Write && !current.writable => {
+                let own = if frames::is_shared(frame) {
+                    let copy = frames::allocate().map_err(|_| FaultError::OutOfMemory)?;
+                    // SAFETY: both frames are RAM in the linear map; `copy` is ours alone.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(
+                            phys_to_virt(frame) as *const u8,
+                            phys_to_virt(copy) as *mut u8,
+                            PAGE_SIZE,
+                        );
+                    }
+                    copy
+                } else {
+                    frame
+                };
+                if table.set_page(page, own, attributes).is_err() {
+                    return Err(FaultError::OutOfMemory);
+                }
+                self.flush_page(page);
+                if own != frame {
+                    frames::release(frame).expect("user frames are allocated frames");
+                }
+            }
+            // Present and allowed, yet it faulted: the page was not reachable at all (a
+            // kernel-pointer access under software PAN). Retrying would fault forever.
+            Some(_) => return Err(FaultError::Denied),
         }
-        let frame = frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory)?;
-        let attributes = Attributes::user(protection.write, protection.execute);
-        if table
-            .map(page, frame, PAGE_SIZE, attributes, Granularity::Pages)
-            .is_err()
-        {
-            let _ = frames::deallocate(frame);
-            return Err(FaultError::OutOfMemory);
-        }
-        drop(inner);
-        mmu::publish_table_update();
         Ok(())
     }
 
     /// Backs every page of `range` now, as the first read of each would.
     pub fn populate(&self, range: Range<usize>) -> Result<(), FaultError> {
-        for page in range.step_by(PAGE_SIZE) {
+        for page in pages(range) {
             if self.kernel_alias(page).is_none() {
                 self.handle_fault(page, Access::Read)?;
             }
@@ -164,31 +315,90 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// The kernel's linear-map address of the byte at user `address`, if its page is present:
-    /// for loading programs and for tests that check user memory independently of uaccess.
+    /// Writes `bytes` at user `address` through the kernel's linear map, whatever the
+    /// region's protection (for building a process image).
+    pub fn write_bytes(&self, address: usize, bytes: &[u8]) -> Result<(), FaultError> {
+        let mut done = 0;
+        while done < bytes.len() {
+            let at = address + done;
+            let chunk = (PAGE_SIZE - at % PAGE_SIZE).min(bytes.len() - done);
+            self.populate(at & !(PAGE_SIZE - 1)..(at & !(PAGE_SIZE - 1)) + PAGE_SIZE)?;
+            let alias = self.kernel_alias(at).ok_or(FaultError::OutOfMemory)?;
+            // SAFETY: the page is present and private to this new address space.
+            unsafe {
+                core::ptr::copy_nonoverlapping(bytes[done..].as_ptr(), alias as *mut u8, chunk)
+            };
+            done += chunk;
+        }
+        Ok(())
+    }
+
+    /// The kernel's linear-map address of the byte at user `address`, if its page is present.
     pub fn kernel_alias(&self, address: usize) -> Option<usize> {
         let root = self.inner.lock().root;
         let mut memory = runtime_tables();
         let (pa, _) = PageTable::at(root, &mut memory).translate(address)?;
         Some(phys_to_virt(pa))
     }
+
+    /// A copy for a forked child: same regions, every present page shared copy-on-write.
+    pub fn fork(&self) -> Result<Arc<Self>, Errno> {
+        let child = Self::new()?;
+        let inner = self.inner.lock();
+        let mut child_inner = child.inner.lock();
+        child_inner.regions = inner.regions.clone();
+        let mut memory = runtime_tables();
+        let mut parent_memory = runtime_tables();
+        let mut parent_table = PageTable::at(inner.root, &mut parent_memory);
+        let mut child_table = PageTable::at(child_inner.root, &mut memory);
+        for region in &inner.regions {
+            let shared = Attributes::user(Protection {
+                write: false,
+                ..region.protection
+            });
+            for (page, frame) in parent_table.present_pages(region.range.clone()) {
+                child_table
+                    .set_page(page, frame, shared)
+                    .map_err(|_| ENOMEM)?;
+                frames::share(frame);
+                if region.protection.write {
+                    parent_table
+                        .set_page(page, frame, shared)
+                        .map_err(|_| ENOMEM)?;
+                    self.flush_page(page);
+                }
+            }
+        }
+        drop(child_inner);
+        Ok(child)
+    }
 }
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        let root = self.inner.lock().root;
+        let inner = self.inner.lock();
         let mut memory = runtime_tables();
-        PageTable::at(root, &mut memory).destroy(|pa| {
-            frames::deallocate(pa).expect("address-space frames are allocated frames");
+        let mut table = PageTable::at(inner.root, &mut memory);
+        for (page, frame) in table.present_pages(0..USER_TOP) {
+            let _ = table.unmap_page(page);
+            frames::release(frame).expect("user frames are allocated frames");
+        }
+        table.destroy(|table| {
+            frames::deallocate(table).expect("table frames are allocated frames");
         });
-        mmu::flush_tlb_asid(self.asid);
-        ASIDS.lock().free(self.asid);
+        if let Some(asid) = *self.asid.lock() {
+            let mut asids = ASIDS.lock();
+            if asids.is_current(asid) {
+                mmu::flush_tlb_asid(asid.number);
+            }
+            asids.free(asid);
+        }
     }
 }
 
 /// Makes `space` the user address space of this CPU (`None`: no user mappings at all).
 pub fn switch_to(space: Option<Arc<AddressSpace>>) {
-    pan::set_user_ttbr0(space.as_ref().map(|s| s.ttbr0()));
+    pan::set_user_ttbr0(space.as_ref().map(|s| s.ttbr0_for_install()));
     *CURRENT.lock() = space;
 }
 

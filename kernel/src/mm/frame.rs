@@ -119,6 +119,10 @@ impl<'a> FrameAllocator<'a> {
     pub fn free_frames(&self) -> usize {
         self.free
     }
+
+    pub fn total_frames(&self) -> usize {
+        self.frames
+    }
 }
 
 fn bit(bitmap: &[u64], index: usize) -> bool {

@@ -4,6 +4,7 @@ use super::frame::{FrameAllocator, FrameError, bitmap_words};
 use super::page_table::PAGE_SIZE;
 use super::phys_to_virt;
 use crate::sync::IrqMutex;
+use alloc::collections::BTreeMap;
 use bsp_drivers::BoardInfo;
 use core::ops::Range;
 
@@ -53,4 +54,37 @@ pub fn deallocate(pa: usize) -> Result<(), FrameError> {
 
 pub fn free_frames() -> usize {
     with_frames(|frames| frames.free_frames())
+}
+
+/// Frames with more than one owner (copy-on-write after fork), and how many owners.
+static SHARED: IrqMutex<BTreeMap<usize, u32>> = IrqMutex::new(BTreeMap::new());
+
+/// Adds an owner to an allocated frame.
+pub fn share(pa: usize) {
+    *SHARED.lock().entry(pa).or_insert(1) += 1;
+}
+
+/// Whether more than one owner holds the frame.
+pub fn is_shared(pa: usize) -> bool {
+    SHARED.lock().contains_key(&pa)
+}
+
+/// Drops one owner of the frame; the last one frees it.
+pub fn release(pa: usize) -> Result<(), FrameError> {
+    {
+        let mut shared = SHARED.lock();
+        if let Some(owners) = shared.get_mut(&pa) {
+            *owners -= 1;
+            if *owners == 1 {
+                shared.remove(&pa);
+            }
+            return Ok(());
+        }
+    }
+    deallocate(pa)
+}
+
+/// Frames of RAM the allocator manages.
+pub fn total_frames() -> usize {
+    with_frames(|frames| frames.total_frames())
 }

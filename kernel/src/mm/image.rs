@@ -32,7 +32,8 @@ pub fn data() -> Range<usize> {
     address(&raw const __rodata_end)..address(&raw const __boot_stack_guard)
 }
 
-/// The unmapped page below the boot stack.
+#[cfg(feature = "ktest")]
+/// The unmapped area below the boot stack.
 pub fn boot_stack_guard() -> Range<usize> {
     address(&raw const __boot_stack_guard)..address(&raw const __boot_stack_bottom)
 }

@@ -116,6 +116,7 @@ pub fn unmap_page(va: usize) -> Result<Option<usize>, MapError> {
     Ok(pa)
 }
 
+#[cfg(feature = "ktest")]
 /// Where the kernel tables send `va`, by walking them in software.
 pub fn translate(va: usize) -> Option<(usize, Attributes)> {
     let root = KERNEL_TABLES.lock();

@@ -7,6 +7,7 @@
 mod asid;
 pub mod frame;
 pub mod page_table;
+pub mod protection;
 
 #[cfg(target_os = "none")]
 pub mod address_space;
@@ -20,6 +21,8 @@ mod heap;
 pub mod image;
 #[cfg(target_os = "none")]
 pub mod kernel_space;
+#[cfg(target_os = "none")]
+pub mod kernel_stack;
 #[cfg(target_os = "none")]
 mod linear_tables;
 

@@ -4,6 +4,10 @@
 //! kernel's tables on the hardware and runs under `cargo test` on the host. TLB
 //! maintenance is the caller's job.
 
+use super::protection::Protection;
+use alloc::vec::Vec;
+use core::ops::Range;
+
 pub const PAGE_SIZE: usize = 4096;
 const ENTRIES: usize = 512;
 /// Bytes covered by one entry at levels 0 to 3.
@@ -59,14 +63,15 @@ impl Attributes {
         ..Self::KERNEL_DATA
     };
 
-    /// A user page: reachable from EL0, never executable at EL1, tagged with the ASID.
-    pub const fn user(writable: bool, executable: bool) -> Self {
+    /// A user page: never executable at EL1, tagged with the ASID. A page the user may
+    /// not touch at all (PROT_NONE) keeps its frame but is reachable from EL1 only.
+    pub const fn user(protection: Protection) -> Self {
         Self {
             memory: MemoryType::Normal,
-            writable,
+            writable: protection.write,
             kernel_exec: false,
-            user: true,
-            user_exec: executable,
+            user: protection.read,
+            user_exec: protection.execute,
             not_global: true,
         }
     }
@@ -290,6 +295,61 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         None
     }
 
+    /// Points the 4 KiB page at `va` to `pa` with `attributes`, whether or not it was mapped;
+    /// returns the frame it mapped before. The caller flushes the TLB for a present page.
+    pub fn set_page(
+        &mut self,
+        va: usize,
+        pa: usize,
+        attributes: Attributes,
+    ) -> Result<Option<usize>, MapError> {
+        if !(is_aligned(va, PAGE_SIZE) && is_aligned(pa, PAGE_SIZE)) {
+            return Err(MapError::Misaligned);
+        }
+        let table = self.walk_to(va, 3, true)?.ok_or(MapError::OutOfTables)?;
+        let entry = &mut self.memory.table(table)[index(va, 3)];
+        let previous = (*entry & bits::VALID != 0).then_some((*entry & OUTPUT_ADDRESS) as usize);
+        set_entry(
+            entry,
+            (pa as u64 & OUTPUT_ADDRESS) | attributes.descriptor_bits() | bits::TABLE_OR_PAGE,
+        );
+        Ok(previous)
+    }
+
+    /// The present 4 KiB pages in `range`, as (address, frame), walking only the tables
+    /// that exist (a huge sparse range costs what is mapped, not its size).
+    pub fn present_pages(&mut self, range: Range<usize>) -> Vec<(usize, usize)> {
+        fn walk(
+            memory: &mut impl TableMemory,
+            table: usize,
+            level: usize,
+            base: usize,
+            range: &Range<usize>,
+            out: &mut Vec<(usize, usize)>,
+        ) {
+            let size = LEVEL_SIZE[level];
+            for i in 0..ENTRIES {
+                let start = base + i * size;
+                if start >= range.end || start + size <= range.start {
+                    continue;
+                }
+                let entry = memory.table(table)[i];
+                if entry & bits::VALID == 0 {
+                    continue;
+                }
+                let output = (entry & OUTPUT_ADDRESS) as usize;
+                if level == 3 {
+                    out.push((start, output));
+                } else if entry & bits::TABLE_OR_PAGE != 0 {
+                    walk(memory, output, level + 1, start, range, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.memory, self.root, 0, 0, &range, &mut out);
+        out
+    }
+
     /// Tears the tree down: calls `free` with every mapped page's physical address (and
     /// block's base), then with every table's, the root last.
     pub fn destroy(self, mut free: impl FnMut(usize)) {
@@ -439,10 +499,56 @@ mod tests {
     }
 
     #[test]
+    fn set_page_replaces_and_reports_the_old_frame() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let read_only = Attributes::user(Protection::READ_ONLY);
+        assert_eq!(table.set_page(0x1000, 0x9000_0000, read_only), Ok(None));
+        assert_eq!(
+            table.set_page(
+                0x1000,
+                0x9000_1000,
+                Attributes::user(Protection::READ_WRITE)
+            ),
+            Ok(Some(0x9000_0000))
+        );
+        assert_eq!(
+            table.translate(0x1008),
+            Some((0x9000_1008, Attributes::user(Protection::READ_WRITE)))
+        );
+        assert_eq!(
+            table.set_page(0x1001, 0, read_only),
+            Err(MapError::Misaligned)
+        );
+    }
+
+    #[test]
+    fn present_pages_walks_only_what_is_mapped() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let user = Attributes::user(Protection::READ_WRITE);
+        for va in [0x1000usize, 0x3000, 0x40_0000_0000] {
+            table
+                .set_page(va, 0x9000_0000 + va % 0x10_0000, user)
+                .unwrap();
+        }
+        assert_eq!(
+            table.present_pages(0..1 << 47),
+            [
+                (0x1000, 0x9000_1000),
+                (0x3000, 0x9000_3000),
+                (0x40_0000_0000, 0x9000_0000)
+            ]
+        );
+        assert_eq!(table.present_pages(0x2000..0x4000), [(0x3000, 0x9000_3000)]);
+        assert!(table.present_pages(0x5000..0x40_0000_0000).is_empty());
+    }
+
+    #[test]
     fn destroy_frees_every_page_and_table_once() {
         let mut memory = HostTables::new(16);
         let mut table = PageTable::new(&mut memory).unwrap();
-        let user = Attributes::user(true, false);
+        let user = Attributes::user(Protection::READ_WRITE);
         for (i, va) in [0x1000usize, 0x2000, 0x4000_0000, 0x7f_0000_0000]
             .into_iter()
             .enumerate()
@@ -474,8 +580,8 @@ mod tests {
             Attributes::KERNEL_RODATA,
             Attributes::KERNEL_DATA,
             Attributes::DEVICE,
-            Attributes::user(false, true),
-            Attributes::user(true, false),
+            Attributes::user(Protection::READ_EXECUTE),
+            Attributes::user(Protection::READ_WRITE),
         ] {
             assert_eq!(
                 Attributes::from_descriptor(attributes.descriptor_bits()),

@@ -25,6 +25,13 @@ pub fn uses_hardware_uao() -> bool {
     HARDWARE_UAO.load(Ordering::Relaxed)
 }
 
+#[cfg_attr(
+    not(feature = "ktest"),
+    allow(
+        dead_code,
+        reason = "the kernel-pointer scope has no user outside the tests yet"
+    )
+)]
 fn set(active: bool) {
     ACTIVE.store(active, Ordering::Relaxed);
     if uses_hardware_uao() {
@@ -33,6 +40,13 @@ fn set(active: bool) {
 }
 
 /// While this guard lives, uaccess takes kernel pointers on this CPU.
+#[cfg_attr(
+    not(feature = "ktest"),
+    allow(
+        dead_code,
+        reason = "the kernel-pointer scope has no user outside the tests yet"
+    )
+)]
 pub struct KernelPointers {
     was_active: bool,
     /// The scope belongs to this CPU and this stack frame.
@@ -40,6 +54,13 @@ pub struct KernelPointers {
 }
 
 impl KernelPointers {
+    #[cfg_attr(
+        not(feature = "ktest"),
+        allow(
+            dead_code,
+            reason = "the kernel-pointer scope has no user outside the tests yet"
+        )
+    )]
     pub fn enter() -> Self {
         let was_active = is_active();
         set(true);

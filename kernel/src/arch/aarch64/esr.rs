@@ -7,10 +7,13 @@ pub fn exception_class(esr: u64) -> u8 {
 
 /// Exception classes the kernel acts on.
 pub mod class {
+    pub const SVC64: u8 = 0x15;
     pub const INSTRUCTION_ABORT_LOWER: u8 = 0x20;
     pub const INSTRUCTION_ABORT_SAME: u8 = 0x21;
     pub const DATA_ABORT_LOWER: u8 = 0x24;
     pub const DATA_ABORT_SAME: u8 = 0x25;
+    pub const PC_ALIGNMENT: u8 = 0x22;
+    pub const SP_ALIGNMENT: u8 = 0x26;
 }
 
 /// The architectural name of an exception class.

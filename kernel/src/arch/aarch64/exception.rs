@@ -1,6 +1,6 @@
 //! Exception entry: installs the vector table and routes each exception to its handler.
 
-use super::esr::Abort;
+use super::esr::{self, Abort};
 use super::pan;
 use super::trap_frame::{ExceptionSource, ExceptionType, TrapFrame, VectorKind};
 use aarch64_cpu::registers::VBAR_EL1;
@@ -17,6 +17,20 @@ unsafe extern "C" {
 pub fn install_vectors() {
     VBAR_EL1.set(&raw const exception_vectors as u64);
     aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
+}
+
+/// A synchronous exception from EL0: a system call, a fault, or a fatal error.
+fn from_user(frame: &mut TrapFrame) {
+    if esr::exception_class(frame.esr) == esr::class::SVC64 {
+        // Interrupts were masked by the exception; system calls may sleep and run long.
+        super::irq::enable();
+        crate::syscall::dispatch(frame);
+        super::irq::save_and_mask();
+    } else if let Some(abort) = Abort::decode(frame.esr) {
+        crate::task::handle_user_abort(frame, abort);
+    } else {
+        crate::task::handle_user_exception(frame);
+    }
 }
 
 /// Called by `exception_entry` in vectors.s with the saved registers.
@@ -40,6 +54,17 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
                     format_args!("unexpected synchronous exception in the kernel"),
                 ),
             }
+        }
+        (ExceptionSource::LowerElAarch64, exception_type) => {
+            match exception_type {
+                ExceptionType::Synchronous => from_user(frame),
+                ExceptionType::Irq => crate::interrupts::handle_irq(),
+                _ => crate::oops::oops(
+                    frame,
+                    format_args!("unexpected {exception_type:?} from user space"),
+                ),
+            }
+            crate::task::before_return_to_user();
         }
         (source, exception_type) => crate::oops::oops(
             frame,

@@ -66,6 +66,7 @@ pub fn flush_tlb_page(va: usize) {
     }
 }
 
+#[cfg(feature = "ktest")]
 /// The kind of access to check with [`hardware_translate`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -73,6 +74,7 @@ pub enum Access {
     Write,
 }
 
+#[cfg(feature = "ktest")]
 /// Asks the MMU (AT S1E1R/W) where `va` goes for an EL1 access; `None` if it would fault.
 pub fn hardware_translate(va: usize, access: Access) -> Option<usize> {
     let par: u64;
@@ -91,6 +93,7 @@ pub fn hardware_translate(va: usize, access: Access) -> Option<usize> {
     (par & FAILED == 0).then_some(((par & 0x0000_ffff_ffff_f000) as usize) | (va & 0xfff))
 }
 
+#[cfg(feature = "ktest")]
 /// The current TTBR0_EL1 value (table address and ASID).
 pub fn ttbr0() -> u64 {
     let value: u64;
@@ -109,6 +112,36 @@ pub fn flush_tlb_asid(asid: u16) {
             "dsb ish",
             "isb",
             asid = in(reg) u64::from(asid) << 48,
+            options(nostack, preserves_flags)
+        )
+    }
+}
+
+/// Removes the cached translation of user page `va` in address space `asid`.
+pub fn flush_tlb_user_page(asid: u16, va: usize) {
+    let operand = (u64::from(asid) << 48) | ((va as u64 >> 12) & ((1 << 44) - 1));
+    // SAFETY: TLB maintenance only.
+    unsafe {
+        asm!(
+            "dsb ishst",
+            "tlbi vae1is, {operand}",
+            "dsb ish",
+            "isb",
+            operand = in(reg) operand,
+            options(nostack, preserves_flags)
+        )
+    }
+}
+
+/// Removes every cached stage-1 EL1&0 translation (a new ASID generation).
+pub fn flush_tlb_all() {
+    // SAFETY: TLB maintenance only.
+    unsafe {
+        asm!(
+            "dsb ishst",
+            "tlbi vmalle1is",
+            "dsb ish",
+            "isb",
             options(nostack, preserves_flags)
         )
     }

@@ -125,6 +125,7 @@ pub fn leave_exception(state: EntryState) {
     }
 }
 
+#[cfg(feature = "ktest")]
 /// PSTATE.PAN right now (FEAT_PAN CPUs only: elsewhere the register does not exist).
 pub fn pstate_pan() -> bool {
     let value: u64;
@@ -135,7 +136,16 @@ pub fn pstate_pan() -> bool {
     value & (1 << 22) != 0
 }
 
+#[cfg(feature = "ktest")]
 /// TTBR0 right now: the empty table while the kernel runs under software PAN.
 pub fn current_ttbr0() -> u64 {
     read_ttbr0()
+}
+
+/// On the way to EL0 without an exception to return from (a new process): install the
+/// user's table if software PAN keeps it out while in the kernel.
+pub fn enter_user() {
+    if mode().switches_ttbr0() {
+        write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
+    }
 }

@@ -25,6 +25,7 @@ pub fn on_interrupt() {
     reload();
 }
 
+#[cfg(feature = "ktest")]
 /// Timer interrupts taken since boot.
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)

@@ -96,6 +96,10 @@ exception_entry:
     mov     x0, sp
     bl      handle_exception
 
+// Restores the TrapFrame at sp and returns from the exception (also how a new process
+// first enters EL0).
+.global exception_return
+exception_return:
     ldp     x22, x23, [sp, #16 * 16]
     msr     elr_el1, x22
     msr     spsr_el1, x23

@@ -1,0 +1,352 @@
+//! Open files: what a file descriptor refers to, with its offset, and what read, write,
+//! seek, stat and getdents64 do on each kind.
+//!
+//! Partial transfers follow Linux: a copy that faults after moving some bytes returns
+//! that count; one that moves nothing returns EFAULT.
+
+use super::console_input;
+use super::pipe::{self, Pipe};
+use super::vfs::{Device, Node, NodeKind, S_IFMT};
+use crate::arch::aarch64::timer;
+use crate::console;
+use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENOTDIR, EPIPE, ESPIPE, Errno};
+use crate::mm::page_table::PAGE_SIZE;
+use crate::sync::{InterruptsMasked, IrqMutex};
+use crate::task::{self, process::Channel, scheduler, signal};
+use crate::uaccess::{UserSlice, clear_user, copy_from_user, copy_to_user};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+pub enum FileKind {
+    Node(Arc<Node>),
+    PipeRead(Arc<Pipe>),
+    PipeWrite(Arc<Pipe>),
+}
+
+pub struct OpenFile {
+    pub kind: FileKind,
+    offset: IrqMutex<usize>,
+    readable: bool,
+    writable: bool,
+}
+
+/// `whence` values of lseek.
+const SEEK_SET: usize = 0;
+const SEEK_CUR: usize = 1;
+const SEEK_END: usize = 2;
+
+/// linux_dirent64 `d_type` values.
+const DT_CHR: u8 = 2;
+const DT_DIR: u8 = 4;
+const DT_REG: u8 = 8;
+
+/// The result of a transfer of which `done` of `wanted` bytes happened before a fault.
+fn partial(done: usize, wanted: usize) -> Result<usize, Errno> {
+    if done == 0 && wanted > 0 {
+        Err(EFAULT)
+    } else {
+        Ok(done)
+    }
+}
+
+impl OpenFile {
+    pub fn new(kind: FileKind, readable: bool, writable: bool) -> Arc<Self> {
+        match &kind {
+            FileKind::PipeRead(pipe) => pipe.open(false),
+            FileKind::PipeWrite(pipe) => pipe.open(true),
+            FileKind::Node(_) => {}
+        }
+        Arc::new(Self {
+            kind,
+            offset: IrqMutex::new(0),
+            readable,
+            writable,
+        })
+    }
+
+    pub fn node(&self) -> Option<&Arc<Node>> {
+        match &self.kind {
+            FileKind::Node(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn is_console(&self) -> bool {
+        self.node()
+            .is_some_and(|node| matches!(node.kind, NodeKind::Device(Device::Console)))
+    }
+
+    pub fn read(&self, buffer: UserSlice) -> Result<usize, Errno> {
+        if !self.readable {
+            return Err(EBADF);
+        }
+        match &self.kind {
+            FileKind::Node(node) => match &node.kind {
+                NodeKind::Directory(_) => Err(EISDIR),
+                NodeKind::File(data) => {
+                    let mut offset = self.offset.lock();
+                    let available = &data[(*offset).min(data.len())..];
+                    let count = buffer.len.min(available.len());
+                    let done = count - copy_to_user(buffer.start, &available[..count]);
+                    *offset += done;
+                    partial(done, count)
+                }
+                NodeKind::Device(Device::Null) => Ok(0),
+                NodeKind::Device(Device::Zero) => {
+                    partial(buffer.len - clear_user(buffer), buffer.len)
+                }
+                NodeKind::Device(Device::Console) => read_console(buffer),
+            },
+            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer),
+            FileKind::PipeWrite(_) => Err(EBADF),
+        }
+    }
+
+    pub fn write(&self, buffer: UserSlice) -> Result<usize, Errno> {
+        if !self.writable {
+            return Err(EBADF);
+        }
+        match &self.kind {
+            FileKind::Node(node) => match node.kind {
+                // As on Linux, the null and zero devices accept anything without reading it.
+                NodeKind::Device(Device::Null | Device::Zero) => Ok(buffer.len),
+                NodeKind::Device(Device::Console) => write_console(buffer),
+                _ => Err(EBADF),
+            },
+            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer),
+            FileKind::PipeRead(_) => Err(EBADF),
+        }
+    }
+
+    pub fn seek(&self, offset: i64, whence: usize) -> Result<usize, Errno> {
+        let node = match &self.kind {
+            FileKind::Node(node) => node,
+            _ => return Err(ESPIPE),
+        };
+        let size = match &node.kind {
+            NodeKind::File(data) => data.len(),
+            NodeKind::Directory(children) => children.len() + 2,
+            NodeKind::Device(Device::Console) => return Err(ESPIPE),
+            NodeKind::Device(_) => return Ok(0),
+        };
+        let mut current = self.offset.lock();
+        let base = match whence {
+            SEEK_SET => 0,
+            SEEK_CUR => *current as i64,
+            SEEK_END => size as i64,
+            _ => return Err(EINVAL),
+        };
+        let target = base.checked_add(offset).filter(|t| *t >= 0).ok_or(EINVAL)?;
+        *current = target as usize;
+        Ok(*current)
+    }
+
+    /// `struct stat` (asm-generic layout, 128 bytes).
+    pub fn stat(&self) -> [u8; 128] {
+        match &self.kind {
+            FileKind::Node(node) => stat_of(node),
+            FileKind::PipeRead(pipe) | FileKind::PipeWrite(pipe) => {
+                stat_bytes(pipe.channel() as u64, 0o010_600, 1, 0, 0)
+            }
+        }
+    }
+
+    /// Fills `buffer` with linux_dirent64 records from the directory's position.
+    pub fn read_directory(&self, buffer: UserSlice) -> Result<usize, Errno> {
+        let Some(NodeKind::Directory(children)) = self.node().map(|node| &node.kind) else {
+            return Err(ENOTDIR);
+        };
+        let directory = self.node().expect("checked above");
+        let mut position = self.offset.lock();
+        let entries = [
+            (".", directory.inode, DT_DIR),
+            ("..", directory.inode, DT_DIR),
+        ]
+        .into_iter()
+        .chain(
+            children
+                .iter()
+                .map(|(name, node)| (name.as_str(), node.inode, dirent_type(node))),
+        );
+        let mut records = Vec::new();
+        let mut next = *position;
+        for (index, (name, inode, kind)) in entries.enumerate().skip(*position) {
+            let length = (19 + name.len() + 1).next_multiple_of(8);
+            if records.len() + length > buffer.len {
+                break;
+            }
+            records.extend_from_slice(&inode.to_le_bytes());
+            records.extend_from_slice(&((index + 1) as i64).to_le_bytes());
+            records.extend_from_slice(&(length as u16).to_le_bytes());
+            records.push(kind);
+            records.extend_from_slice(name.as_bytes());
+            records.resize(records.len() + length - 19 - name.len(), 0);
+            next = index + 1;
+        }
+        let more = next < children.len() + 2;
+        if records.is_empty() && more {
+            return Err(EINVAL);
+        }
+        if copy_to_user(buffer.start, &records) != 0 {
+            return Err(EFAULT);
+        }
+        *position = next;
+        Ok(records.len())
+    }
+}
+
+impl Drop for OpenFile {
+    fn drop(&mut self) {
+        if let FileKind::PipeRead(pipe) | FileKind::PipeWrite(pipe) = &self.kind
+            && pipe.close(matches!(self.kind, FileKind::PipeWrite(_)))
+        {
+            scheduler::wake(Channel::Pipe(pipe.channel()));
+        }
+    }
+}
+
+fn dirent_type(node: &Node) -> u8 {
+    match node.kind {
+        NodeKind::Directory(_) => DT_DIR,
+        NodeKind::File(_) => DT_REG,
+        NodeKind::Device(_) => DT_CHR,
+    }
+}
+
+/// Linux's device numbers for the kernel's character devices.
+fn device_number(device: Device) -> u64 {
+    let (major, minor) = match device {
+        Device::Console => (5, 1),
+        Device::Null => (1, 3),
+        Device::Zero => (1, 5),
+    };
+    (major << 8) | minor
+}
+
+pub fn stat_of(node: &Node) -> [u8; 128] {
+    let rdev = match node.kind {
+        NodeKind::Device(device) => device_number(device),
+        _ => 0,
+    };
+    let links = if node.mode & S_IFMT == super::vfs::S_IFDIR {
+        2
+    } else {
+        1
+    };
+    stat_bytes(node.inode, node.mode, links, rdev, node.size() as u64)
+}
+
+fn stat_bytes(inode: u64, mode: u32, links: u32, rdev: u64, size: u64) -> [u8; 128] {
+    let mut stat = [0u8; 128];
+    let mut put =
+        |offset: usize, bytes: &[u8]| stat[offset..offset + bytes.len()].copy_from_slice(bytes);
+    put(0, &1u64.to_le_bytes()); // st_dev
+    put(8, &inode.to_le_bytes());
+    put(16, &mode.to_le_bytes());
+    put(20, &links.to_le_bytes());
+    put(32, &rdev.to_le_bytes());
+    put(48, &size.to_le_bytes());
+    put(56, &(PAGE_SIZE as u32).to_le_bytes()); // st_blksize
+    put(64, &size.div_ceil(512).to_le_bytes()); // st_blocks
+    let now = timer::counter() / timer::counter_frequency();
+    for time in [72, 88, 104] {
+        put(time, &now.to_le_bytes());
+    }
+    stat
+}
+
+fn read_console(buffer: UserSlice) -> Result<usize, Errno> {
+    if buffer.len == 0 {
+        return Ok(0);
+    }
+    let bytes = console_input::take(buffer.len, task::signal_pending).ok_or(EINTR)?;
+    let left = copy_to_user(buffer.start, &bytes);
+    console_input::unread(&bytes[bytes.len() - left..]);
+    partial(bytes.len() - left, bytes.len())
+}
+
+fn write_console(buffer: UserSlice) -> Result<usize, Errno> {
+    let mut chunk = [0u8; 256];
+    let mut done = 0;
+    while done < buffer.len {
+        let part = &mut chunk[..(buffer.len - done).min(256)];
+        let left = copy_from_user(part, buffer.start.add(done));
+        let copied = part.len() - left;
+        console::write_bytes(&part[..copied]);
+        done += copied;
+        if left != 0 {
+            return partial(done, buffer.len);
+        }
+    }
+    Ok(done)
+}
+
+fn read_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
+    if buffer.len == 0 {
+        return Ok(0);
+    }
+    loop {
+        let _masked = InterruptsMasked::new();
+        let bytes: Vec<u8> = {
+            let mut queue = pipe.buffer.lock();
+            let count = buffer.len.min(queue.len());
+            queue.drain(..count).collect()
+        };
+        if !bytes.is_empty() {
+            let left = copy_to_user(buffer.start, &bytes);
+            if left > 0 {
+                let mut queue = pipe.buffer.lock();
+                for &byte in bytes[bytes.len() - left..].iter().rev() {
+                    queue.push_front(byte);
+                }
+            }
+            scheduler::wake(Channel::Pipe(pipe.channel()));
+            return partial(bytes.len() - left, bytes.len());
+        }
+        if !pipe.has_writers() {
+            return Ok(0);
+        }
+        if task::signal_pending() {
+            return Err(EINTR);
+        }
+        scheduler::sleep(Channel::Pipe(pipe.channel()));
+    }
+}
+
+fn write_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
+    let mut done = 0;
+    while done < buffer.len {
+        // Like Linux, a chunk that faults part-way is not written at all.
+        let mut chunk = vec![0u8; (buffer.len - done).min(PAGE_SIZE)];
+        if copy_from_user(&mut chunk, buffer.start.add(done)) != 0 {
+            return partial(done, buffer.len);
+        }
+        let mut pending = &chunk[..];
+        while !pending.is_empty() {
+            let _masked = InterruptsMasked::new();
+            if !pipe.has_readers() {
+                signal::raise_on_current(signal::SIGPIPE);
+                return if done > 0 { Ok(done) } else { Err(EPIPE) };
+            }
+            let written = {
+                let mut queue = pipe.buffer.lock();
+                let room = pipe::CAPACITY
+                    .saturating_sub(queue.len())
+                    .min(pending.len());
+                queue.extend(&pending[..room]);
+                room
+            };
+            pending = &pending[written..];
+            done += written;
+            if written > 0 {
+                scheduler::wake(Channel::Pipe(pipe.channel()));
+            } else if task::signal_pending() {
+                return if done > 0 { Ok(done) } else { Err(EINTR) };
+            } else {
+                scheduler::sleep(Channel::Pipe(pipe.channel()));
+            }
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,353 @@
+//! File system calls: open, read, write and friends on the read-only file tree, devices and pipes.
+
+use super::{Arguments, SyscallResult};
+use crate::errno::{
+    E2BIG, EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTTY, ERANGE, EROFS,
+    Errno,
+};
+use crate::fs::file::{FileKind, OpenFile, stat_of};
+use crate::fs::pipe::Pipe;
+use crate::fs::vfs::{self, Node};
+use crate::mm::page_table::PAGE_SIZE;
+use crate::task;
+use crate::uaccess::{
+    UserCStr, UserPtr, UserSlice, access_ok, copy_from_user, copy_struct_from_user, copy_to_user,
+    put_user, strncpy_from_user,
+};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// `dirfd` meaning "the current directory".
+const AT_FDCWD: i32 = -100;
+const AT_EMPTY_PATH: usize = 0x1000;
+const O_ACCMODE: usize = 3;
+const O_WRONLY: usize = 1;
+const O_RDWR: usize = 2;
+const O_CREAT: usize = 0o100;
+const O_TRUNC: usize = 0o1000;
+const O_DIRECTORY: usize = 0o200_000;
+const O_CLOEXEC: usize = 0o2_000_000;
+const O_NONBLOCK: usize = 0o4000;
+/// Longest path accepted, NUL included (Linux's PATH_MAX).
+const PATH_MAX: usize = 4096;
+/// Most iovecs in one readv/writev (UIO_MAXIOV).
+const IOV_MAX: usize = 1024;
+const TCGETS: usize = 0x5401;
+
+fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
+    let fd = usize::try_from(fd).map_err(|_| EBADF)?;
+    task::current().state.lock().files.get(fd)
+}
+
+fn install(file: Arc<OpenFile>) -> SyscallResult {
+    task::current().state.lock().files.add(file)
+}
+
+/// Copies a path from user space.
+pub fn read_path(path: UserCStr) -> Result<String, Errno> {
+    let mut buffer = vec![0u8; PATH_MAX];
+    let length = strncpy_from_user(&mut buffer, path)?;
+    if length == PATH_MAX {
+        return Err(ENAMETOOLONG);
+    }
+    buffer.truncate(length);
+    String::from_utf8(buffer).map_err(|_| ENOENT)
+}
+
+/// The directory a `*at` call starts from: the current one or `dirfd`'s.
+fn base_directory(dirfd: i32, path: &str) -> Result<String, Errno> {
+    let cwd = task::current().state.lock().cwd.clone();
+    if path.starts_with('/') || dirfd == AT_FDCWD {
+        return Ok(cwd);
+    }
+    let directory = file(dirfd)?;
+    let node = directory.node().ok_or(ENOTDIR)?;
+    if !node.is_directory() {
+        return Err(ENOTDIR);
+    }
+    path_of(node).ok_or(ENOENT)
+}
+
+/// The absolute path of a directory node, found by searching the tree.
+fn path_of(target: &Node) -> Option<String> {
+    fn search(node: &Arc<Node>, target: u64, path: &mut String) -> bool {
+        if node.inode == target {
+            return true;
+        }
+        let vfs::NodeKind::Directory(children) = &node.kind else {
+            return false;
+        };
+        for (name, child) in children {
+            let length = path.len();
+            path.push('/');
+            path.push_str(name);
+            if search(child, target, path) {
+                return true;
+            }
+            path.truncate(length);
+        }
+        false
+    }
+    let mut path = String::new();
+    search(crate::fs::initramfs::root(), target.inode, &mut path).then(|| {
+        if path.is_empty() {
+            String::from("/")
+        } else {
+            path
+        }
+    })
+}
+
+fn lookup_at(dirfd: i32, path: &str) -> Result<Arc<Node>, Errno> {
+    if path.is_empty() {
+        return Err(ENOENT);
+    }
+    task::lookup(&base_directory(dirfd, path)?, path)
+}
+
+pub fn openat(args: &Arguments) -> SyscallResult {
+    open(args.i32(0), UserCStr::new(args.usize(1)), args.usize(2))
+}
+
+/// openat2: openat with its flags in a versioned `struct open_how` {flags, mode, resolve}.
+pub fn openat2(args: &Arguments) -> SyscallResult {
+    const OPEN_HOW_SIZE_VER0: usize = 24;
+    let size = args.usize(3);
+    if !(OPEN_HOW_SIZE_VER0..=PAGE_SIZE).contains(&size) {
+        return Err(if size < OPEN_HOW_SIZE_VER0 {
+            EINVAL
+        } else {
+            E2BIG
+        });
+    }
+    let mut how = [0u8; OPEN_HOW_SIZE_VER0];
+    copy_struct_from_user(&mut how, UserPtr::new(args.usize(2)), size)?;
+    let field = |i: usize| u64::from_le_bytes(how[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+    let (flags, resolve) = (field(0), field(2));
+    if resolve != 0 || flags > u64::from(u32::MAX) {
+        return Err(EINVAL);
+    }
+    open(args.i32(0), UserCStr::new(args.usize(1)), flags as usize)
+}
+
+fn open(dirfd: i32, path: UserCStr, flags: usize) -> SyscallResult {
+    let path = read_path(path)?;
+    let node = match lookup_at(dirfd, &path) {
+        Err(error) if error == ENOENT && flags & O_CREAT != 0 => return Err(EROFS),
+        result => result?,
+    };
+    let access = flags & O_ACCMODE;
+    let writable = access == O_WRONLY || access == O_RDWR;
+    if flags & O_DIRECTORY != 0 && !node.is_directory() {
+        return Err(ENOTDIR);
+    }
+    if writable && node.is_directory() {
+        return Err(EISDIR);
+    }
+    let is_device = matches!(node.kind, vfs::NodeKind::Device(_));
+    if (writable || flags & O_TRUNC != 0) && !is_device {
+        return Err(EROFS);
+    }
+    install(OpenFile::new(
+        FileKind::Node(node),
+        access != O_WRONLY,
+        writable,
+    ))
+}
+
+pub fn close(args: &Arguments) -> SyscallResult {
+    let fd = usize::try_from(args.i32(0)).map_err(|_| EBADF)?;
+    let closed = task::current().state.lock().files.close(fd)?;
+    drop(closed);
+    Ok(0)
+}
+
+pub fn read(args: &Arguments) -> SyscallResult {
+    file(args.i32(0))?.read(UserSlice::new(args.usize(1), args.usize(2)))
+}
+
+pub fn write(args: &Arguments) -> SyscallResult {
+    file(args.i32(0))?.write(UserSlice::new(args.usize(1), args.usize(2)))
+}
+
+/// The (base, length) pairs of a user iovec array, checked as Linux's import_iovec does.
+fn iovecs(address: usize, count: usize) -> Result<Vec<UserSlice>, Errno> {
+    if count > IOV_MAX {
+        return Err(EINVAL);
+    }
+    let mut raw = vec![0u8; count * 16];
+    if copy_from_user(&mut raw, UserPtr::new(address)) != 0 {
+        return Err(EFAULT);
+    }
+    let mut total: usize = 0;
+    raw.chunks(16)
+        .map(|pair| {
+            let base = usize::from_le_bytes(pair[..8].try_into().expect("8 bytes"));
+            let len = usize::from_le_bytes(pair[8..].try_into().expect("8 bytes"));
+            total = total
+                .checked_add(len)
+                .filter(|t| *t <= isize::MAX as usize)
+                .ok_or(EINVAL)?;
+            if !access_ok(base, len) {
+                return Err(EFAULT);
+            }
+            Ok(UserSlice::new(base, len))
+        })
+        .collect()
+}
+
+/// Runs `transfer` over each iovec in turn, stopping at the first short or failed one.
+fn vectored(
+    args: &Arguments,
+    transfer: impl Fn(&OpenFile, UserSlice) -> SyscallResult,
+) -> SyscallResult {
+    let file = file(args.i32(0))?;
+    let mut done = 0;
+    for slice in iovecs(args.usize(1), args.usize(2))? {
+        match transfer(&file, slice) {
+            Ok(count) => {
+                done += count;
+                if count < slice.len {
+                    break;
+                }
+            }
+            Err(_) if done > 0 => break,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(done)
+}
+
+pub fn readv(args: &Arguments) -> SyscallResult {
+    vectored(args, OpenFile::read)
+}
+
+pub fn writev(args: &Arguments) -> SyscallResult {
+    vectored(args, OpenFile::write)
+}
+
+pub fn lseek(args: &Arguments) -> SyscallResult {
+    file(args.i32(0))?.seek(args.i64(1), args.usize(2))
+}
+
+pub fn pipe2(args: &Arguments) -> SyscallResult {
+    if args.usize(1) & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(EINVAL);
+    }
+    let pipe = Arc::new(Pipe::new());
+    let read_end = OpenFile::new(FileKind::PipeRead(pipe.clone()), true, false);
+    let write_end = OpenFile::new(FileKind::PipeWrite(pipe), false, true);
+    let process = task::current();
+    let (read_fd, write_fd) = {
+        let mut state = process.state.lock();
+        let read_fd = state.files.add(read_end)?;
+        match state.files.add(write_end) {
+            Ok(write_fd) => (read_fd, write_fd),
+            Err(error) => {
+                let _ = state.files.close(read_fd);
+                return Err(error);
+            }
+        }
+    };
+    let fds = UserPtr::<i32>::new(args.usize(0));
+    if put_user(fds, read_fd as i32)
+        .and_then(|()| put_user(fds.add(1), write_fd as i32))
+        .is_err()
+    {
+        let mut state = process.state.lock();
+        let _ = state.files.close(read_fd);
+        let _ = state.files.close(write_fd);
+        return Err(EFAULT);
+    }
+    Ok(0)
+}
+
+pub fn dup(args: &Arguments) -> SyscallResult {
+    install(file(args.i32(0))?)
+}
+
+pub fn dup3(args: &Arguments) -> SyscallResult {
+    let (old, new) = (args.i32(0), args.i32(1));
+    if old == new || args.usize(2) & !O_CLOEXEC != 0 {
+        return Err(EINVAL);
+    }
+    let file = file(old)?;
+    let new = usize::try_from(new).map_err(|_| EBADF)?;
+    task::current().state.lock().files.set(new, file)?;
+    Ok(new)
+}
+
+fn put_stat(node_stat: [u8; 128], buffer: usize) -> SyscallResult {
+    match copy_to_user(UserPtr::new(buffer), &node_stat) {
+        0 => Ok(0),
+        _ => Err(EFAULT),
+    }
+}
+
+pub fn fstat(args: &Arguments) -> SyscallResult {
+    put_stat(file(args.i32(0))?.stat(), args.usize(1))
+}
+
+pub fn newfstatat(args: &Arguments) -> SyscallResult {
+    let path = read_path(UserCStr::new(args.usize(1)))?;
+    if path.is_empty() && args.usize(3) & AT_EMPTY_PATH != 0 {
+        return put_stat(file(args.i32(0))?.stat(), args.usize(2));
+    }
+    put_stat(stat_of(&*lookup_at(args.i32(0), &path)?), args.usize(2))
+}
+
+pub fn getdents64(args: &Arguments) -> SyscallResult {
+    file(args.i32(0))?.read_directory(UserSlice::new(args.usize(1), args.usize(2)))
+}
+
+/// `struct termios` (asm-generic, 36 bytes) of a raw console: 8 bits, no echo, no line editing.
+fn console_termios() -> [u8; 36] {
+    let mut termios = [0u8; 36];
+    const CS8: u32 = 0o60;
+    const CREAD: u32 = 0o200;
+    const B115200: u32 = 0o10002;
+    termios[8..12].copy_from_slice(&(CS8 | CREAD | B115200).to_le_bytes());
+    termios
+}
+
+pub fn ioctl(args: &Arguments) -> SyscallResult {
+    let file = file(args.i32(0))?;
+    if !file.is_console() {
+        return Err(ENOTTY);
+    }
+    match args.usize(1) {
+        TCGETS => match copy_to_user(UserPtr::new(args.usize(2)), &console_termios()) {
+            0 => Ok(0),
+            _ => Err(EFAULT),
+        },
+        _ => Err(ENOTTY),
+    }
+}
+
+pub fn getcwd(args: &Arguments) -> SyscallResult {
+    let mut cwd = task::current().state.lock().cwd.clone().into_bytes();
+    cwd.push(0);
+    if args.usize(1) < cwd.len() {
+        return Err(ERANGE);
+    }
+    match copy_to_user(UserPtr::new(args.usize(0)), &cwd) {
+        0 => Ok(cwd.len()),
+        _ => Err(EFAULT),
+    }
+}
+
+pub fn chdir(args: &Arguments) -> SyscallResult {
+    let path = read_path(UserCStr::new(args.usize(0)))?;
+    let process = task::current();
+    let cwd = process.state.lock().cwd.clone();
+    if path.is_empty() {
+        return Err(ENOENT);
+    }
+    if !task::lookup(&cwd, &path)?.is_directory() {
+        return Err(ENOTDIR);
+    }
+    process.state.lock().cwd = vfs::normalize(&cwd, &path);
+    Ok(0)
+}

@@ -1,0 +1,141 @@
+//! Memory system calls: brk, anonymous private mmap, munmap and mprotect.
+
+use super::{Arguments, SyscallResult};
+use crate::errno::{EINVAL, ENODEV, ENOMEM, Errno};
+use crate::mm::address_space::{AddressSpace, Protection};
+use crate::mm::page_table::PAGE_SIZE;
+use crate::mm::{USER_TOP, frames};
+use crate::task;
+use alloc::sync::Arc;
+
+const MAP_SHARED: usize = 0x01;
+const MAP_PRIVATE: usize = 0x02;
+const MAP_FIXED: usize = 0x10;
+const MAP_ANONYMOUS: usize = 0x20;
+/// Flags accepted and ignored (hints, or no-ops here).
+const MAP_IGNORED: usize = 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x100 /* GROWSDOWN */;
+const PROT_ALL: usize = 0x7;
+/// Where mmap looks for free space first.
+const MMAP_BASE: usize = 0x0000_1000_0000_0000;
+
+fn space() -> Result<Arc<AddressSpace>, Errno> {
+    task::current()
+        .state
+        .lock()
+        .address_space
+        .clone()
+        .ok_or(ENOMEM)
+}
+
+/// Rejects a mapping larger than all of RAM, as Linux's overcommit heuristic does.
+fn plausible(len: usize) -> Result<(), Errno> {
+    if len / PAGE_SIZE > frames::total_frames() {
+        Err(ENOMEM)
+    } else {
+        Ok(())
+    }
+}
+
+fn page_range(address: usize, len: usize) -> Result<core::ops::Range<usize>, Errno> {
+    if !address.is_multiple_of(PAGE_SIZE) || len == 0 {
+        return Err(EINVAL);
+    }
+    let end = address
+        .checked_add(len)
+        .and_then(|end| end.checked_next_multiple_of(PAGE_SIZE))
+        .ok_or(ENOMEM)?;
+    if end > USER_TOP {
+        return Err(ENOMEM);
+    }
+    Ok(address..end)
+}
+
+/// brk: moves the program break; returns the new break, or the old one if it cannot.
+pub fn brk(args: &Arguments) -> SyscallResult {
+    let process = task::current();
+    let (space, current_break) = {
+        let state = process.state.lock();
+        (
+            state.address_space.clone().ok_or(ENOMEM)?,
+            state.program_break,
+        )
+    };
+    let requested = args.usize(0);
+    if requested < current_break.start || requested >= USER_TOP {
+        return Ok(current_break.current);
+    }
+    let old_end = current_break.current.next_multiple_of(PAGE_SIZE);
+    let new_end = requested.next_multiple_of(PAGE_SIZE);
+    let moved = if new_end > old_end {
+        plausible(new_end - old_end)
+            .and_then(|()| space.reserve(old_end..new_end, Protection::READ_WRITE))
+    } else if new_end < old_end {
+        space.unmap(new_end..old_end)
+    } else {
+        Ok(())
+    };
+    if moved.is_err() {
+        return Ok(current_break.current);
+    }
+    process.state.lock().program_break.current = requested;
+    Ok(requested)
+}
+
+pub fn mmap(args: &Arguments) -> SyscallResult {
+    let (address, len, prot, flags) = (args.usize(0), args.usize(1), args.usize(2), args.usize(3));
+    let sharing = flags & (MAP_SHARED | MAP_PRIVATE);
+    if len == 0 || prot & !PROT_ALL != 0 || sharing == 0 || sharing == MAP_SHARED | MAP_PRIVATE {
+        return Err(EINVAL);
+    }
+    if flags & MAP_ANONYMOUS == 0 {
+        return Err(ENODEV);
+    }
+    if flags & !(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_IGNORED) != 0 {
+        return Err(EINVAL);
+    }
+    let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(ENOMEM)?;
+    plausible(len)?;
+    let space = space()?;
+    let start = if flags & MAP_FIXED != 0 {
+        let range = page_range(address, len)?;
+        space.unmap(range.clone())?;
+        range.start
+    } else {
+        let hint = if address == 0 {
+            MMAP_BASE
+        } else {
+            address.next_multiple_of(PAGE_SIZE)
+        };
+        space
+            .find_free(hint, len)
+            .or_else(|| space.find_free(MMAP_BASE, len))
+            .ok_or(ENOMEM)?
+    };
+    space
+        .reserve(start..start + len, Protection::from_prot(prot))
+        .map_err(|_| ENOMEM)?;
+    Ok(start)
+}
+
+pub fn munmap(args: &Arguments) -> SyscallResult {
+    space()?.unmap(page_range(args.usize(0), args.usize(1)).map_err(|_| EINVAL)?)?;
+    Ok(0)
+}
+
+pub fn mprotect(args: &Arguments) -> SyscallResult {
+    if args.usize(2) & !PROT_ALL != 0 {
+        return Err(EINVAL);
+    }
+    if args.usize(1) == 0 {
+        return if args.usize(0).is_multiple_of(PAGE_SIZE) {
+            Ok(0)
+        } else {
+            Err(EINVAL)
+        };
+    }
+    space()?.protect(
+        page_range(args.usize(0), args.usize(1))?,
+        Protection::from_prot(args.usize(2)),
+    )?;
+    Ok(0)
+}

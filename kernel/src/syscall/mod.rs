@@ -1,0 +1,85 @@
+//! System calls: the Linux AArch64 numbers, their arguments, and negative errno results.
+//!
+//! Handlers are safe code: every user pointer reaches them as a `UserPtr`/`UserSlice`/
+//! `UserCStr` and is only touched through uaccess.
+
+mod files;
+mod memory;
+mod process;
+mod system;
+mod time;
+
+use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::errno::{ENOSYS, Errno};
+
+pub type SyscallResult = Result<usize, Errno>;
+
+/// The six argument registers.
+pub struct Arguments([u64; 6]);
+
+impl Arguments {
+    pub fn usize(&self, index: usize) -> usize {
+        self.0[index] as usize
+    }
+
+    /// A 32-bit signed argument (file descriptors, flags) as the kernel sees it.
+    pub fn i32(&self, index: usize) -> i32 {
+        self.0[index] as i32
+    }
+
+    pub fn i64(&self, index: usize) -> i64 {
+        self.0[index] as i64
+    }
+}
+
+/// Runs the system call in x8 with x0-x5 and puts the result (or -errno) in x0.
+pub fn dispatch(frame: &mut TrapFrame) {
+    let number = frame.x[8];
+    let args = Arguments([
+        frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5],
+    ]);
+    let result = match number {
+        17 => files::getcwd(&args),
+        23 => files::dup(&args),
+        24 => files::dup3(&args),
+        29 => files::ioctl(&args),
+        49 => files::chdir(&args),
+        56 => files::openat(&args),
+        57 => files::close(&args),
+        59 => files::pipe2(&args),
+        61 => files::getdents64(&args),
+        62 => files::lseek(&args),
+        63 => files::read(&args),
+        64 => files::write(&args),
+        65 => files::readv(&args),
+        66 => files::writev(&args),
+        79 => files::newfstatat(&args),
+        80 => files::fstat(&args),
+        93 | 94 => process::exit(&args),
+        96 => process::set_tid_address(&args),
+        101 => time::nanosleep(&args),
+        113 => time::clock_gettime(&args),
+        124 => process::sched_yield(),
+        129 => process::kill(&args),
+        142 => system::reboot(&args),
+        160 => system::uname(&args),
+        169 => time::gettimeofday(&args),
+        172 => process::getpid(),
+        173 => process::getppid(),
+        179 => system::sysinfo(&args),
+        214 => memory::brk(&args),
+        215 => memory::munmap(&args),
+        220 => process::clone(&args, frame),
+        221 => process::execve(&args, frame),
+        222 => memory::mmap(&args),
+        226 => memory::mprotect(&args),
+        260 => process::wait4(&args),
+        278 => system::getrandom(&args),
+        437 => files::openat2(&args),
+        _ => Err(ENOSYS),
+    };
+    frame.x[0] = match result {
+        Ok(value) => value as u64,
+        Err(Errno(errno)) => (-(errno as i64)) as u64,
+    };
+}

@@ -1,0 +1,114 @@
+//! Time system calls: clocks from the generic timer's counter, and sleeping.
+
+use super::{Arguments, SyscallResult};
+use crate::arch::aarch64::timer;
+use crate::errno::{EFAULT, EINTR, EINVAL};
+use crate::sync::InterruptsMasked;
+use crate::task::{self, process::Channel, scheduler};
+use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
+
+const CLOCK_REALTIME: usize = 0;
+const CLOCK_MONOTONIC: usize = 1;
+const CLOCK_PROCESS_CPUTIME_ID: usize = 2;
+const CLOCK_THREAD_CPUTIME_ID: usize = 3;
+const CLOCK_MONOTONIC_RAW: usize = 4;
+const CLOCK_REALTIME_COARSE: usize = 5;
+const CLOCK_MONOTONIC_COARSE: usize = 6;
+const CLOCK_BOOTTIME: usize = 7;
+const NANOS_PER_SECOND: u64 = 1_000_000_000;
+
+/// Nanoseconds since boot. There is no real-time clock: the realtime clocks count from the
+/// epoch as if the machine booted on 1 January 1970.
+fn now_nanos() -> u64 {
+    let (ticks, frequency) = (
+        u128::from(timer::counter()),
+        u128::from(timer::counter_frequency()),
+    );
+    (ticks * u128::from(NANOS_PER_SECOND) / frequency) as u64
+}
+
+/// `struct timespec` or `struct timeval` (two 64-bit fields) to user memory.
+fn put_pair(address: usize, seconds: u64, fraction: u64) -> SyscallResult {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&seconds.to_le_bytes());
+    bytes[8..].copy_from_slice(&fraction.to_le_bytes());
+    match copy_to_user(UserPtr::new(address), &bytes) {
+        0 => Ok(0),
+        _ => Err(EFAULT),
+    }
+}
+
+pub fn clock_gettime(args: &Arguments) -> SyscallResult {
+    match args.usize(0) {
+        CLOCK_REALTIME
+        | CLOCK_MONOTONIC
+        | CLOCK_PROCESS_CPUTIME_ID
+        | CLOCK_THREAD_CPUTIME_ID
+        | CLOCK_MONOTONIC_RAW
+        | CLOCK_REALTIME_COARSE
+        | CLOCK_MONOTONIC_COARSE
+        | CLOCK_BOOTTIME => {}
+        _ => return Err(EINVAL),
+    }
+    let now = now_nanos();
+    put_pair(
+        args.usize(1),
+        now / NANOS_PER_SECOND,
+        now % NANOS_PER_SECOND,
+    )
+}
+
+pub fn gettimeofday(args: &Arguments) -> SyscallResult {
+    let now = now_nanos();
+    if args.usize(0) != 0 {
+        put_pair(
+            args.usize(0),
+            now / NANOS_PER_SECOND,
+            now % NANOS_PER_SECOND / 1000,
+        )?;
+    }
+    if args.usize(1) != 0 {
+        // struct timezone: UTC, no daylight saving.
+        put_pair(args.usize(1), 0, 0).map(|_| ())?;
+    }
+    Ok(0)
+}
+
+pub fn nanosleep(args: &Arguments) -> SyscallResult {
+    let mut request = [0u8; 16];
+    if copy_from_user(&mut request, UserPtr::new(args.usize(0))) != 0 {
+        return Err(EFAULT);
+    }
+    let seconds = i64::from_le_bytes(request[..8].try_into().expect("8 bytes"));
+    let nanos = i64::from_le_bytes(request[8..].try_into().expect("8 bytes"));
+    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    let deadline = now_nanos()
+        .saturating_add((seconds as u64).saturating_mul(NANOS_PER_SECOND))
+        .saturating_add(nanos as u64);
+    loop {
+        let _masked = InterruptsMasked::new();
+        let now = now_nanos();
+        if now >= deadline {
+            return Ok(0);
+        }
+        if task::signal_pending() {
+            let left = deadline - now;
+            if args.usize(1) != 0 {
+                put_pair(
+                    args.usize(1),
+                    left / NANOS_PER_SECOND,
+                    left % NANOS_PER_SECOND,
+                )?;
+            }
+            return Err(EINTR);
+        }
+        scheduler::sleep(Channel::Tick);
+    }
+}
+
+/// Seconds since boot, for sysinfo.
+pub fn uptime_seconds() -> u64 {
+    now_nanos() / NANOS_PER_SECOND
+}

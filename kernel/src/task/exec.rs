@@ -1,0 +1,76 @@
+//! Building a process image from an ELF file: segments, stack, program break.
+
+use super::elf::{self, LoadPlan};
+use super::user_stack::{self, AT_ENTRY, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM};
+use crate::errno::{EACCES, ENOEXEC, ENOMEM, Errno};
+use crate::fs::vfs::{Node, NodeKind};
+use crate::mm::address_space::{AddressSpace, Protection};
+use crate::mm::page_table::PAGE_SIZE;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// One past the top of the initial stack, with an unmapped gap below `USER_TOP`.
+pub const STACK_TOP: usize = 0x0000_ffff_ff00_0000;
+/// The stack region (demand-paged); below it nothing is mapped: the guard gap.
+pub const STACK_SIZE: usize = 8 << 20;
+
+/// A loaded program, ready to run.
+pub struct Image {
+    pub space: Arc<AddressSpace>,
+    pub entry: usize,
+    pub stack_pointer: usize,
+    /// Where the program break starts (the page after the highest segment).
+    pub program_break: usize,
+}
+
+/// Loads the executable `node` into a new address space with `argv` and `envp`.
+pub fn load(
+    node: &Node,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    random: [u8; 16],
+) -> Result<Image, Errno> {
+    let NodeKind::File(file) = node.kind else {
+        return Err(EACCES);
+    };
+    let plan = elf::plan(file).map_err(|_| ENOEXEC)?;
+    let space = AddressSpace::new()?;
+    for segment in &plan.segments {
+        space
+            .reserve(segment.pages.clone(), segment.protection)
+            .map_err(|_| ENOEXEC)?;
+        space
+            .write_bytes(segment.file_address, &file[segment.file_bytes.clone()])
+            .map_err(|_| ENOMEM)?;
+    }
+    space.reserve(STACK_TOP - STACK_SIZE..STACK_TOP, Protection::READ_WRITE)?;
+    let stack = build_stack(&plan, argv, envp, random);
+    space
+        .write_bytes(stack.sp, &stack.bytes)
+        .map_err(|_| ENOMEM)?;
+    let program_break = plan.segments.iter().map(|s| s.pages.end).max().unwrap_or(0);
+    Ok(Image {
+        space,
+        entry: plan.entry,
+        stack_pointer: stack.sp,
+        program_break: program_break.next_multiple_of(PAGE_SIZE),
+    })
+}
+
+fn build_stack(
+    plan: &LoadPlan,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    random: [u8; 16],
+) -> user_stack::StackImage {
+    let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+    let envp: Vec<&[u8]> = envp.iter().map(Vec::as_slice).collect();
+    let auxv = [
+        (AT_PHDR, plan.program_headers as u64),
+        (AT_PHENT, goblin::elf64::program_header::SIZEOF_PHDR as u64),
+        (AT_PHNUM, plan.program_header_count as u64),
+        (AT_PAGESZ, PAGE_SIZE as u64),
+        (AT_ENTRY, plan.entry as u64),
+    ];
+    user_stack::build(STACK_TOP, &argv, &envp, &auxv, random)
+}

@@ -1,0 +1,293 @@
+//! Processes: creation (the first one, fork, execve), exit and wait, faults in user space,
+//! and what happens on every return to user space.
+
+pub mod elf;
+pub mod user_stack;
+
+#[cfg(target_os = "none")]
+pub mod exec;
+#[cfg(target_os = "none")]
+pub mod process;
+#[cfg(target_os = "none")]
+pub mod scheduler;
+#[cfg(target_os = "none")]
+pub mod signal;
+
+#[cfg(target_os = "none")]
+pub use lifecycle::*;
+
+#[cfg(target_os = "none")]
+mod lifecycle {
+    use super::exec::{self as image, Image};
+    use super::process::{Break, Channel, INIT_PID, Pid, Process, RunState, State, WaitStatus};
+    use super::scheduler;
+    use super::signal::{SIGBUS, SIGILL, SIGSEGV};
+    use crate::arch::aarch64::context;
+    use crate::arch::aarch64::esr::{self, Abort, FaultKind};
+    use crate::arch::aarch64::trap_frame::TrapFrame;
+    use crate::errno::{EAGAIN, ECHILD, EINTR, ENOENT, ENOTDIR, Errno};
+    use crate::fs::fd_table::FileTable;
+    use crate::fs::file::{FileKind, OpenFile};
+    use crate::fs::initramfs;
+    use crate::fs::vfs::{self, LookupError, Node};
+    use crate::mm::USER_TOP;
+    use crate::mm::address_space::{self, Access, FaultError};
+    use crate::sync::InterruptsMasked;
+    use alloc::string::String;
+    use alloc::sync::Arc;
+    use alloc::vec::Vec;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    /// Most processes alive (zombies included) at once: a fork bomb stops here.
+    pub const MAX_PROCESSES: usize = 128;
+
+    static NEXT_PID: AtomicU32 = AtomicU32::new(INIT_PID);
+
+    fn next_pid() -> Pid {
+        NEXT_PID.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The running process (system calls only run in one).
+    pub fn current() -> Arc<Process> {
+        scheduler::current().expect("called on behalf of a process")
+    }
+
+    /// Whether the running process has a signal to die of.
+    pub fn signal_pending() -> bool {
+        scheduler::current().is_some_and(|p| p.state.lock().pending_signal.is_some())
+    }
+
+    /// Resolves `path` against the current directory `cwd`.
+    pub fn lookup(cwd: &str, path: &str) -> Result<Arc<Node>, Errno> {
+        vfs::lookup(initramfs::root(), &vfs::normalize(cwd, path)).map_err(|error| match error {
+            LookupError::NotFound => ENOENT,
+            LookupError::NotADirectory => ENOTDIR,
+        })
+    }
+
+    /// The registers a new program starts with.
+    fn initial_frame(image: &Image) -> TrapFrame {
+        TrapFrame {
+            elr: image.entry as u64,
+            sp_el0: image.stack_pointer as u64,
+            // EL0t with all interrupts unmasked.
+            spsr: 0,
+            ..TrapFrame::default()
+        }
+    }
+
+    /// Starts the first process: `path` with `argv`, its standard streams on the console.
+    pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
+        let node = lookup("/", path)?;
+        let mut random = [0u8; 16];
+        crate::random::fill(&mut random);
+        let image = image::load(&node, argv, &[b"PATH=/bin".to_vec()], random)?;
+        let console = OpenFile::new(FileKind::Node(lookup("/", "/dev/console")?), true, true);
+        let mut files = FileTable::default();
+        for _ in 0..3 {
+            files.add(console.clone())?;
+        }
+        let state = State {
+            parent: 0,
+            run: RunState::Runnable,
+            address_space: Some(image.space.clone()),
+            files,
+            cwd: String::from("/"),
+            program_break: Break {
+                start: image.program_break,
+                current: image.program_break,
+            },
+            pending_signal: None,
+            clear_child_tid: 0,
+        };
+        scheduler::spawn(Process::new(next_pid(), state, &initial_frame(&image))?);
+        Ok(())
+    }
+
+    /// fork: a copy of the running process, returning 0 in the child.
+    pub fn fork(frame: &TrapFrame) -> Result<Pid, Errno> {
+        if scheduler::count() >= MAX_PROCESSES {
+            return Err(EAGAIN);
+        }
+        let parent = current();
+        let state = {
+            let state = parent.state.lock();
+            State {
+                parent: parent.pid,
+                run: RunState::Runnable,
+                address_space: match &state.address_space {
+                    Some(space) => Some(space.fork()?),
+                    None => None,
+                },
+                files: state.files.clone(),
+                cwd: state.cwd.clone(),
+                program_break: state.program_break,
+                pending_signal: None,
+                clear_child_tid: 0,
+            }
+        };
+        let mut child_frame = frame.clone();
+        child_frame.x[0] = 0;
+        let child = Process::new(next_pid(), state, &child_frame)?;
+        // SAFETY: the child has not run; its context is ours to fill.
+        unsafe { (*child.context()).capture_user_state() };
+        let pid = child.pid;
+        scheduler::spawn(child);
+        Ok(pid)
+    }
+
+    /// execve: replaces the running program with `node`.
+    pub fn exec(
+        node: &Node,
+        argv: &[Vec<u8>],
+        envp: &[Vec<u8>],
+        frame: &mut TrapFrame,
+    ) -> Result<(), Errno> {
+        let mut random = [0u8; 16];
+        crate::random::fill(&mut random);
+        let image = image::load(node, argv, envp, random)?;
+        let process = current();
+        let old = {
+            let mut state = process.state.lock();
+            state.program_break = Break {
+                start: image.program_break,
+                current: image.program_break,
+            };
+            state.address_space.replace(image.space.clone())
+        };
+        address_space::switch_to(Some(image.space.clone()));
+        drop(old);
+        *frame = initial_frame(&image);
+        context::clear_user_state();
+        Ok(())
+    }
+
+    /// Ends the running process with `status`; its parent can collect it with wait4.
+    pub fn exit(status: WaitStatus) -> ! {
+        let process = current();
+        let (space, files, parent) = {
+            let mut state = process.state.lock();
+            (
+                state.address_space.take(),
+                core::mem::take(&mut state.files),
+                state.parent,
+            )
+        };
+        address_space::switch_to(None);
+        drop(space);
+        drop(files);
+        for orphan in scheduler::all() {
+            let mut state = orphan.state.lock();
+            if state.parent == process.pid {
+                state.parent = INIT_PID;
+            }
+        }
+        scheduler::wake(Channel::ChildOf(INIT_PID));
+        if process.pid == INIT_PID {
+            let code = match status {
+                WaitStatus::Exited(code) => code,
+                WaitStatus::Signaled(signal) => 128 + signal,
+            };
+            crate::println!("kernel: init exited ({status:?})");
+            crate::power::power_off(code);
+        }
+        process.state.lock().run = RunState::Zombie(status);
+        scheduler::wake(Channel::ChildOf(parent));
+        drop(process);
+        scheduler::schedule();
+        unreachable!("a zombie was scheduled")
+    }
+
+    /// wait4 without rusage: a child that ended (`-1`: any), or `None` with WNOHANG.
+    pub fn wait(wanted: i64, no_hang: bool) -> Result<Option<(Pid, WaitStatus)>, Errno> {
+        let me = current();
+        loop {
+            let _masked = InterruptsMasked::new();
+            let children: Vec<_> = scheduler::all()
+                .into_iter()
+                .filter(|p| p.state.lock().parent == me.pid)
+                .filter(|p| wanted <= 0 || i64::from(p.pid) == wanted)
+                .collect();
+            if children.is_empty() {
+                return Err(ECHILD);
+            }
+            let ended = children
+                .iter()
+                .find_map(|child| match child.state.lock().run {
+                    RunState::Zombie(status) => Some((child.pid, status)),
+                    _ => None,
+                });
+            if let Some((pid, status)) = ended {
+                scheduler::reap(pid);
+                return Ok(Some((pid, status)));
+            }
+            if no_hang {
+                return Ok(None);
+            }
+            if signal_pending() {
+                return Err(EINTR);
+            }
+            scheduler::sleep(Channel::ChildOf(me.pid));
+        }
+    }
+
+    /// Before any return to user space: die of a pending signal, or give up the CPU if the
+    /// time slice is over.
+    pub fn before_return_to_user() {
+        if let Some(signal) = scheduler::current().and_then(|p| p.state.lock().pending_signal) {
+            exit(WaitStatus::Signaled(signal));
+        }
+        scheduler::preempt_if_due();
+    }
+
+    /// A data or instruction abort from user space: demand paging, copy-on-write, or death.
+    pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
+        let address = frame.far as usize;
+        let access = match (abort.instruction_fetch, abort.write) {
+            (true, _) => Access::Execute,
+            (false, true) => Access::Write,
+            (false, false) => Access::Read,
+        };
+        let result: Result<(), &str> = if address >= USER_TOP {
+            Err("kernel address")
+        } else {
+            let space = current().state.lock().address_space.clone();
+            match space.map(|space| space.handle_fault(address, access)) {
+                Some(Ok(())) => return,
+                Some(Err(FaultError::Unmapped)) | None => Err("unmapped address"),
+                Some(Err(FaultError::Denied)) => Err(match access {
+                    Access::Write => "write to memory that is not writable",
+                    Access::Execute => "execution of memory that is not executable",
+                    Access::Read => "read of memory that is not readable",
+                }),
+                Some(Err(FaultError::OutOfMemory)) => Err("out of memory"),
+            }
+        };
+        if let (Err(reason), FaultKind::Alignment) = (result, abort.kind) {
+            report_and_die(frame, SIGBUS, "alignment fault", reason);
+        }
+        if let Err(reason) = result {
+            report_and_die(frame, SIGSEGV, "segfault", reason);
+        }
+    }
+
+    /// Any other synchronous exception from user space kills the process.
+    pub fn handle_user_exception(frame: &TrapFrame) -> ! {
+        let class = esr::exception_class(frame.esr);
+        let (signal, what) = match class {
+            esr::class::PC_ALIGNMENT | esr::class::SP_ALIGNMENT => (SIGBUS, "alignment fault"),
+            _ => (SIGILL, "illegal instruction"),
+        };
+        report_and_die(frame, signal, what, esr::class_name(class))
+    }
+
+    fn report_and_die(frame: &TrapFrame, signal: u8, what: &str, reason: &str) -> ! {
+        crate::println!(
+            "{what}: pid={} pc={:#x} addr={:#x} ({reason})",
+            current().pid,
+            frame.elr,
+            frame.far
+        );
+        exit(WaitStatus::Signaled(signal))
+    }
+}
