@@ -1,6 +1,8 @@
-//! The boards the kernel builds for, the CPUs QEMU can emulate for them, and where their images load.
+//! The boards the kernel builds for, described by their bsp crates, and the CPUs QEMU can
+//! emulate for them with the features each CPU has.
 
 use anyhow::{Result, bail};
+use bsp_drivers::{Board as _, BoardInfo};
 use clap::ValueEnum;
 
 use crate::qemu::QemuMachine;
@@ -22,19 +24,22 @@ pub enum Cpu {
 }
 
 impl Board {
-    pub fn name(self) -> &'static str {
+    /// The board crate's description, the one the kernel itself is built with.
+    pub fn info(self) -> &'static BoardInfo {
         match self {
-            Board::Rpi3 => "rpi3",
-            Board::Virt => "virt",
+            Board::Rpi3 => &bsp_rpi3::Rpi3::INFO,
+            Board::Virt => &bsp_virt::Virt::INFO,
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
     }
 
     /// Where the firmware, or QEMU's `-kernel` loader, puts the first byte of the raw image.
     pub fn load_address(self) -> u64 {
-        match self {
-            Board::Rpi3 => 0x8_0000,
-            Board::Virt => 0x4008_0000,
-        }
+        // A host usize is at most 64 bits wide, so nothing is lost.
+        self.info().load_address as u64
     }
 
     pub fn qemu_machine(self) -> QemuMachine {
@@ -68,6 +73,25 @@ impl Cpu {
             Cpu::Max => "max",
         }
     }
+
+    /// The name the kernel gives this CPU in its banner, read from its MIDR_EL1.
+    pub fn banner_name(self) -> &'static str {
+        match self {
+            // QEMU's max CPU reports implementer 0 and part 'Q', which no real CPU does.
+            Cpu::Max => "qemu-max",
+            cpu => cpu.name(),
+        }
+    }
+
+    /// FEAT_PAN (Armv8.1): Cortex-A53 and A72 implement Armv8.0 and lack it.
+    pub fn has_pan(self) -> bool {
+        matches!(self, Cpu::CortexA76 | Cpu::Max)
+    }
+
+    /// FEAT_UAO (Armv8.2).
+    pub fn has_uao(self) -> bool {
+        matches!(self, Cpu::CortexA76 | Cpu::Max)
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +116,19 @@ mod tests {
             Board::Virt.cpu(Some(Cpu::CortexA53)).unwrap(),
             Cpu::CortexA53
         );
+    }
+
+    #[test]
+    fn only_armv8_2_cpus_have_pan_and_uao() {
+        let with_pan: Vec<Cpu> = Cpu::value_variants()
+            .iter()
+            .copied()
+            .filter(|cpu| cpu.has_pan())
+            .collect();
+        assert_eq!(with_pan, [Cpu::CortexA76, Cpu::Max]);
+        assert!(Cpu::CortexA76.has_uao() && !Cpu::CortexA53.has_uao());
+        assert_eq!(Cpu::Max.banner_name(), "qemu-max");
+        assert_eq!(Cpu::CortexA53.banner_name(), "cortex-a53");
     }
 
     #[test]

@@ -14,6 +14,9 @@ use wait_timeout::ChildExt;
 
 use crate::process;
 
+/// How long output may still arrive after the program that overran was killed.
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
 /// How a captured program ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ending {
@@ -53,17 +56,37 @@ pub fn run_captured(
     let lines = read_lines(reader);
 
     let deadline = Instant::now() + timeout;
-    loop {
-        let Some(remaining) = deadline.checked_duration_since(Instant::now()) else {
-            return kill(child, timeout);
-        };
+    // Checked before every line, so that endless output cannot keep the deadline away.
+    while let Some(remaining) = deadline.checked_duration_since(Instant::now()) {
         match lines.recv_timeout(remaining) {
             Ok(line) => on_line(&line),
-            Err(mpsc::RecvTimeoutError::Timeout) => return kill(child, timeout),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return wait_until(child, deadline, timeout);
+            }
         }
     }
-    wait_until(child, deadline, timeout)
+    time_out(child, timeout, &lines, on_line)
+}
+
+/// Kills the program that overran, then hands on what it printed before it died: the lines
+/// still queued and its unfinished last one, which shows where it hung.
+fn time_out(
+    mut child: Child,
+    timeout: Duration,
+    lines: &Receiver<String>,
+    mut on_line: impl FnMut(&str),
+) -> Result<Ending> {
+    kill(&mut child)?;
+    // Once the program is dead its end of the pipe closes and the reader reaches end-of-file,
+    // unless a process it started still holds the pipe: that one gets a moment, not forever.
+    let drain_deadline = Instant::now() + DRAIN_TIME;
+    while let Some(remaining) = drain_deadline.checked_duration_since(Instant::now())
+        && let Ok(line) = lines.recv_timeout(remaining)
+    {
+        on_line(&line);
+    }
+    Ok(Ending::TimedOut(timeout))
 }
 
 fn read_lines(reader: PipeReader) -> Receiver<String> {
@@ -86,14 +109,17 @@ fn wait_until(mut child: Child, deadline: Instant, timeout: Duration) -> Result<
     let remaining = deadline.saturating_duration_since(Instant::now());
     match child.wait_timeout(remaining)? {
         Some(status) => Ok(ending_of(status)),
-        None => kill(child, timeout),
+        None => {
+            kill(&mut child)?;
+            Ok(Ending::TimedOut(timeout))
+        }
     }
 }
 
-fn kill(mut child: Child, timeout: Duration) -> Result<Ending> {
+fn kill(child: &mut Child) -> Result<()> {
     child.kill()?;
     child.wait()?;
-    Ok(Ending::TimedOut(timeout))
+    Ok(())
 }
 
 fn ending_of(status: ExitStatus) -> Ending {
@@ -127,18 +153,31 @@ mod tests {
     }
 
     #[test]
-    fn kills_a_program_that_overruns_its_time() {
+    fn kills_a_program_that_overruns_its_time_and_keeps_its_unfinished_line() {
         let mut lines = Vec::new();
         let started = Instant::now();
         let ending = run_captured(
-            shell("echo started; exec sleep 30"),
+            shell("echo started; printf 'test mm::map ... '; exec sleep 30"),
             Duration::from_millis(300),
             |line| lines.push(line.to_owned()),
         )
         .unwrap();
         assert_eq!(ending, Ending::TimedOut(Duration::from_millis(300)));
-        assert_eq!(lines, ["started"]);
+        assert_eq!(lines, ["started", "test mm::map ..."]);
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn output_held_open_by_a_grandchild_does_not_stall_a_timeout() {
+        let started = Instant::now();
+        let ending = run_captured(
+            shell("sleep 10 & echo started; exec sleep 30"),
+            Duration::from_millis(300),
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!(ending, Ending::TimedOut(Duration::from_millis(300)));
+        assert!(started.elapsed() < DRAIN_TIME + Duration::from_secs(3));
     }
 
     #[test]

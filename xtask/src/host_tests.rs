@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::capture::{self, Ending};
 use crate::process;
-use crate::protocol;
+use crate::protocol::{self, TestLine};
 use crate::summary::{Outcome, Summary};
 use crate::workspace;
 
@@ -31,30 +31,21 @@ pub fn run(filter: Option<&str>, summary: &mut Summary) -> Result<()> {
         results.record(line);
     })?;
     for test in &results.tests {
-        summary.record(CONFIGURATION, &test.krate, &test.name, &test.outcome);
+        summary.record(CONFIGURATION, &test.suite, &test.name, &test.outcome);
     }
-    let any_failed = results
-        .tests
-        .iter()
-        .any(|test| matches!(test.outcome, Outcome::Failed(_)));
-    if ending != Ending::Exited(0) && !any_failed {
+    if ending != Ending::Exited(0) && !protocol::any_failed(&results.tests) {
         let reason = format!("cargo test {ending} without a failed test; see its output above");
         summary.record(CONFIGURATION, "cargo", "test", &Outcome::Failed(reason));
     }
     Ok(())
 }
 
-struct HostTest {
-    krate: String,
-    name: String,
-    outcome: Outcome,
-}
-
 /// Reads cargo test's merged output: cargo names each test binary before libtest lists its tests.
 #[derive(Default)]
 struct LibtestResults {
     current_crate: String,
-    tests: Vec<HostTest>,
+    /// Each test with its crate as the suite.
+    tests: Vec<TestLine>,
 }
 
 impl LibtestResults {
@@ -70,8 +61,8 @@ impl LibtestResults {
         } else if let Some((name, verdict)) = protocol::split_test_line(line)
             && let Some(outcome) = libtest_outcome(verdict)
         {
-            self.tests.push(HostTest {
-                krate: self.current_crate.clone(),
+            self.tests.push(TestLine {
+                suite: self.current_crate.clone(),
                 name: name.to_owned(),
                 outcome,
             });
@@ -153,7 +144,7 @@ test bsp/drivers/src/lib.rs - Uart (line 3) ... ok
         let found: Vec<(&str, &str, &Outcome)> = results
             .tests
             .iter()
-            .map(|test| (test.krate.as_str(), test.name.as_str(), &test.outcome))
+            .map(|test| (test.suite.as_str(), test.name.as_str(), &test.outcome))
             .collect();
         let failed = Outcome::Failed("see the cargo test output above".to_owned());
         assert_eq!(

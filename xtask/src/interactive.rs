@@ -34,7 +34,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     })?;
     let symbolizer = Symbolizer::load(&kernel.elf)?;
     let mut qemu = qemu::command(
-        machine,
+        options.board,
         cpu,
         &kernel.image,
         &Console::Interactive {

@@ -1,5 +1,6 @@
 //! `cargo xtask`: builds the kernel, boots it in QEMU and runs its tests, from the host.
 
+mod banner_check;
 mod board;
 mod build;
 mod capture;

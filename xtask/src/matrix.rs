@@ -1,21 +1,21 @@
-//! The QEMU configurations `cargo xtask test` runs the kernel's tests on, one row each.
+//! The QEMU configurations `cargo xtask test` runs the kernel's tests on, one row each, and what
+//! each row expects the kernel's boot banner to say.
 
 use anyhow::{Result, bail};
 
+use crate::banner_check::ExpectedWord;
 use crate::board::{Board, Cpu};
-use crate::qemu::QemuMachine;
 
+/// One row. The QEMU machine follows from the board and the CPU's features from the CPU, so a row
+/// names only what those cannot tell.
 #[derive(Debug)]
 pub struct Configuration {
-    /// `<board or machine>/<machine or cpu>`, unique; also names the log files.
+    /// `<board>/<machine or cpu>[-<variant>]`, unique; also names the log files.
     pub name: &'static str,
     pub board: Board,
-    pub machine: QemuMachine,
     pub cpu: Cpu,
-    /// Kernel command line words for this row only, e.g. to force software PAN.
-    pub extra_cmdline: &'static [&'static str],
-    /// How the kernel must say it enforces PAN, in its banner's `pan_mode=`.
-    pub pan_mode: PanMode,
+    /// Boots with `pan=software`, so that a CPU with FEAT_PAN runs the emulated PAN too.
+    pub force_software_pan: bool,
 }
 
 /// The ways of enforcing PAN a configuration can expect (ARCHITECTURE.md, section 5).
@@ -33,42 +33,32 @@ pub const MATRIX: &[Configuration] = &[
     Configuration {
         name: "rpi3/raspi3b",
         board: Board::Rpi3,
-        machine: QemuMachine::Raspi3b,
         cpu: Cpu::CortexA53,
-        extra_cmdline: &[],
-        pan_mode: PanMode::Software,
+        force_software_pan: false,
     },
     Configuration {
         name: "virt/cortex-a53",
         board: Board::Virt,
-        machine: QemuMachine::Virt,
         cpu: Cpu::CortexA53,
-        extra_cmdline: &[],
-        pan_mode: PanMode::Software,
+        force_software_pan: false,
     },
     Configuration {
         name: "virt/cortex-a76",
         board: Board::Virt,
-        machine: QemuMachine::Virt,
         cpu: Cpu::CortexA76,
-        extra_cmdline: &[],
-        pan_mode: PanMode::Hardware,
+        force_software_pan: false,
     },
     Configuration {
         name: "virt/cortex-a76-forced-software-pan",
         board: Board::Virt,
-        machine: QemuMachine::Virt,
         cpu: Cpu::CortexA76,
-        extra_cmdline: &["pan=software"],
-        pan_mode: PanMode::ForcedSoftware,
+        force_software_pan: true,
     },
     Configuration {
         name: "virt/max",
         board: Board::Virt,
-        machine: QemuMachine::Virt,
         cpu: Cpu::Max,
-        extra_cmdline: &[],
-        pan_mode: PanMode::Hardware,
+        force_software_pan: false,
     },
 ];
 
@@ -87,6 +77,36 @@ impl Configuration {
     /// The name as a file name: `virt/max` -> `virt_max`.
     pub fn file_stem(&self) -> String {
         self.name.replace('/', "_")
+    }
+
+    /// Kernel command line words for this row only.
+    pub fn extra_cmdline(&self) -> Option<&'static str> {
+        self.force_software_pan.then_some("pan=software")
+    }
+
+    pub fn pan_mode(&self) -> PanMode {
+        if self.force_software_pan {
+            PanMode::ForcedSoftware
+        } else if self.cpu.has_pan() {
+            PanMode::Hardware
+        } else {
+            PanMode::Software
+        }
+    }
+
+    /// The banner words this row's kernel must print, each exactly.
+    pub fn expected_banner(&self) -> [ExpectedWord; 6] {
+        let present = |has: bool, yes, no| if has { yes } else { no };
+        [
+            ("board", self.board.name()),
+            // boot.s leaves EL2 (and EL3) before the kernel says anything.
+            ("el", "1"),
+            ("cpu", self.cpu.banner_name()),
+            // The CPU feature, whether or not the kernel uses it: forced rows differ in pan_mode.
+            ("pan", present(self.cpu.has_pan(), "hardware", "software")),
+            ("uao", present(self.cpu.has_uao(), "present", "absent")),
+            ("pan_mode", self.pan_mode().name()),
+        ]
     }
 }
 
@@ -170,7 +190,8 @@ mod tests {
             let (board, variant) = row.name.split_once('/').unwrap();
             assert_eq!(board, row.board.name());
             assert!(
-                variant.starts_with(row.cpu.name()) || variant.starts_with(row.machine.name()),
+                variant.starts_with(row.cpu.name())
+                    || variant.starts_with(row.board.qemu_machine().name()),
                 "{}",
                 row.name
             );
@@ -178,16 +199,53 @@ mod tests {
         assert_eq!(MATRIX[4].file_stem(), "virt_max");
     }
 
+    fn row(name: &str) -> &'static Configuration {
+        MATRIX.iter().find(|row| row.name == name).unwrap()
+    }
+
     #[test]
-    fn only_rows_forcing_software_pan_expect_it() {
-        for row in MATRIX {
-            let forces = row.extra_cmdline.contains(&"pan=software");
-            assert_eq!(
-                forces,
-                row.pan_mode == PanMode::ForcedSoftware,
-                "{}",
-                row.name
-            );
-        }
+    fn pan_mode_follows_the_cpu_unless_forced() {
+        let modes: Vec<PanMode> = MATRIX.iter().map(Configuration::pan_mode).collect();
+        assert_eq!(
+            modes,
+            [
+                PanMode::Software,
+                PanMode::Software,
+                PanMode::Hardware,
+                PanMode::ForcedSoftware,
+                PanMode::Hardware
+            ]
+        );
+        let forced = row("virt/cortex-a76-forced-software-pan");
+        assert_eq!(forced.extra_cmdline(), Some("pan=software"));
+        assert_eq!(row("virt/cortex-a76").extra_cmdline(), None);
+    }
+
+    #[test]
+    fn expected_banners_name_the_board_cpu_and_its_features() {
+        assert_eq!(
+            row("rpi3/raspi3b").expected_banner(),
+            [
+                ("board", "rpi3"),
+                ("el", "1"),
+                ("cpu", "cortex-a53"),
+                ("pan", "software"),
+                ("uao", "absent"),
+                ("pan_mode", "software")
+            ]
+        );
+        assert_eq!(
+            row("virt/cortex-a76-forced-software-pan").expected_banner(),
+            [
+                ("board", "virt"),
+                ("el", "1"),
+                ("cpu", "cortex-a76"),
+                ("pan", "hardware"),
+                ("uao", "present"),
+                ("pan_mode", "forced-software")
+            ]
+        );
+        let max = row("virt/max").expected_banner();
+        assert!(max.contains(&("cpu", "qemu-max")) && max.contains(&("uao", "present")));
     }
 }

@@ -58,10 +58,13 @@ fn install_qemu() -> Result<()> {
     } else {
         bail!(
             "{QEMU} is not on PATH; install it with:\n    \
-             sudo apt-get update && sudo apt-get install -y {QEMU_PACKAGE}"
+             sudo apt-get update && sudo apt-get install -y --no-install-recommends {QEMU_PACKAGE}"
         );
     };
-    for apt_arguments in [&["update"][..], &["install", "-y", QEMU_PACKAGE]] {
+    for apt_arguments in [
+        &["update"][..],
+        &["install", "-y", "--no-install-recommends", QEMU_PACKAGE],
+    ] {
         let mut words = elevate.to_vec();
         // `env` because sudo drops the caller's environment.
         words.extend(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);

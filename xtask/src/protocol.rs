@@ -13,6 +13,9 @@ pub enum ConsoleLine {
     /// `boot: board=... cpu=...`: the kernel got far enough to talk.
     Banner(Banner),
     Test(TestLine),
+    /// `test <suite>::<name> ...` without a verdict yet: the kernel prints the name before it
+    /// runs the test, so a console that ends here hung in that test.
+    UnfinishedTest(String),
     FaultScenario(FaultScenario),
     /// `ktest: skipped (<reason>)`: the fault scenario asked for does not apply here.
     ScenarioSkipped(String),
@@ -32,7 +35,8 @@ pub struct Banner {
     fields: Vec<(String, String)>,
 }
 
-/// `test <suite>::<name> ... <verdict>`
+/// `test <suite>::<name> ... <verdict>`; for a host test, libtest's `test <path> ... <verdict>`
+/// under its crate as the suite.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TestLine {
     pub suite: String,
@@ -63,6 +67,13 @@ impl Banner {
             .find(|(name, _)| name == key)
             .map(|(_, value)| value.as_str())
     }
+}
+
+/// Whether any of `tests` failed.
+pub fn any_failed(tests: &[TestLine]) -> bool {
+    tests
+        .iter()
+        .any(|test| matches!(test.outcome, Outcome::Failed(_)))
 }
 
 impl FaultScenario {
@@ -103,6 +114,8 @@ pub fn parse_line(line: &str) -> ConsoleLine {
         ConsoleLine::Oops
     } else if let Some((path, verdict)) = split_test_line(line) {
         parse_test(path, verdict).map_or(ConsoleLine::Malformed, ConsoleLine::Test)
+    } else if let Some(path) = unfinished_test(line) {
+        ConsoleLine::UnfinishedTest(path.to_owned())
     } else {
         parse_frame(line).map_or(ConsoleLine::Other, ConsoleLine::Frame)
     }
@@ -111,6 +124,12 @@ pub fn parse_line(line: &str) -> ConsoleLine {
 /// Splits `test <path> ... <verdict>`, a shape the kernel shares with Rust's libtest.
 pub fn split_test_line(line: &str) -> Option<(&str, &str)> {
     line.strip_prefix("test ")?.split_once(" ... ")
+}
+
+/// `test <path> ...`, the line as it stands while the test runs; its trailing blank is gone
+/// because console lines arrive with their trailing blanks removed.
+fn unfinished_test(line: &str) -> Option<&str> {
+    line.strip_prefix("test ")?.strip_suffix(" ...")
 }
 
 fn parse_test(path: &str, verdict: &str) -> Option<TestLine> {
@@ -263,6 +282,30 @@ mod tests {
             parse_line("test mm::table::walk ... FAILED"),
             test_line("mm", "table::walk", Outcome::Failed(String::new()))
         );
+    }
+
+    #[test]
+    fn a_test_line_without_verdict_is_unfinished() {
+        assert_eq!(
+            parse_line("test mm::map ..."),
+            ConsoleLine::UnfinishedTest("mm::map".to_owned())
+        );
+        assert_eq!(parse_line("test mm::map .."), ConsoleLine::Other);
+    }
+
+    #[test]
+    fn any_failed_looks_for_a_failed_outcome() {
+        let test = |outcome| TestLine {
+            suite: "mm".to_owned(),
+            name: "map".to_owned(),
+            outcome,
+        };
+        let skipped = test(Outcome::Skipped(String::new()));
+        assert!(!any_failed(&[test(Outcome::Passed), skipped]));
+        assert!(any_failed(&[
+            test(Outcome::Passed),
+            test(Outcome::Failed(String::new()))
+        ]));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::board::Cpu;
+use crate::board::{Board, Cpu};
 
 pub const QEMU: &str = "qemu-system-aarch64";
 
@@ -136,15 +136,20 @@ fn minimum(version: QemuVersion) -> String {
     format!("QEMU >= {}.{}", version.major, version.minor)
 }
 
-/// The QEMU command that boots `image` on `machine`.
-pub fn command(machine: QemuMachine, cpu: Cpu, image: &Path, console: &Console) -> Command {
+/// The QEMU command that boots `image` on `board`'s machine.
+pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Command {
     let mut qemu = Command::new(QEMU);
+    let machine = board.qemu_machine();
     qemu.args(["-M", machine.name()]);
     match machine {
         // The Raspberry Pi machines have a fixed CPU and RAM size.
         QemuMachine::Raspi3b | QemuMachine::Raspi4b => {}
         QemuMachine::Virt => {
-            qemu.args(["-cpu", cpu.name(), "-m", "1G"]);
+            let ram_mib = board.info().ram.len() >> 20;
+            qemu.args(["-cpu", cpu.name(), "-m", &format!("{ram_mib}M")]);
+            // Without it QEMU gives virt a virtio NIC, whose option ROM (efi-virtio.rom) comes
+            // from ipxe-qemu, which QEMU only recommends.
+            qemu.args(["-nic", "none"]);
         }
     }
     qemu.arg("-kernel").arg(image).args(["-display", "none"]);
@@ -180,11 +185,14 @@ mod tests {
         }
     }
 
-    fn arguments(command: &Command) -> Vec<String> {
-        command
+    /// The arguments, space-separated: enough to compare, as no argument here has a space but
+    /// the kernel command line, which is checked on its own.
+    fn arguments(command: &Command) -> String {
+        let words: Vec<_> = command
             .get_args()
-            .map(|argument| argument.to_string_lossy().into_owned())
-            .collect()
+            .map(|argument| argument.to_string_lossy())
+            .collect();
+        words.join(" ")
     }
 
     #[test]
@@ -259,7 +267,7 @@ mod tests {
     #[test]
     fn raspi3b_gets_no_cpu_and_an_interactive_console_with_semihosting() {
         let qemu = command(
-            QemuMachine::Raspi3b,
+            Board::Rpi3,
             Cpu::CortexA53,
             Path::new("/k/kernel8.img"),
             &Console::Interactive {
@@ -270,24 +278,14 @@ mod tests {
         assert_eq!(qemu.get_program(), QEMU);
         assert_eq!(
             arguments(&qemu),
-            [
-                "-M",
-                "raspi3b",
-                "-kernel",
-                "/k/kernel8.img",
-                "-display",
-                "none",
-                "-serial",
-                "mon:stdio",
-                "-semihosting"
-            ]
+            "-M raspi3b -kernel /k/kernel8.img -display none -serial mon:stdio -semihosting"
         );
     }
 
     #[test]
     fn interactive_virt_with_gdb_and_cmdline() {
         let qemu = command(
-            QemuMachine::Virt,
+            Board::Virt,
             Cpu::Max,
             Path::new("k.img"),
             &Console::Interactive {
@@ -297,59 +295,33 @@ mod tests {
         );
         assert_eq!(
             arguments(&qemu),
-            [
-                "-M",
-                "virt",
-                "-cpu",
-                "max",
-                "-m",
-                "1G",
-                "-kernel",
-                "k.img",
-                "-display",
-                "none",
-                "-serial",
-                "mon:stdio",
-                "-s",
-                "-S",
-                "-semihosting",
-                "-append",
-                "init=/bin/sh quiet"
-            ]
+            "-M virt -cpu max -m 1024M -nic none -kernel k.img -display none -serial mon:stdio \
+             -s -S -semihosting -append init=/bin/sh quiet"
         );
+        assert_eq!(qemu.get_args().last(), Some("init=/bin/sh quiet".as_ref()));
+    }
+
+    #[test]
+    fn virt_ram_is_a_whole_number_of_mib() {
+        assert_eq!(Board::Virt.info().ram.len() % (1 << 20), 0);
     }
 
     #[test]
     fn test_runs_use_semihosting_and_plain_stdio() {
         let qemu = command(
-            QemuMachine::Virt,
+            Board::Virt,
             Cpu::CortexA76,
             Path::new("k.img"),
             &Console::Test {
                 cmdline: "ktest ktest.filter=mm",
             },
         );
-        assert_eq!(
-            arguments(&qemu),
-            [
-                "-M",
-                "virt",
-                "-cpu",
-                "cortex-a76",
-                "-m",
-                "1G",
-                "-kernel",
-                "k.img",
-                "-display",
-                "none",
-                "-serial",
-                "stdio",
-                "-monitor",
-                "none",
-                "-semihosting",
-                "-append",
-                "ktest ktest.filter=mm"
-            ]
+        let arguments = arguments(&qemu);
+        assert!(
+            arguments.ends_with(
+                "-serial stdio -monitor none -semihosting -append ktest ktest.filter=mm"
+            ),
+            "{arguments}"
         );
     }
 }

@@ -16,9 +16,9 @@ use crate::host_tests;
 use crate::matrix::{self, Configuration};
 use crate::prereq;
 use crate::process;
-use crate::protocol::FaultScenario;
+use crate::protocol::{self, FaultScenario};
 use crate::qemu::{self, Console};
-use crate::summary::{Outcome, Summary};
+use crate::summary::{Counts, Outcome, Summary};
 use crate::symbolize::Symbolizer;
 use crate::transcript::Transcript;
 use crate::verdict;
@@ -71,7 +71,8 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     for configuration in configurations {
         let ran = configuration
-            .machine
+            .board
+            .qemu_machine()
             .check_available(qemu_version)
             .and_then(|()| {
                 let kernel = kernels
@@ -96,11 +97,24 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     }
 
     print!("\n{}", summary.render());
+    check_filter_selected_something(options.filter.as_deref(), summary.totals())?;
     Ok(if summary.totals().failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A filter that selected nothing anywhere is a typo, not a passing run.
+fn check_filter_selected_something(filter: Option<&str>, totals: Counts) -> Result<()> {
+    if let Some(pattern) = filter {
+        ensure!(
+            totals != Counts::default(),
+            "--filter {pattern} selected nothing: no host test, kernel test or fault scenario \
+             has a name containing `{pattern}`"
+        );
+    }
+    Ok(())
 }
 
 fn build_test_kernel(board: Board) -> Result<TestKernel> {
@@ -138,7 +152,7 @@ impl Run<'_> {
             &transcript,
             ending,
             self.filter,
-            self.configuration.pan_mode,
+            &self.configuration.expected_banner(),
         );
         for failure in &failures {
             let outcome = Outcome::Failed(failure.reason.clone());
@@ -146,7 +160,7 @@ impl Run<'_> {
         }
         if !failures.is_empty() {
             self.show_log(&log, &transcript);
-        } else if transcript.any_test_failed() {
+        } else if protocol::any_failed(&transcript.tests) {
             println!("[{name}] log: {}", workspace::relative(&log));
         }
 
@@ -188,7 +202,7 @@ impl Run<'_> {
     /// QEMU booting the test kernel with `ktest`, this row's extra words and `ktest_option`.
     fn qemu(&self, ktest_option: Option<&str>) -> Command {
         qemu::command(
-            self.configuration.machine,
+            self.configuration.board,
             self.configuration.cpu,
             &self.kernel.image,
             &Console::Test {
@@ -230,7 +244,7 @@ impl Run<'_> {
 
 fn kernel_cmdline(configuration: &Configuration, ktest_option: Option<&str>) -> String {
     let mut words = vec!["ktest"];
-    words.extend(configuration.extra_cmdline);
+    words.extend(configuration.extra_cmdline());
     words.extend(ktest_option);
     words.join(" ")
 }
@@ -255,5 +269,22 @@ mod tests {
             "ktest pan=software ktest.fault=pan::read"
         );
         assert_eq!(kernel_cmdline(&matrix::MATRIX[0], None), "ktest");
+    }
+
+    #[test]
+    fn a_filter_must_select_something() {
+        let error = check_filter_selected_something(Some("nomatch"), Counts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--filter nomatch selected nothing"),
+            "{error}"
+        );
+        let one_skipped = Counts {
+            skipped: 1,
+            ..Counts::default()
+        };
+        assert!(check_filter_selected_something(Some("mm"), one_skipped).is_ok());
+        assert!(check_filter_selected_something(None, Counts::default()).is_ok());
     }
 }

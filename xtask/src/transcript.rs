@@ -1,7 +1,7 @@
 //! The console of one kernel boot: the symbolized log and the protocol lines found in it.
 
 use crate::protocol::{self, Banner, ConsoleLine, FAULT_SCENARIO_PREFIX, FaultScenario, TestLine};
-use crate::summary::{Counts, Outcome};
+use crate::summary::Counts;
 use crate::symbolize::Symbolizer;
 
 #[derive(Default)]
@@ -44,7 +44,10 @@ impl Transcript {
             ConsoleLine::ScenarioSkipped(reason) => self.skipped_because = Some(reason),
             ConsoleLine::Totals(totals) => self.totals = Some(totals),
             ConsoleLine::Malformed => self.malformed.push(line.to_owned()),
-            ConsoleLine::Oops | ConsoleLine::Frame(_) | ConsoleLine::Other => {}
+            ConsoleLine::UnfinishedTest(_)
+            | ConsoleLine::Oops
+            | ConsoleLine::Frame(_)
+            | ConsoleLine::Other => {}
         }
         if is_protocol {
             self.lines.last().map(String::as_str)
@@ -62,10 +65,12 @@ impl Transcript {
         counts
     }
 
-    pub fn any_test_failed(&self) -> bool {
-        self.tests
-            .iter()
-            .any(|test| matches!(test.outcome, Outcome::Failed(_)))
+    /// The test the console stopped in: its last line names a test but no verdict.
+    pub fn unfinished_test(&self) -> Option<String> {
+        match protocol::parse_line(self.last_line()?) {
+            ConsoleLine::UnfinishedTest(path) => Some(path),
+            _ => None,
+        }
     }
 
     /// Whether the kernel printed `text` anywhere but in a scenario listing, which quotes the
@@ -118,7 +123,6 @@ mod tests {
         assert_eq!(banner.value("pan_mode"), Some("hardware"));
         assert_eq!(transcript.skipped_because, None);
         assert_eq!(transcript.tests.len(), 3);
-        assert!(transcript.any_test_failed());
         assert_eq!(
             transcript.counted(),
             Counts {
@@ -161,9 +165,22 @@ mod tests {
             Some("test a::b ... ok")
         );
         assert_eq!(
+            transcript.record("test a::c ...", &symbolizer),
+            Some("test a::c ...")
+        );
+        assert_eq!(
             transcript.record("  #0 0xffff000000081000", &symbolizer),
             Some("  #0 0xffff000000081000 kernel::pan::kernel_reads_user+0x0")
         );
+    }
+
+    #[test]
+    fn names_the_test_the_console_stopped_in() {
+        let hung = transcript(&["test mm::map ... ok", "test mm::unmap ..."]);
+        assert_eq!(hung.unfinished_test().as_deref(), Some("mm::unmap"));
+        let finished = transcript(&["test mm::unmap ...", "test mm::unmap ... ok"]);
+        assert_eq!(finished.unfinished_test(), None);
+        assert_eq!(transcript(&[]).unfinished_test(), None);
     }
 
     #[test]

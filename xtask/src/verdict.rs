@@ -1,8 +1,8 @@
 //! Whether a kernel boot passed: the checks on a test run and on a fault-scenario run.
 
+use crate::banner_check::{ExpectedWord, banner_mismatches};
 use crate::capture::Ending;
-use crate::matrix::PanMode;
-use crate::protocol::{Banner, FaultScenario};
+use crate::protocol::{self, FaultScenario};
 use crate::summary::Outcome;
 use crate::transcript::Transcript;
 
@@ -13,6 +13,16 @@ pub const EXIT_OOPS: i32 = 3;
 /// The fault scenario does not apply to this configuration.
 pub const EXIT_SKIPPED: i32 = 4;
 
+/// The minimum the kernel must list in an unfiltered run, not all it may list: the W^X and PAN/PXN
+/// violations the kernel exists to catch, so a run that lost them cannot pass.
+pub const REQUIRED_FAULT_SCENARIOS: &[&str] = &[
+    "wx::write_kernel_text",
+    "wx::execute_kernel_data",
+    "pan::kernel_reads_user_memory",
+    "pan::kernel_writes_user_memory",
+    "pan::kernel_executes_user_memory",
+];
+
 /// A failed check on a whole test run, reported as test `boot::<check>`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct BootFailure {
@@ -20,13 +30,13 @@ pub struct BootFailure {
     pub reason: String,
 }
 
-/// What is wrong with a test run beyond its FAILED test lines, for a configuration that expects
-/// the kernel to enforce PAN by `pan_mode`.
+/// What is wrong with a test run beyond its FAILED test lines, for a configuration whose banner
+/// must have the words `expected_banner`.
 pub fn test_run_failures(
     transcript: &Transcript,
     ending: Ending,
     filter: Option<&str>,
-    pan_mode: PanMode,
+    expected_banner: &[ExpectedWord],
 ) -> Vec<BootFailure> {
     let mut failures = Vec::new();
     let mut fail = |check, reason: String| failures.push(BootFailure { check, reason });
@@ -36,8 +46,12 @@ pub fn test_run_failures(
             "no `boot:` banner: the kernel did not boot".to_owned(),
         ),
         Some(banner) => {
-            if let Some(reason) = pan_mode_mismatch(banner, pan_mode) {
-                fail("pan_mode", reason);
+            let mismatches = banner_mismatches(banner, expected_banner);
+            if !mismatches.is_empty() {
+                fail(
+                    "banner",
+                    format!("the banner has {}", mismatches.join("; ")),
+                );
             }
             // A filter may match nothing; a whole run without a test has lost its test registry.
             if filter.is_none()
@@ -48,12 +62,22 @@ pub fn test_run_failures(
             }
         }
     }
+    // The listing comes just before the totals: a run that never got there has failed already.
+    if filter.is_none() && transcript.totals.is_some() {
+        let missing = unlisted_required_scenarios(transcript);
+        if !missing.is_empty() {
+            fail(
+                "fault-scenarios",
+                format!("the kernel did not list {}", missing.join(", ")),
+            );
+        }
+    }
     match ending {
         Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
             "totals",
             "the kernel exited with status 0 without printing its `ktest:` totals".to_owned(),
         ),
-        Ending::Exited(EXIT_SOME_FAILED) if !transcript.any_test_failed() => fail(
+        Ending::Exited(EXIT_SOME_FAILED) if !protocol::any_failed(&transcript.tests) => fail(
             "exit-status",
             "the kernel exited with status 1 (tests failed) but no test line says FAILED"
                 .to_owned(),
@@ -88,19 +112,17 @@ pub fn test_run_failures(
     failures
 }
 
-/// Why the banner's `pan_mode=` is not `expected`, if it is not.
-fn pan_mode_mismatch(banner: &Banner, expected: PanMode) -> Option<String> {
-    match banner.value("pan_mode") {
-        Some(found) if found == expected.name() => None,
-        Some(found) => Some(format!(
-            "the banner says pan_mode={found}, but this configuration expects {}",
-            expected.name()
-        )),
-        None => Some(format!(
-            "the banner has no pan_mode=, but this configuration expects {}",
-            expected.name()
-        )),
-    }
+fn unlisted_required_scenarios(transcript: &Transcript) -> Vec<&'static str> {
+    let listed: Vec<String> = transcript
+        .fault_scenarios
+        .iter()
+        .map(FaultScenario::path)
+        .collect();
+    REQUIRED_FAULT_SCENARIOS
+        .iter()
+        .copied()
+        .filter(|required| !listed.iter().any(|path| path == required))
+        .collect()
 }
 
 /// The result of a fault-scenario run. It passes when it oopses with the expected message and a
@@ -148,8 +170,14 @@ pub fn fault_scenario_outcome(
     }
 }
 
+/// How QEMU ended, and where the console stopped: in which test, for a hang in one.
 fn unexpected_ending(ending: Ending, transcript: &Transcript) -> String {
-    format!("QEMU {ending}{}", last_line_note(transcript))
+    match transcript.unfinished_test() {
+        Some(test) if matches!(ending, Ending::TimedOut(_)) => {
+            format!("QEMU {ending}: hung in test {test}")
+        }
+        _ => format!("QEMU {ending}{}", last_line_note(transcript)),
+    }
 }
 
 /// Where the console stopped, so a hang or crash shows what came last.
@@ -165,9 +193,21 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::matrix::MATRIX;
+    use crate::protocol::FAULT_SCENARIO_PREFIX;
     use crate::symbolize::{FunctionSymbol, Symbolizer};
 
-    const BANNER: &str = "boot: board=virt cpu=cortex-a76 pan=hardware pan_mode=hardware";
+    /// What the kernel prints on `virt/cortex-a76`.
+    const BANNER: &str = "boot: board=virt cpu=cortex-a76 el=1 pan=hardware uao=present \
+                          pan_mode=hardware asid_bits=16 kernel_va=0xffff000040080000 ram=1073741824";
+
+    fn expected_banner(row_name: &str) -> [ExpectedWord; 6] {
+        MATRIX
+            .iter()
+            .find(|row| row.name == row_name)
+            .unwrap()
+            .expected_banner()
+    }
 
     fn transcript(lines: &[&str]) -> Transcript {
         let symbolizer = Symbolizer::new(vec![FunctionSymbol {
@@ -182,8 +222,27 @@ mod tests {
         transcript
     }
 
-    fn checks(failures: &[BootFailure]) -> Vec<&str> {
-        failures.iter().map(|failure| failure.check).collect()
+    /// `lines`, then the kernel's listing of the required fault scenarios.
+    fn with_scenarios_listed(lines: &[&str]) -> Transcript {
+        let listing: Vec<String> = REQUIRED_FAULT_SCENARIOS
+            .iter()
+            .map(|path| format!("{FAULT_SCENARIO_PREFIX}{path} expect=\"violation\""))
+            .collect();
+        let mut all = lines.to_vec();
+        all.extend(listing.iter().map(String::as_str));
+        transcript(&all)
+    }
+
+    /// The failures of an unfiltered run on `virt/cortex-a76`.
+    fn failures(run: &Transcript, ending: Ending) -> Vec<BootFailure> {
+        test_run_failures(run, ending, None, &expected_banner("virt/cortex-a76"))
+    }
+
+    fn checks(run: &Transcript, ending: Ending) -> Vec<&'static str> {
+        failures(run, ending)
+            .iter()
+            .map(|failure| failure.check)
+            .collect()
     }
 
     fn scenario() -> FaultScenario {
@@ -195,152 +254,117 @@ mod tests {
     }
 
     #[test]
-    fn clean_run_passes() {
-        let run = transcript(&[
+    fn runs_whose_test_lines_explain_their_status_pass() {
+        let clean = with_scenarios_listed(&[
             BANNER,
             "test mm::map ... ok",
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
-        assert_eq!(
-            test_run_failures(&run, Ending::Exited(0), None, PanMode::Hardware),
-            []
-        );
-    }
-
-    #[test]
-    fn failed_tests_with_status_1_need_no_extra_entry() {
-        let run = transcript(&[
+        assert_eq!(failures(&clean, Ending::Exited(0)), []);
+        // A FAILED line is its own summary entry: status 1 then needs no boot entry.
+        let failed = with_scenarios_listed(&[
             BANNER,
             "test mm::map ... FAILED (x)",
             "ktest: 0 passed, 1 failed, 0 skipped",
         ]);
-        assert_eq!(
-            test_run_failures(&run, Ending::Exited(1), None, PanMode::Hardware),
-            []
-        );
+        assert_eq!(failures(&failed, Ending::Exited(1)), []);
     }
 
     #[test]
     fn unfiltered_run_without_tests_fails() {
         let run = transcript(&[BANNER, "ktest: 0 passed, 0 failed"]);
         assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Exited(0),
-                None,
-                PanMode::Hardware
-            )),
-            ["no-tests"]
+            checks(&run, Ending::Exited(0)),
+            ["no-tests", "fault-scenarios"]
         );
+        let expected = expected_banner("virt/cortex-a76");
         assert_eq!(
-            test_run_failures(&run, Ending::Exited(0), Some("nomatch"), PanMode::Hardware),
+            test_run_failures(&run, Ending::Exited(0), Some("nomatch"), &expected),
             []
         );
     }
 
     #[test]
     fn missing_banner_fails() {
-        let run = transcript(&["ktest: 0 passed, 0 failed, 0 skipped"]);
-        assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Exited(0),
-                None,
-                PanMode::Hardware
-            )),
-            ["banner"]
-        );
+        let run = with_scenarios_listed(&["ktest: 0 passed, 0 failed, 0 skipped"]);
+        assert_eq!(checks(&run, Ending::Exited(0)), ["banner"]);
     }
 
     #[test]
-    fn pan_mode_must_be_the_configuration_s() {
-        let run = transcript(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"]);
-        let failures = test_run_failures(&run, Ending::Exited(0), None, PanMode::ForcedSoftware);
-        assert_eq!(checks(&failures), ["pan_mode"]);
-        assert!(
-            failures[0].reason.contains("pan_mode=hardware")
-                && failures[0].reason.contains("expects forced-software"),
-            "{failures:?}"
-        );
-        let forced = transcript(&[
-            "boot: board=virt pan=hardware pan_mode=forced-software",
-            "test mm::map ... ok",
-            "ktest: 1 passed, 0 failed",
-        ]);
+    fn banner_must_say_what_the_configuration_expects() {
+        let run =
+            with_scenarios_listed(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"]);
+        let forced = expected_banner("virt/cortex-a76-forced-software-pan");
         assert_eq!(
-            test_run_failures(&forced, Ending::Exited(0), None, PanMode::ForcedSoftware),
+            test_run_failures(&run, Ending::Exited(0), None, &forced),
+            [BootFailure {
+                check: "banner",
+                reason: "the banner has pan_mode=hardware, expected forced-software".to_owned()
+            }]
+        );
+        let rpi3 = expected_banner("rpi3/raspi3b");
+        let failures = test_run_failures(&run, Ending::Exited(0), None, &rpi3);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        for mismatch in [
+            "board=virt, expected rpi3",
+            "cpu=cortex-a76, expected cortex-a53",
+            "pan=hardware, expected software",
+            "uao=present, expected absent",
+            "pan_mode=hardware, expected software",
+        ] {
+            assert!(failures[0].reason.contains(mismatch), "{failures:?}");
+        }
+    }
+
+    #[test]
+    fn an_unfiltered_run_must_list_the_required_fault_scenarios() {
+        let mut lines = vec![BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"];
+        let listed = format!(
+            "{FAULT_SCENARIO_PREFIX}{} expect=\"W^X violation\"",
+            REQUIRED_FAULT_SCENARIOS[0]
+        );
+        lines.push(&listed);
+        let run = transcript(&lines);
+        let failures = failures(&run, Ending::Exited(0));
+        assert_eq!(
+            failures,
+            [BootFailure {
+                check: "fault-scenarios",
+                reason: format!(
+                    "the kernel did not list {}",
+                    REQUIRED_FAULT_SCENARIOS[1..].join(", ")
+                )
+            }]
+        );
+        let expected = expected_banner("virt/cortex-a76");
+        assert_eq!(
+            test_run_failures(&run, Ending::Exited(0), Some("mm"), &expected),
             []
-        );
-        let silent = transcript(&[
-            "boot: board=virt pan=hardware",
-            "test mm::map ... ok",
-            "ktest: 1 passed, 0 failed",
-        ]);
-        assert_eq!(
-            checks(&test_run_failures(
-                &silent,
-                Ending::Exited(0),
-                None,
-                PanMode::Hardware
-            )),
-            ["pan_mode"]
         );
     }
 
     #[test]
     fn status_1_without_failed_line_fails() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
-        assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Exited(1),
-                None,
-                PanMode::Hardware
-            )),
-            ["exit-status"]
-        );
+        assert_eq!(checks(&run, Ending::Exited(1)), ["exit-status"]);
     }
 
     #[test]
     fn oops_and_odd_statuses_fail_with_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok", "oops: data abort"]);
-        let failures = test_run_failures(&run, Ending::Exited(3), None, PanMode::Hardware);
-        assert_eq!(checks(&failures), ["oops"]);
-        assert!(
-            failures[0].reason.contains("`oops: data abort`"),
-            "{failures:?}"
-        );
-        assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Exited(2),
-                None,
-                PanMode::Hardware
-            )),
-            ["exit-status"]
-        );
-        assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Signalled(6),
-                None,
-                PanMode::Hardware
-            )),
-            ["exit-status"]
-        );
+        let oops = failures(&run, Ending::Exited(3));
+        assert_eq!(oops.len(), 1);
+        assert_eq!(oops[0].check, "oops");
+        assert!(oops[0].reason.contains("`oops: data abort`"), "{oops:?}");
+        assert_eq!(checks(&run, Ending::Exited(2)), ["exit-status"]);
+        assert_eq!(checks(&run, Ending::Signalled(6)), ["exit-status"]);
     }
 
     #[test]
     fn timeout_names_the_last_line() {
         let run = transcript(&[BANNER, "test mm::map ... ok"]);
-        let failures = test_run_failures(
-            &run,
-            Ending::TimedOut(Duration::from_secs(120)),
-            None,
-            PanMode::Hardware,
-        );
         assert_eq!(
-            failures,
+            failures(&run, Ending::TimedOut(Duration::from_secs(120))),
             [BootFailure {
                 check: "timeout",
                 reason: "QEMU timed out after 120 s; last console line: `test mm::map ... ok`"
@@ -350,44 +374,47 @@ mod tests {
     }
 
     #[test]
-    fn totals_must_be_printed_and_agree_with_the_test_lines() {
-        let without_totals = transcript(&[BANNER, "test mm::map ... ok"]);
+    fn timeout_in_a_test_names_the_test() {
+        let run = transcript(&[BANNER, "test mm::map ... ok", "test mm::unmap ..."]);
         assert_eq!(
-            checks(&test_run_failures(
-                &without_totals,
-                Ending::Exited(0),
-                None,
-                PanMode::Hardware
-            )),
-            ["totals"]
+            failures(&run, Ending::TimedOut(Duration::from_secs(120))),
+            [BootFailure {
+                check: "timeout",
+                reason: "QEMU timed out after 120 s: hung in test mm::unmap".to_owned()
+            }]
         );
-        let disagreeing = transcript(&[
+        // Only a hang is one: an exit with a test unfinished is a crash in it.
+        assert!(
+            failures(&run, Ending::Exited(2))[0]
+                .reason
+                .ends_with("last console line: `test mm::unmap ...`")
+        );
+    }
+
+    #[test]
+    fn totals_must_be_printed_and_agree_with_the_test_lines() {
+        let without_totals = with_scenarios_listed(&[BANNER, "test mm::map ... ok"]);
+        assert_eq!(checks(&without_totals, Ending::Exited(0)), ["totals"]);
+        let disagreeing = with_scenarios_listed(&[
             BANNER,
             "test mm::map ... ok",
             "ktest: 2 passed, 0 failed, 0 skipped",
         ]);
-        let failures = test_run_failures(&disagreeing, Ending::Exited(0), None, PanMode::Hardware);
-        assert_eq!(checks(&failures), ["totals"]);
+        let failures = failures(&disagreeing, Ending::Exited(0));
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].check, "totals");
         assert!(failures[0].reason.contains("2 passed"), "{failures:?}");
     }
 
     #[test]
     fn malformed_lines_fail() {
-        let run = transcript(&[
+        let run = with_scenarios_listed(&[
             BANNER,
             "test mm::map ... maybe",
             "test mm::unmap ... ok",
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
-        assert_eq!(
-            checks(&test_run_failures(
-                &run,
-                Ending::Exited(0),
-                None,
-                PanMode::Hardware
-            )),
-            ["protocol"]
-        );
+        assert_eq!(checks(&run, Ending::Exited(0)), ["protocol"]);
     }
 
     #[test]

@@ -169,30 +169,35 @@ impl OpenFile {
                 .iter()
                 .map(|(name, node)| (name.as_str(), node.inode, dirent_type(node))),
         );
-        let mut records = Vec::new();
+        let mut written = 0;
         let mut next = *position;
         for (index, (name, inode, kind)) in entries.enumerate().skip(*position) {
             let length = (19 + name.len() + 1).next_multiple_of(8);
-            if records.len() + length > buffer.len {
+            if written + length > buffer.len {
+                if written == 0 {
+                    return Err(EINVAL);
+                }
                 break;
             }
-            records.extend_from_slice(&inode.to_le_bytes());
-            records.extend_from_slice(&((index + 1) as i64).to_le_bytes());
-            records.extend_from_slice(&(length as u16).to_le_bytes());
-            records.push(kind);
-            records.extend_from_slice(name.as_bytes());
-            records.resize(records.len() + length - 19 - name.len(), 0);
+            let mut record = Vec::with_capacity(length);
+            record.extend_from_slice(&inode.to_le_bytes());
+            record.extend_from_slice(&((index + 1) as i64).to_le_bytes());
+            record.extend_from_slice(&(length as u16).to_le_bytes());
+            record.push(kind);
+            record.extend_from_slice(name.as_bytes());
+            record.resize(length, 0);
+            // As Linux: the records written before a fault are the result.
+            if copy_to_user(buffer.start.add(written), &record) != 0 {
+                if written == 0 {
+                    return Err(EFAULT);
+                }
+                break;
+            }
+            written += length;
             next = index + 1;
         }
-        let more = next < children.len() + 2;
-        if records.is_empty() && more {
-            return Err(EINVAL);
-        }
-        if copy_to_user(buffer.start, &records) != 0 {
-            return Err(EFAULT);
-        }
         *position = next;
-        Ok(records.len())
+        Ok(written)
     }
 }
 
@@ -288,21 +293,11 @@ fn read_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
     }
     loop {
         let _masked = InterruptsMasked::new();
-        let bytes: Vec<u8> = {
-            let mut queue = pipe.buffer.lock();
-            let count = buffer.len.min(queue.len());
-            queue.drain(..count).collect()
-        };
-        if !bytes.is_empty() {
-            let left = copy_to_user(buffer.start, &bytes);
-            if left > 0 {
-                let mut queue = pipe.buffer.lock();
-                for &byte in bytes[bytes.len() - left..].iter().rev() {
-                    queue.push_front(byte);
-                }
-            }
+        let available = pipe.buffer.lock().len();
+        if available > 0 {
+            let result = take_from_pipe(pipe, buffer, available);
             scheduler::wake(Channel::Pipe(pipe.channel()));
-            return partial(bytes.len() - left, bytes.len());
+            return result;
         }
         if !pipe.has_writers() {
             return Ok(0);
@@ -312,6 +307,29 @@ fn read_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
         }
         scheduler::sleep(Channel::Pipe(pipe.channel()));
     }
+}
+
+/// Moves up to `available` bytes to the user, a page at a time as Linux's pipe buffers do:
+/// a page that faults part-way stays in the pipe and does not count.
+fn take_from_pipe(pipe: &Pipe, buffer: UserSlice, available: usize) -> Result<usize, Errno> {
+    let mut done = 0;
+    let wanted = buffer.len.min(available);
+    while done < wanted {
+        let chunk: Vec<u8> = {
+            let queue = pipe.buffer.lock();
+            queue
+                .iter()
+                .take((wanted - done).min(PAGE_SIZE))
+                .copied()
+                .collect()
+        };
+        if copy_to_user(buffer.start.add(done), &chunk) != 0 {
+            return partial(done, wanted);
+        }
+        pipe.buffer.lock().drain(..chunk.len());
+        done += chunk.len();
+    }
+    Ok(done)
 }
 
 fn write_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {

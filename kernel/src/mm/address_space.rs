@@ -167,17 +167,24 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// The lowest free, page-aligned range of `len` bytes at or above `hint`.
-    pub fn find_free(&self, hint: usize, len: usize) -> Option<usize> {
+    /// Whether nothing is mapped in `range`.
+    pub fn is_free(&self, range: &Range<usize>) -> bool {
+        range.end <= USER_TOP && !self.inner.lock().overlaps(range)
+    }
+
+    /// The highest free range of `len` bytes ending at or below `top`, as Linux's top-down
+    /// mmap layout picks it (so a hole just unmapped is not the first thing reused).
+    pub fn find_free_below(&self, top: usize, len: usize) -> Option<usize> {
         let inner = self.inner.lock();
-        let mut start = hint;
-        for region in inner.regions.iter().filter(|r| r.range.end > hint) {
-            if start.checked_add(len)? <= region.range.start {
-                return Some(start);
+        let mut end = top;
+        for region in inner.regions.iter().rev().filter(|r| r.range.start < top) {
+            if region.range.end <= end && end - region.range.end >= len {
+                return Some(end - len);
             }
-            start = start.max(region.range.end);
+            end = end.min(region.range.start);
         }
-        (start.checked_add(len)? <= USER_TOP).then_some(start)
+        end.checked_sub(len)
+            .filter(|start| *start >= super::MIN_USER_ADDRESS)
     }
 
     /// Removes `range` from the address space, freeing its pages (munmap).

@@ -30,6 +30,8 @@ mod linear_tables;
 pub const LINEAR_BASE: usize = 0xffff_0000_0000_0000;
 /// One past the highest user address (48-bit lower half).
 pub const USER_TOP: usize = 1 << 48;
+/// Nothing is mapped for user space below this (Linux's default `vm.mmap_min_addr`).
+pub const MIN_USER_ADDRESS: usize = 0x1_0000;
 
 pub const fn phys_to_virt(pa: usize) -> usize {
     pa + LINEAR_BASE

@@ -27,7 +27,8 @@ const O_WRONLY: usize = 1;
 const O_RDWR: usize = 2;
 const O_CREAT: usize = 0o100;
 const O_TRUNC: usize = 0o1000;
-const O_DIRECTORY: usize = 0o200_000;
+/// arm64's value (asm/fcntl.h), not asm-generic's.
+const O_DIRECTORY: usize = 0o40_000;
 const O_CLOEXEC: usize = 0o2_000_000;
 const O_NONBLOCK: usize = 0o4000;
 /// Longest path accepted, NUL included (Linux's PATH_MAX).
@@ -164,12 +165,24 @@ pub fn close(args: &Arguments) -> SyscallResult {
     Ok(0)
 }
 
+/// The buffer of read/write, checked up front as Linux's vfs_read/vfs_write do (so even a
+/// device that ignores the buffer refuses a kernel address).
+fn buffer(args: &Arguments) -> Result<UserSlice, Errno> {
+    let (address, len) = (args.usize(1), args.usize(2));
+    if !access_ok(address, len) {
+        return Err(EFAULT);
+    }
+    Ok(UserSlice::new(address, len))
+}
+
 pub fn read(args: &Arguments) -> SyscallResult {
-    file(args.i32(0))?.read(UserSlice::new(args.usize(1), args.usize(2)))
+    let file = file(args.i32(0))?;
+    file.read(buffer(args)?)
 }
 
 pub fn write(args: &Arguments) -> SyscallResult {
-    file(args.i32(0))?.write(UserSlice::new(args.usize(1), args.usize(2)))
+    let file = file(args.i32(0))?;
+    file.write(buffer(args)?)
 }
 
 /// The (base, length) pairs of a user iovec array, checked as Linux's import_iovec does.

@@ -4,8 +4,9 @@ use super::{Arguments, SyscallResult};
 use crate::errno::{EINVAL, ENODEV, ENOMEM, Errno};
 use crate::mm::address_space::{AddressSpace, Protection};
 use crate::mm::page_table::PAGE_SIZE;
-use crate::mm::{USER_TOP, frames};
+use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
 use crate::task;
+use crate::task::exec::{STACK_SIZE, STACK_TOP};
 use alloc::sync::Arc;
 
 const MAP_SHARED: usize = 0x01;
@@ -15,8 +16,8 @@ const MAP_ANONYMOUS: usize = 0x20;
 /// Flags accepted and ignored (hints, or no-ops here).
 const MAP_IGNORED: usize = 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x100 /* GROWSDOWN */;
 const PROT_ALL: usize = 0x7;
-/// Where mmap looks for free space first.
-const MMAP_BASE: usize = 0x0000_1000_0000_0000;
+/// mmap places mappings top-down below this: under the stack and its guard gap.
+const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - (1 << 30);
 
 fn space() -> Result<Arc<AddressSpace>, Errno> {
     task::current()
@@ -84,7 +85,13 @@ pub fn brk(args: &Arguments) -> SyscallResult {
 pub fn mmap(args: &Arguments) -> SyscallResult {
     let (address, len, prot, flags) = (args.usize(0), args.usize(1), args.usize(2), args.usize(3));
     let sharing = flags & (MAP_SHARED | MAP_PRIVATE);
-    if len == 0 || prot & !PROT_ALL != 0 || sharing == 0 || sharing == MAP_SHARED | MAP_PRIVATE {
+    let offset_aligned = args.usize(5).is_multiple_of(PAGE_SIZE);
+    if len == 0
+        || !offset_aligned
+        || prot & !PROT_ALL != 0
+        || sharing == 0
+        || sharing == MAP_SHARED | MAP_PRIVATE
+    {
         return Err(EINVAL);
     }
     if flags & MAP_ANONYMOUS == 0 {
@@ -101,15 +108,16 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
         space.unmap(range.clone())?;
         range.start
     } else {
-        let hint = if address == 0 {
-            MMAP_BASE
+        let hint = address.next_multiple_of(PAGE_SIZE);
+        let hint_is_free = address >= MIN_USER_ADDRESS
+            && hint
+                .checked_add(len)
+                .is_some_and(|end| space.is_free(&(hint..end)));
+        if hint_is_free {
+            hint
         } else {
-            address.next_multiple_of(PAGE_SIZE)
-        };
-        space
-            .find_free(hint, len)
-            .or_else(|| space.find_free(MMAP_BASE, len))
-            .ok_or(ENOMEM)?
+            space.find_free_below(MMAP_TOP, len).ok_or(ENOMEM)?
+        }
     };
     space
         .reserve(start..start + len, Protection::from_prot(prot))

@@ -18,8 +18,7 @@ use goblin::elf::{Elf, header};
 const MAX_PROGRAM_HEADERS: usize = 64;
 /// Largest total size of the loadable segments.
 const MAX_IMAGE_SIZE: u64 = 1 << 30;
-/// Nothing may be mapped below this (Linux's default `vm.mmap_min_addr`).
-pub const MIN_USER_ADDRESS: u64 = 0x1_0000;
+use crate::mm::MIN_USER_ADDRESS;
 /// Where a position-independent (`ET_DYN`) executable is placed.
 pub const DYNAMIC_BASE: u64 = 0x5555_0000_0000;
 
@@ -165,7 +164,7 @@ fn check_segment(header: &ProgramHeader, base: u64, file_len: usize) -> Result<S
         && file_end.is_some_and(|end| end <= file_len as u64)
         && header.p_vaddr % PAGE_SIZE as u64 == header.p_offset % PAGE_SIZE as u64
         && header.p_memsz <= MAX_IMAGE_SIZE
-        && start.is_some_and(|start| start >= MIN_USER_ADDRESS)
+        && start.is_some_and(|start| start >= MIN_USER_ADDRESS as u64)
         && end.is_some_and(|end| end <= USER_TOP as u64);
     let (Some(start), Some(end), true) = (start, end, sane) else {
         return Err(ElfError::BadSegment);

@@ -33,6 +33,9 @@ pub fn load(
     let NodeKind::File(file) = node.kind else {
         return Err(EACCES);
     };
+    if node.mode & 0o111 == 0 {
+        return Err(EACCES);
+    }
     let plan = elf::plan(file).map_err(|_| ENOEXEC)?;
     let space = AddressSpace::new()?;
     for segment in &plan.segments {

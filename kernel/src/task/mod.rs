@@ -231,13 +231,14 @@ mod lifecycle {
         }
     }
 
-    /// Before any return to user space: die of a pending signal, or give up the CPU if the
-    /// time slice is over.
+    /// Before any return to user space: give up the CPU if the time slice is over, then die
+    /// of a pending signal.
     pub fn before_return_to_user() {
+        // Preempt first: a signal may arrive while others run.
+        scheduler::preempt_if_due();
         if let Some(signal) = scheduler::current().and_then(|p| p.state.lock().pending_signal) {
             exit(WaitStatus::Signaled(signal));
         }
-        scheduler::preempt_if_due();
     }
 
     /// A data or instruction abort from user space: demand paging, copy-on-write, or death.
