@@ -32,18 +32,19 @@ impl FileTable {
         Ok(fd)
     }
 
-    /// Installs `file` at `fd`, closing what was there.
-    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>) -> Result<(), Errno> {
+    /// Installs `file` at `fd`; returns what was there, for the caller to drop once it has
+    /// let go of the process's lock (closing a pipe end wakes processes).
+    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>) -> Result<Option<Arc<OpenFile>>, Errno> {
         if fd >= MAX_FILES {
             return Err(EBADF);
         }
         if self.files.len() <= fd {
             self.files.resize(fd + 1, None);
         }
-        self.files[fd] = Some(file);
-        Ok(())
+        Ok(self.files[fd].replace(file))
     }
 
+    /// Removes `fd`; the caller drops the file once it has let go of the process's lock.
     pub fn close(&mut self, fd: usize) -> Result<Arc<OpenFile>, Errno> {
         self.files.get_mut(fd).and_then(Option::take).ok_or(EBADF)
     }

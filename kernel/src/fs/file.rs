@@ -6,6 +6,7 @@
 
 use super::console_input;
 use super::pipe::{self, Pipe};
+use super::user_buffers::UserBuffers;
 use super::vfs::{Device, Node, NodeKind, S_IFMT};
 use crate::arch::aarch64::timer;
 use crate::console;
@@ -13,7 +14,7 @@ use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENOTDIR, EPIPE, ESPIPE,
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::{InterruptsMasked, IrqMutex};
 use crate::task::{self, process::Channel, scheduler, signal};
-use crate::uaccess::{UserSlice, clear_user, copy_from_user, copy_to_user};
+use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -77,7 +78,7 @@ impl OpenFile {
             .is_some_and(|node| matches!(node.kind, NodeKind::Device(Device::Console)))
     }
 
-    pub fn read(&self, buffer: UserSlice) -> Result<usize, Errno> {
+    pub fn read(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
         if !self.readable {
             return Err(EBADF);
         }
@@ -87,14 +88,14 @@ impl OpenFile {
                 NodeKind::File(data) => {
                     let mut offset = self.offset.lock();
                     let available = &data[(*offset).min(data.len())..];
-                    let count = buffer.len.min(available.len());
-                    let done = count - copy_to_user(buffer.start, &available[..count]);
+                    let count = buffer.len().min(available.len());
+                    let done = buffer.write_at(0, &available[..count]);
                     *offset += done;
                     partial(done, count)
                 }
                 NodeKind::Device(Device::Null) => Ok(0),
                 NodeKind::Device(Device::Zero) => {
-                    partial(buffer.len - clear_user(buffer), buffer.len)
+                    partial(buffer.clear_at(0, buffer.len()), buffer.len())
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
             },
@@ -103,14 +104,14 @@ impl OpenFile {
         }
     }
 
-    pub fn write(&self, buffer: UserSlice) -> Result<usize, Errno> {
+    pub fn write(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
         if !self.writable {
             return Err(EBADF);
         }
         match &self.kind {
             FileKind::Node(node) => match node.kind {
                 // As on Linux, the null and zero devices accept anything without reading it.
-                NodeKind::Device(Device::Null | Device::Zero) => Ok(buffer.len),
+                NodeKind::Device(Device::Null | Device::Zero) => Ok(buffer.len()),
                 NodeKind::Device(Device::Console) => write_console(buffer),
                 _ => Err(EBADF),
             },
@@ -261,34 +262,33 @@ fn stat_bytes(inode: u64, mode: u32, links: u32, rdev: u64, size: u64) -> [u8; 1
     stat
 }
 
-fn read_console(buffer: UserSlice) -> Result<usize, Errno> {
-    if buffer.len == 0 {
+fn read_console(buffer: &UserBuffers) -> Result<usize, Errno> {
+    if buffer.len() == 0 {
         return Ok(0);
     }
-    let bytes = console_input::take(buffer.len, task::signal_pending).ok_or(EINTR)?;
-    let left = copy_to_user(buffer.start, &bytes);
-    console_input::unread(&bytes[bytes.len() - left..]);
-    partial(bytes.len() - left, bytes.len())
+    let bytes = console_input::take(buffer.len(), task::signal_pending).ok_or(EINTR)?;
+    let done = buffer.write_at(0, &bytes);
+    console_input::unread(&bytes[done..]);
+    partial(done, bytes.len())
 }
 
-fn write_console(buffer: UserSlice) -> Result<usize, Errno> {
+fn write_console(buffer: &UserBuffers) -> Result<usize, Errno> {
     let mut chunk = [0u8; 256];
     let mut done = 0;
-    while done < buffer.len {
-        let part = &mut chunk[..(buffer.len - done).min(256)];
-        let left = copy_from_user(part, buffer.start.add(done));
-        let copied = part.len() - left;
+    while done < buffer.len() {
+        let part = &mut chunk[..(buffer.len() - done).min(256)];
+        let copied = buffer.read_at(done, part);
         console::write_bytes(&part[..copied]);
         done += copied;
-        if left != 0 {
-            return partial(done, buffer.len);
+        if copied < part.len() {
+            return partial(done, buffer.len());
         }
     }
     Ok(done)
 }
 
-fn read_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
-    if buffer.len == 0 {
+fn read_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
+    if buffer.len() == 0 {
         return Ok(0);
     }
     loop {
@@ -311,9 +311,9 @@ fn read_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
 
 /// Moves up to `available` bytes to the user, a page at a time as Linux's pipe buffers do:
 /// a page that faults part-way stays in the pipe and does not count.
-fn take_from_pipe(pipe: &Pipe, buffer: UserSlice, available: usize) -> Result<usize, Errno> {
+fn take_from_pipe(pipe: &Pipe, buffer: &UserBuffers, available: usize) -> Result<usize, Errno> {
     let mut done = 0;
-    let wanted = buffer.len.min(available);
+    let wanted = buffer.len().min(available);
     while done < wanted {
         let chunk: Vec<u8> = {
             let queue = pipe.buffer.lock();
@@ -323,7 +323,7 @@ fn take_from_pipe(pipe: &Pipe, buffer: UserSlice, available: usize) -> Result<us
                 .copied()
                 .collect()
         };
-        if copy_to_user(buffer.start.add(done), &chunk) != 0 {
+        if buffer.write_at(done, &chunk) != chunk.len() {
             return partial(done, wanted);
         }
         pipe.buffer.lock().drain(..chunk.len());
@@ -332,13 +332,13 @@ fn take_from_pipe(pipe: &Pipe, buffer: UserSlice, available: usize) -> Result<us
     Ok(done)
 }
 
-fn write_pipe(pipe: &Pipe, buffer: UserSlice) -> Result<usize, Errno> {
+fn write_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
     let mut done = 0;
-    while done < buffer.len {
+    while done < buffer.len() {
         // Like Linux, a chunk that faults part-way is not written at all.
-        let mut chunk = vec![0u8; (buffer.len - done).min(PAGE_SIZE)];
-        if copy_from_user(&mut chunk, buffer.start.add(done)) != 0 {
-            return partial(done, buffer.len);
+        let mut chunk = vec![0u8; (buffer.len() - done).min(PAGE_SIZE)];
+        if buffer.read_at(done, &mut chunk) != chunk.len() {
+            return partial(done, buffer.len());
         }
         let mut pending = &chunk[..];
         while !pending.is_empty() {

@@ -13,3 +13,5 @@ pub mod file;
 pub mod initramfs;
 #[cfg(target_os = "none")]
 pub mod pipe;
+#[cfg(target_os = "none")]
+pub mod user_buffers;

@@ -145,6 +145,14 @@ impl AddressSpace {
         self.inner.lock().root as u64 | (u64::from(number) << 48)
     }
 
+    /// Drops every cached translation of this address space, walk caches included.
+    fn flush_all(&self) {
+        let asid = *self.asid.lock();
+        if let Some(asid) = asid.filter(|a| ASIDS.lock().is_current(*a)) {
+            mmu::flush_tlb_asid(asid.number);
+        }
+    }
+
     /// Drops any cached translation of user page `page`. Without a current ASID the space
     /// has not run since the last flush of everything, so nothing is cached.
     fn flush_page(&self, page: usize) {
@@ -200,10 +208,18 @@ impl AddressSpace {
         let root = inner.root;
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
-        for (page, frame) in table.present_pages(range) {
+        for (page, frame) in table.present_pages(range.clone()) {
             let _ = table.unmap_page(page);
             self.flush_page(page);
             frames::release(frame).expect("user frames are allocated frames");
+        }
+        // Tables left empty go too (as Linux's free_pgtables), after the walk caches forget them.
+        let mut emptied = Vec::new();
+        if table.release_empty_tables(range, |frame| emptied.push(frame)) {
+            self.flush_all();
+        }
+        for frame in emptied {
+            frames::deallocate(frame).expect("table frames are allocated frames");
         }
         Ok(())
     }

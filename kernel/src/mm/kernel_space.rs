@@ -98,6 +98,15 @@ pub fn empty_table() -> usize {
     virt_to_phys(&raw const EMPTY_TABLE as usize)
 }
 
+/// Creates the tables for `range` now, so mapping pages there later needs no frames.
+pub fn prepare_tables(range: Range<usize>) -> Result<(), MapError> {
+    let root = KERNEL_TABLES.lock();
+    let mut memory = runtime_tables();
+    PageTable::at(*root, &mut memory).prepare_tables(range)?;
+    mmu::publish_table_update();
+    Ok(())
+}
+
 /// Maps one kernel page. The range must not be mapped yet.
 pub fn map_page(va: usize, pa: usize, attributes: Attributes) -> Result<(), MapError> {
     let root = KERNEL_TABLES.lock();

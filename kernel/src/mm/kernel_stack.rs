@@ -17,6 +17,13 @@ const SLOTS: usize = 1024;
 
 static USED: IrqMutex<[bool; SLOTS]> = IrqMutex::new([false; SLOTS]);
 
+/// Builds the tables for every stack slot up front, so a stack costs exactly its own
+/// frames and gives them all back (the free-memory count returns to where it was).
+pub fn init() {
+    kernel_space::prepare_tables(STACKS_BASE..STACKS_BASE + SLOTS * SLOT_SIZE)
+        .expect("room for the kernel-stack tables at boot");
+}
+
 pub struct KernelStack {
     slot: usize,
 }

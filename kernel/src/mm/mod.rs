@@ -79,6 +79,7 @@ pub unsafe fn init_allocators(boot_argument: usize) {
         );
         heap::init(phys_to_virt(heap), HEAP_SIZE);
     }
+    kernel_stack::init();
 }
 
 /// Where the device tree at physical `address` lies, if there is one in RAM.

@@ -350,6 +350,54 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         out
     }
 
+    /// Creates the tables down to level 3 for all of `range`, mapping nothing, so that
+    /// later mappings there never need a frame for a table.
+    pub fn prepare_tables(&mut self, range: Range<usize>) -> Result<(), MapError> {
+        for va in range.step_by(LEVEL_SIZE[2]) {
+            self.walk_to(va, 3, true)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the tables that map nothing inside `range` (never the root), calling `free`
+    /// with each; returns whether any went. The caller flushes the TLB's walk caches.
+    pub fn release_empty_tables(
+        &mut self,
+        range: Range<usize>,
+        mut free: impl FnMut(usize),
+    ) -> bool {
+        fn walk(
+            memory: &mut impl TableMemory,
+            table: usize,
+            level: usize,
+            base: usize,
+            range: &Range<usize>,
+            free: &mut impl FnMut(usize),
+        ) -> bool {
+            let size = LEVEL_SIZE[level];
+            let mut released = false;
+            for i in 0..ENTRIES {
+                let start = base + i * size;
+                if level == 3 || start >= range.end || start + size <= range.start {
+                    continue;
+                }
+                let entry = memory.table(table)[i];
+                if entry & bits::VALID == 0 || entry & bits::TABLE_OR_PAGE == 0 {
+                    continue;
+                }
+                let child = (entry & OUTPUT_ADDRESS) as usize;
+                released |= walk(memory, child, level + 1, start, range, free);
+                if memory.table(child).iter().all(|e| e & bits::VALID == 0) {
+                    set_entry(&mut memory.table(table)[i], 0);
+                    free(child);
+                    released = true;
+                }
+            }
+            released
+        }
+        walk(self.memory, self.root, 0, 0, &range, &mut free)
+    }
+
     /// Tears the tree down: calls `free` with every mapped page's physical address (and
     /// block's base), then with every table's, the root last.
     pub fn destroy(self, mut free: impl FnMut(usize)) {
@@ -542,6 +590,49 @@ mod tests {
         );
         assert_eq!(table.present_pages(0x2000..0x4000), [(0x3000, 0x9000_3000)]);
         assert!(table.present_pages(0x5000..0x40_0000_0000).is_empty());
+    }
+
+    #[test]
+    fn empty_tables_are_released_and_busy_ones_kept() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let user = Attributes::user(Protection::READ_WRITE);
+        table.set_page(0x1000, 0x9000_0000, user).unwrap();
+        table.set_page(0x40_0000_0000, 0x9000_1000, user).unwrap();
+        let tables_before = memory.tables.len();
+        let mut table = PageTable::at(memory.base, &mut memory);
+        table.unmap_page(0x40_0000_0000).unwrap();
+        let mut freed = Vec::new();
+        assert!(table.release_empty_tables(0..1 << 47, |pa| freed.push(pa)));
+        assert_eq!(freed.len(), 2, "the L2 and L3 only the unmapped page used");
+        assert_eq!(table.translate(0x1000).map(|(pa, _)| pa), Some(0x9000_0000));
+        assert!(!table.release_empty_tables(0..1 << 47, |_| panic!("nothing is empty")));
+        assert_eq!(
+            tables_before, 6,
+            "root, a shared L1, and an L2 and L3 per page"
+        );
+    }
+
+    #[test]
+    fn prepared_tables_make_mapping_allocation_free() {
+        let mut memory = HostTables::new(8);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        table.prepare_tables(KERNEL..KERNEL + (4 << 20)).unwrap();
+        let tables = memory.tables.len();
+        let mut table = PageTable::at(memory.base, &mut memory);
+        for page in (KERNEL..KERNEL + (4 << 20)).step_by(1 << 20) {
+            table
+                .map(
+                    page,
+                    0x1000,
+                    PAGE_SIZE,
+                    Attributes::KERNEL_DATA,
+                    Granularity::Pages,
+                )
+                .unwrap();
+        }
+        assert_eq!(memory.tables.len(), tables);
+        assert_eq!(tables, 5, "root, L1, L2 and two L3 tables");
     }
 
     #[test]

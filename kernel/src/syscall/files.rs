@@ -7,6 +7,7 @@ use crate::errno::{
 };
 use crate::fs::file::{FileKind, OpenFile, stat_of};
 use crate::fs::pipe::Pipe;
+use crate::fs::user_buffers::UserBuffers;
 use crate::fs::vfs::{self, Node};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::task;
@@ -167,22 +168,22 @@ pub fn close(args: &Arguments) -> SyscallResult {
 
 /// The buffer of read/write, checked up front as Linux's vfs_read/vfs_write do (so even a
 /// device that ignores the buffer refuses a kernel address).
-fn buffer(args: &Arguments) -> Result<UserSlice, Errno> {
+fn buffer(args: &Arguments) -> Result<UserBuffers, Errno> {
     let (address, len) = (args.usize(1), args.usize(2));
     if !access_ok(address, len) {
         return Err(EFAULT);
     }
-    Ok(UserSlice::new(address, len))
+    Ok(UserBuffers::single(UserSlice::new(address, len)))
 }
 
 pub fn read(args: &Arguments) -> SyscallResult {
     let file = file(args.i32(0))?;
-    file.read(buffer(args)?)
+    file.read(&buffer(args)?)
 }
 
 pub fn write(args: &Arguments) -> SyscallResult {
     let file = file(args.i32(0))?;
-    file.write(buffer(args)?)
+    file.write(&buffer(args)?)
 }
 
 /// The (base, length) pairs of a user iovec array, checked as Linux's import_iovec does.
@@ -211,34 +212,23 @@ fn iovecs(address: usize, count: usize) -> Result<Vec<UserSlice>, Errno> {
         .collect()
 }
 
-/// Runs `transfer` over each iovec in turn, stopping at the first short or failed one.
-fn vectored(
-    args: &Arguments,
-    transfer: impl Fn(&OpenFile, UserSlice) -> SyscallResult,
-) -> SyscallResult {
+/// readv/writev's buffers: the iovecs as one stream, as Linux's iov_iter sees them.
+fn vectored(args: &Arguments) -> Result<(Arc<OpenFile>, UserBuffers), Errno> {
     let file = file(args.i32(0))?;
-    let mut done = 0;
-    for slice in iovecs(args.usize(1), args.usize(2))? {
-        match transfer(&file, slice) {
-            Ok(count) => {
-                done += count;
-                if count < slice.len {
-                    break;
-                }
-            }
-            Err(_) if done > 0 => break,
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(done)
+    Ok((
+        file,
+        UserBuffers::vectored(iovecs(args.usize(1), args.usize(2))?),
+    ))
 }
 
 pub fn readv(args: &Arguments) -> SyscallResult {
-    vectored(args, OpenFile::read)
+    let (file, buffers) = vectored(args)?;
+    file.read(&buffers)
 }
 
 pub fn writev(args: &Arguments) -> SyscallResult {
-    vectored(args, OpenFile::write)
+    let (file, buffers) = vectored(args)?;
+    file.write(&buffers)
 }
 
 pub fn lseek(args: &Arguments) -> SyscallResult {
@@ -259,7 +249,9 @@ pub fn pipe2(args: &Arguments) -> SyscallResult {
         match state.files.add(write_end) {
             Ok(write_fd) => (read_fd, write_fd),
             Err(error) => {
-                let _ = state.files.close(read_fd);
+                let closed = state.files.close(read_fd);
+                drop(state);
+                drop(closed);
                 return Err(error);
             }
         }
@@ -269,9 +261,11 @@ pub fn pipe2(args: &Arguments) -> SyscallResult {
         .and_then(|()| put_user(fds.add(1), write_fd as i32))
         .is_err()
     {
-        let mut state = process.state.lock();
-        let _ = state.files.close(read_fd);
-        let _ = state.files.close(write_fd);
+        let closed = {
+            let mut state = process.state.lock();
+            (state.files.close(read_fd), state.files.close(write_fd))
+        };
+        drop(closed);
         return Err(EFAULT);
     }
     Ok(0)
@@ -288,7 +282,8 @@ pub fn dup3(args: &Arguments) -> SyscallResult {
     }
     let file = file(old)?;
     let new = usize::try_from(new).map_err(|_| EBADF)?;
-    task::current().state.lock().files.set(new, file)?;
+    let replaced = task::current().state.lock().files.set(new, file)?;
+    drop(replaced);
     Ok(new)
 }
 

@@ -1,7 +1,7 @@
 //! Memory system calls: brk, anonymous private mmap, munmap and mprotect.
 
 use super::{Arguments, SyscallResult};
-use crate::errno::{EINVAL, ENODEV, ENOMEM, Errno};
+use crate::errno::{EBADF, EINVAL, ENODEV, ENOMEM, Errno};
 use crate::mm::address_space::{AddressSpace, Protection};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
@@ -95,7 +95,10 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
         return Err(EINVAL);
     }
     if flags & MAP_ANONYMOUS == 0 {
-        return Err(ENODEV);
+        // File mappings are not supported; a descriptor that is not even open is EBADF first.
+        let open = usize::try_from(args.i32(4))
+            .is_ok_and(|fd| task::current().state.lock().files.get(fd).is_ok());
+        return Err(if open { ENODEV } else { EBADF });
     }
     if flags & !(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_IGNORED) != 0 {
         return Err(EINVAL);

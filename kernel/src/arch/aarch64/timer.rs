@@ -1,8 +1,8 @@
 //! The EL1 virtual timer (CNTV): a periodic tick.
 
-use aarch64_cpu::registers::{CNTFRQ_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0, CNTVCT_EL0};
+use aarch64_cpu::registers::{CNTFRQ_EL0, CNTKCTL_EL1, CNTV_CTL_EL0, CNTV_TVAL_EL0, CNTVCT_EL0};
 use core::sync::atomic::{AtomicU64, Ordering};
-use tock_registers::interfaces::{Readable, Writeable};
+use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
 
 /// Timer interrupts per second.
 pub const TICK_HZ: u64 = 100;
@@ -14,7 +14,9 @@ fn reload() {
 }
 
 /// Arms the first tick; the board's interrupt controller must already route the timer.
+/// Also lets EL0 read the virtual counter and its frequency, as Linux does.
 pub fn start() {
+    CNTKCTL_EL1.modify(CNTKCTL_EL1::EL0VCTEN::SET);
     reload();
     CNTV_CTL_EL0.write(CNTV_CTL_EL0::ENABLE::SET + CNTV_CTL_EL0::IMASK::CLEAR);
 }

@@ -1,0 +1,124 @@
+//! Processes that end badly give back all their memory: one killed by a fault, a memory hog
+//! that runs out, and a fork bomb that meets the process cap. And memory never touched
+//! costs no frames.
+
+use rt::errno::Errno;
+use rt::signal::{SIGKILL, SIGSEGV};
+use rt::sys::file::{close, pipe2, read};
+use rt::sys::memory::{PROT_READ, PROT_WRITE, map_anonymous, munmap};
+use rt::sys::process::{Fork, exit_group, fork, wait};
+use rt::test::{Context, Failure};
+use rt::wait::Termination;
+use testkit::child::in_child;
+use testkit::pages::page_size;
+
+use crate::free_memory::{check_gives_back, free_bytes};
+
+const READ_WRITE: u32 = PROT_READ | PROT_WRITE;
+const MIB: usize = 1 << 20;
+
+/// Writes one byte in every page of `len` bytes at `start`.
+fn touch_pages(start: usize, len: usize) {
+    for page in (start..start + len).step_by(page_size()) {
+        // SAFETY: callers pass memory they mapped writable.
+        unsafe { core::ptr::write_volatile(page as *mut u8, 1) };
+    }
+}
+
+pub fn faulting_process_gives_back_its_memory() -> Result<(), Failure> {
+    check_gives_back(|| {
+        let termination = in_child(|| {
+            let Ok(start) = map_anonymous(4 * MIB, READ_WRITE) else {
+                return 1;
+            };
+            touch_pages(start, 4 * MIB);
+            // SAFETY: a child meant to die: nothing is mapped at 0.
+            unsafe { core::ptr::write_volatile(core::ptr::null_mut::<u8>(), 1) };
+            2
+        })?;
+        rt::check_eq!(termination, Termination::Killed(SIGSEGV));
+        Ok(())
+    })
+}
+
+/// Mapping 64 MiB and touching 16 pages of it costs about 16 frames, not 16384.
+pub fn untouched_memory_costs_nothing() -> Result<(), Failure> {
+    check_gives_back(|| {
+        let before = free_bytes()?;
+        let start = map_anonymous(64 * MIB, READ_WRITE).context("mmap 64 MiB")?;
+        touch_pages(start, 16 * page_size());
+        let spent = before.saturating_sub(free_bytes()?);
+        // SAFETY: the mapping is ours and no longer used.
+        unsafe { munmap(start, 64 * MIB) }.context("munmap")?;
+        rt::check!(spent < MIB as u64, "touching 16 pages took {spent} bytes");
+        Ok(())
+    })
+}
+
+/// More than this machine has: a hog that gets this far was never stopped.
+const HOG_LIMIT: usize = 2048 * MIB;
+
+/// The hog maps and touches memory until mmap says ENOMEM (it then exits 0) or a fault it
+/// cannot be given a page for kills it.
+pub fn memory_hog_gives_back_its_memory() -> Result<(), Failure> {
+    check_gives_back(|| {
+        let termination = in_child(|| {
+            let mut taken = 0;
+            while taken < HOG_LIMIT {
+                match map_anonymous(MIB, READ_WRITE) {
+                    Ok(start) => touch_pages(start, MIB),
+                    Err(Errno::ENOMEM) => return 0,
+                    Err(_) => return 1,
+                }
+                taken += MIB;
+            }
+            2
+        })?;
+        let accepted = [
+            Termination::Exited(0),
+            Termination::Killed(SIGKILL),
+            Termination::Killed(SIGSEGV),
+        ];
+        rt::check!(
+            accepted.contains(&termination),
+            "the hog {termination} (1: mmap failed otherwise, 2: 2 GiB and still going)"
+        );
+        Ok(())
+    })
+}
+
+/// Far more processes than any sensible cap.
+const FORK_LIMIT: usize = 4096;
+
+/// Forks children that wait on a pipe until fork is refused with EAGAIN, then lets them all
+/// exit and reaps them.
+pub fn fork_bomb_meets_the_process_cap_and_gives_back_its_memory() -> Result<(), Failure> {
+    check_gives_back(|| {
+        let (reader, writer) = pipe2(0).context("pipe2")?;
+        let (read_end, write_end) = (reader.raw(), writer.raw());
+        let mut forked = 0;
+        let refusal = loop {
+            if forked == FORK_LIMIT {
+                break None;
+            }
+            match fork() {
+                // Each child drops its copy of the write end, so closing the parent's is
+                // the end of file every child waits for.
+                Ok(Fork::Child) => {
+                    let _ = close(write_end);
+                    let _ = read(read_end, &mut [0u8]);
+                    exit_group(0)
+                }
+                Ok(Fork::Parent(_)) => forked += 1,
+                Err(errno) => break Some(errno),
+            }
+        };
+        writer.close().context("close the write end")?;
+        for _ in 0..forked {
+            rt::check_eq!(wait(-1).context("wait4")?.1, Termination::Exited(0));
+        }
+        rt::check_eq!(refusal, Some(Errno::EAGAIN), "after {forked} forks");
+        rt::check!(forked > 0, "not one fork succeeded");
+        Ok(())
+    })
+}
