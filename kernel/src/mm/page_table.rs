@@ -163,6 +163,19 @@ pub struct PageTable<'m, M: TableMemory> {
     memory: &'m mut M,
 }
 
+/// The entries of a level-`level` table covering `base..` that overlap `range`, as
+/// (index, first address the entry maps).
+fn entries_overlapping(
+    level: usize,
+    base: usize,
+    range: &Range<usize>,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let size = LEVEL_SIZE[level];
+    (0..ENTRIES)
+        .map(move |i| (i, base + i * size))
+        .filter(move |&(_, start)| start < range.end && start + size > range.start)
+}
+
 fn index(va: usize, level: usize) -> usize {
     (va / LEVEL_SIZE[level]) % ENTRIES
 }
@@ -327,12 +340,7 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             range: &Range<usize>,
             out: &mut Vec<(usize, usize)>,
         ) {
-            let size = LEVEL_SIZE[level];
-            for i in 0..ENTRIES {
-                let start = base + i * size;
-                if start >= range.end || start + size <= range.start {
-                    continue;
-                }
+            for (i, start) in entries_overlapping(level, base, range) {
                 let entry = memory.table(table)[i];
                 if entry & bits::VALID == 0 {
                     continue;
@@ -374,13 +382,11 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             range: &Range<usize>,
             free: &mut impl FnMut(usize),
         ) -> bool {
-            let size = LEVEL_SIZE[level];
             let mut released = false;
-            for i in 0..ENTRIES {
-                let start = base + i * size;
-                if level == 3 || start >= range.end || start + size <= range.start {
-                    continue;
-                }
+            if level == 3 {
+                return false;
+            }
+            for (i, start) in entries_overlapping(level, base, range) {
                 let entry = memory.table(table)[i];
                 if entry & bits::VALID == 0 || entry & bits::TABLE_OR_PAGE == 0 {
                     continue;
