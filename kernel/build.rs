@@ -9,15 +9,33 @@ fn main() {
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("none") {
         return;
     }
-    let load_address = match (
-        env::var_os("CARGO_FEATURE_BOARD_RPI3").is_some(),
-        env::var_os("CARGO_FEATURE_BOARD_VIRT").is_some(),
-    ) {
-        (true, false) => bsp_rpi3::Rpi3::INFO.load_address,
-        (false, true) => bsp_virt::Virt::INFO.load_address,
-        _ => panic!(
-            "select exactly one board feature (board-rpi3 or board-virt); use `cargo xtask build`"
+    let boards = [
+        (
+            "CARGO_FEATURE_BOARD_RPI3",
+            bsp_rpi3::Rpi3::INFO.load_address,
         ),
+        (
+            "CARGO_FEATURE_BOARD_RPI4",
+            bsp_rpi4::Rpi4::INFO.load_address,
+        ),
+        (
+            "CARGO_FEATURE_BOARD_RPI5",
+            bsp_rpi5::Rpi5::INFO.load_address,
+        ),
+        (
+            "CARGO_FEATURE_BOARD_VIRT",
+            bsp_virt::Virt::INFO.load_address,
+        ),
+    ];
+    let selected: Vec<usize> = boards
+        .iter()
+        .filter(|(feature, _)| env::var_os(feature).is_some())
+        .map(|(_, load_address)| *load_address)
+        .collect();
+    let [load_address] = selected[..] else {
+        panic!(
+            "select exactly one board feature (board-rpi3, -rpi4, -rpi5 or -virt); use `cargo xtask build`"
+        )
     };
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/link.ld");
     println!("cargo:rustc-link-arg-bins=--defsym=__kernel_phys_base={load_address:#x}");

@@ -12,6 +12,10 @@ pub struct Banner<'a> {
     pub pan_mode: &'a str,
     pub kernel_va: usize,
     pub ram_bytes: usize,
+    /// The device tree's model, `None` without a device tree.
+    pub model: Option<&'a str>,
+    /// Whether the firmware passed a valid device tree.
+    pub device_tree: bool,
 }
 
 impl Display for Banner<'_> {
@@ -36,7 +40,12 @@ impl Display for Banner<'_> {
             self.cpu.asid_bits(),
             self.kernel_va,
             self.ram_bytes,
-        )
+        )?;
+        match (self.device_tree, self.model) {
+            (false, _) => f.write_str(" dtb=none"),
+            (true, Some(model)) => write!(f, " model=\"{model}\""),
+            (true, None) => Ok(()),
+        }
     }
 }
 
@@ -58,11 +67,13 @@ mod tests {
             pan_mode: "software",
             kernel_va: 0xffff_0000_0008_0000,
             ram_bytes: 0x3c00_0000,
+            model: None,
+            device_tree: false,
         };
         assert_eq!(
             banner.to_string(),
             "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent pan_mode=software asid_bits=16 \
-             kernel_va=0xffff000000080000 ram=1006632960"
+             kernel_va=0xffff000000080000 ram=1006632960 dtb=none"
         );
     }
 
@@ -80,9 +91,12 @@ mod tests {
             pan_mode: "forced-software",
             kernel_va: 0xffff_0000_4008_0000,
             ram_bytes: 1 << 30,
+            model: Some("linux,dummy-virt"),
+            device_tree: true,
         }
         .to_string();
         assert!(banner.contains(" cpu=cortex-a76 "));
         assert!(banner.contains(" pan=hardware uao=present pan_mode=forced-software "));
+        assert!(banner.ends_with(" model=\"linux,dummy-virt\""));
     }
 }

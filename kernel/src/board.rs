@@ -6,12 +6,21 @@ use spin::Once;
 
 #[cfg(feature = "board-rpi3")]
 pub type ThisBoard = bsp_rpi3::Rpi3;
+#[cfg(feature = "board-rpi4")]
+pub type ThisBoard = bsp_rpi4::Rpi4;
+#[cfg(feature = "board-rpi5")]
+pub type ThisBoard = bsp_rpi5::Rpi5;
 #[cfg(feature = "board-virt")]
 pub type ThisBoard = bsp_virt::Virt;
-#[cfg(not(any(feature = "board-rpi3", feature = "board-virt")))]
-compile_error!("select a board feature (board-rpi3 or board-virt); `cargo xtask build` does");
-#[cfg(all(feature = "board-rpi3", feature = "board-virt"))]
-compile_error!("select exactly one board feature");
+#[cfg(not(any(
+    feature = "board-rpi3",
+    feature = "board-rpi4",
+    feature = "board-rpi5",
+    feature = "board-virt"
+)))]
+compile_error!(
+    "select a board feature (board-rpi3, -rpi4, -rpi5 or -virt); `cargo xtask build` does"
+);
 
 pub type Console = <ThisBoard as Board>::Console;
 pub type InterruptController = <ThisBoard as Board>::Irq;

@@ -3,22 +3,28 @@
 #[derive(Clone, Copy)]
 pub struct CommandLine<'a>(&'a str);
 
-/// The command line the kernel was booted with: QEMU's `-append`, read through semihosting,
-/// in QEMU builds; empty elsewhere until the device tree is read (#5).
-#[cfg(target_os = "none")]
-pub fn boot() -> CommandLine<'static> {
-    static TEXT: spin::Once<alloc::string::String> = spin::Once::new();
-    CommandLine::new(TEXT.call_once(|| {
-        #[cfg(feature = "qemu")]
-        {
+static TEXT: spin::Once<alloc::string::String> = spin::Once::new();
+
+/// Records the command line: the device tree's `/chosen/bootargs` if there is one, else
+/// QEMU's `-append` through semihosting (QEMU builds), else nothing.
+pub fn init(bootargs: Option<&str>) {
+    TEXT.call_once(|| match bootargs {
+        Some(text) => alloc::string::String::from(text),
+        #[cfg(all(target_os = "none", feature = "qemu"))]
+        None => {
             let mut buffer = [0u8; 512];
             alloc::string::String::from(crate::arch::aarch64::semihosting::command_line(
                 &mut buffer,
             ))
         }
-        #[cfg(not(feature = "qemu"))]
-        alloc::string::String::new()
-    }))
+        #[cfg(not(all(target_os = "none", feature = "qemu")))]
+        None => alloc::string::String::new(),
+    });
+}
+
+/// The command line recorded by [`init`] (empty before).
+pub fn boot() -> CommandLine<'static> {
+    CommandLine::new(TEXT.get().map_or("", |text| text.as_str()))
 }
 
 impl<'a> CommandLine<'a> {

@@ -10,8 +10,10 @@ extern crate alloc;
 
 mod arch;
 mod banner;
+#[cfg(target_os = "none")]
 mod boot_data;
 mod cmdline;
+mod devicetree;
 mod errno;
 mod fs;
 mod mm;
@@ -53,8 +55,10 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     // SAFETY: first thing after boot.s, once.
     unsafe { mm::init_address_space() };
     board::init_devices();
+    let device_tree = boot_data::device_tree(boot_argument, &board::INFO.ram);
     // SAFETY: once, after the address space.
-    unsafe { mm::init_allocators(boot_argument) };
+    unsafe { mm::init_allocators(device_tree.as_ref(), boot_argument) };
+    cmdline::init(device_tree.as_ref().and_then(|tree| tree.bootargs));
 
     let cpu = cpu::id();
     let pan_mode = PanMode::choose(cpu.has_pan(), cmdline::boot().value("pan"));
@@ -71,7 +75,9 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
             exception_level: cpu::exception_level(),
             pan_mode: pan_mode.name(),
             kernel_va: mm::image::text().start,
-            ram_bytes: board::INFO.ram.len(),
+            ram_bytes: mm::frames::total_frames() * mm::page_table::PAGE_SIZE,
+            model: device_tree.as_ref().and_then(|tree| tree.model),
+            device_tree: device_tree.is_some(),
         }
     );
 

@@ -3,6 +3,7 @@
 
 pub mod bcm2835_armctrl;
 pub mod bcm2836_local_intc;
+pub mod bcm_gpio;
 pub mod gicv2;
 pub mod pl011;
 

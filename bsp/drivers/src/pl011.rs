@@ -110,6 +110,20 @@ impl Pl011 {
         uart
     }
 
+    /// Takes over a UART the firmware already configured, keeping its baud rate.
+    ///
+    /// # Safety
+    /// As for [`new`](Self::new).
+    pub unsafe fn keep_configuration(base: usize) -> Self {
+        let uart = Self {
+            registers: base as *const Registers,
+        };
+        uart.regs()
+            .cr
+            .write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
+        uart
+    }
+
     fn regs(&self) -> &Registers {
         // SAFETY: `new`'s contract keeps the register block mapped and ours.
         unsafe { &*self.registers }

@@ -3,6 +3,7 @@
 
 mod interrupts;
 
+use bsp_drivers::bcm_gpio::{self, PullControl};
 use bsp_drivers::bcm2835_armctrl::ArmCtrl;
 use bsp_drivers::bcm2836_local_intc::LocalIntc;
 use bsp_drivers::pl011::Pl011;
@@ -16,6 +17,7 @@ const PERIPHERALS: usize = 0x3f00_0000;
 const UART0: usize = PERIPHERALS + 0x20_1000;
 /// The peripherals' interrupt controller.
 const ARM_CONTROL: usize = PERIPHERALS + 0xb200;
+const GPIO: usize = PERIPHERALS + 0x20_0000;
 /// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
 const LOCAL_PERIPHERALS: usize = 0x4000_0000;
 /// UART reference clock the firmware programs by default (init_uart_clock).
@@ -44,6 +46,7 @@ impl Board for Rpi3 {
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, Interrupts> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
         unsafe {
+            bcm_gpio::route_uart0(GPIO + mmio_offset, PullControl::Clocked);
             Devices {
                 console: Pl011::new(UART0 + mmio_offset, UART_CLOCK_HZ, 115_200),
                 irq: Interrupts {

@@ -55,46 +55,42 @@ pub unsafe fn init_address_space() {
     unsafe { kernel_space::activate(&crate::board::INFO) }
 }
 
-/// Sets up the frame allocator and the heap over the board's RAM, keeping the device tree
-/// `boot_argument` may point at.
+/// Sets up the frame allocator and the heap over the board's RAM, less what the device
+/// tree (if any, at `device_tree_address`) reserves or does not describe as memory.
 ///
 /// # Safety
 /// Once, after [`init_address_space`].
 #[cfg(target_os = "none")]
-pub unsafe fn init_allocators(boot_argument: usize) {
+pub unsafe fn init_allocators(
+    tree: Option<&crate::devicetree::DeviceTree<'_>>,
+    device_tree_address: usize,
+) {
     let info = &crate::board::INFO;
-    let device_tree = device_tree_extent(info, boot_argument);
     let kernel = image::physical();
     let bitmap = kernel.end;
     let bitmap_bytes = (frame::bitmap_words(info.ram.end - info.ram.start) * 8)
         .next_multiple_of(page_table::PAGE_SIZE);
     let heap = bitmap + bitmap_bytes;
+    let firmware = tree.into_iter().flat_map(|tree| {
+        let ram = info.ram.start as u64..info.ram.end as u64;
+        core::iter::once(device_tree_address..device_tree_address + tree.total_size)
+            .chain(tree.reserved.iter().map(to_usize))
+            .chain(tree.memory.gaps_within(ram).into_ranges().map(to_usize))
+    });
     // SAFETY: [kernel end, heap end) is RAM nobody else uses: the frame allocator is
     // told to keep its hands off it below.
     unsafe {
         frames::init(
             info,
             bitmap,
-            core::iter::once(kernel.start..heap + HEAP_SIZE).chain(device_tree),
+            core::iter::once(kernel.start..heap + HEAP_SIZE).chain(firmware),
         );
         heap::init(phys_to_virt(heap), HEAP_SIZE);
     }
     kernel_stack::init();
 }
 
-/// Where the device tree at physical `address` lies, if there is one in RAM.
 #[cfg(target_os = "none")]
-fn device_tree_extent(
-    info: &bsp_drivers::BoardInfo,
-    address: usize,
-) -> Option<core::ops::Range<usize>> {
-    if !info.ram.contains(&address)
-        || !info.ram.contains(&(address + 7))
-        || !address.is_multiple_of(8)
-    {
-        return None;
-    }
-    // SAFETY: eight bytes of RAM, mapped in the linear map.
-    let header = unsafe { (phys_to_virt(address) as *const [u8; 8]).read() };
-    crate::boot_data::device_tree_extent(address, header)
+fn to_usize(range: core::ops::Range<u64>) -> core::ops::Range<usize> {
+    range.start as usize..range.end as usize
 }

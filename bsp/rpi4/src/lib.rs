@@ -1,0 +1,53 @@
+//! Raspberry Pi 4 (BCM2711, Cortex-A72): Pi 4B, 400, CM4, and QEMU `raspi4b`.
+#![no_std]
+
+use bsp_drivers::bcm_gpio::{self, PullControl};
+use bsp_drivers::gicv2::GicV2;
+use bsp_drivers::pl011::Pl011;
+use bsp_drivers::{Board, BoardInfo, Devices};
+use core::ops::Range;
+
+/// The BCM2711 peripherals in "low peripheral" mode (the firmware's default).
+const PERIPHERALS: usize = 0xfe00_0000;
+const GPIO: usize = PERIPHERALS + 0x20_0000;
+const UART0: usize = PERIPHERALS + 0x20_1000;
+/// The ARM-local block: GIC-400 and local timers.
+const ARM_LOCAL: usize = 0xff80_0000;
+const GIC_DISTRIBUTOR: usize = 0xff84_1000;
+const GIC_CPU_INTERFACE: usize = 0xff84_2000;
+/// The PL011's shared peripheral interrupt (VideoCore interrupt 57 + 64).
+const UART0_SPI: u32 = 121;
+/// UART reference clock the firmware programs by default (init_uart_clock).
+const UART_CLOCK_HZ: u32 = 48_000_000;
+/// Spin tables and the firmware's boot data live below the kernel.
+const FIRMWARE_AREA: Range<usize> = 0..0x8_0000;
+
+pub struct Rpi4;
+
+impl Board for Rpi4 {
+    const INFO: BoardInfo = BoardInfo {
+        name: "rpi4",
+        load_address: 0x8_0000,
+        // The first GiB less the VideoCore's default share; the device tree can only shrink it.
+        ram: 0..0x3c00_0000,
+        reserved: &[FIRMWARE_AREA],
+        mmio: &[PERIPHERALS..ARM_LOCAL, ARM_LOCAL..0x1_0000_0000],
+    };
+    type Console = Pl011;
+    type Irq = GicV2;
+
+    unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
+        // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
+        unsafe {
+            bcm_gpio::route_uart0(GPIO + mmio_offset, PullControl::Direct);
+            Devices {
+                console: Pl011::new(UART0 + mmio_offset, UART_CLOCK_HZ, 115_200),
+                irq: GicV2::new(
+                    GIC_DISTRIBUTOR + mmio_offset,
+                    GIC_CPU_INTERFACE + mmio_offset,
+                    UART0_SPI,
+                ),
+            }
+        }
+    }
+}
