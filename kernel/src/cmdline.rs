@@ -40,6 +40,15 @@ impl<'a> CommandLine<'a> {
             .skip(1)
     }
 
+    /// Whether the bare word `flag` comes before any `--`.
+    #[cfg(any(test, feature = "ktest"))]
+    pub fn has(&self, flag: &str) -> bool {
+        self.0
+            .split_ascii_whitespace()
+            .take_while(|word| *word != "--")
+            .any(|word| word == flag)
+    }
+
     /// The value of the last `key=value` word for `key`.
     pub fn value(&self, key: &str) -> Option<&'a str> {
         self.0
@@ -73,6 +82,14 @@ mod tests {
             "keys after -- are still visible to the kernel"
         );
         assert_eq!(CommandLine::new("quiet").init_arguments().count(), 0);
+    }
+
+    #[test]
+    fn flags_before_the_separator() {
+        let line = CommandLine::new("ktest bench -- bench");
+        assert!(line.has("bench"));
+        assert!(!CommandLine::new("ktest -- bench").has("bench"));
+        assert!(!line.has("ben"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! and checked against the report. Results use the line protocol of ARCHITECTURE.md.
 
 mod asid;
+mod bench;
 mod exception;
 mod extable;
 mod frames;
@@ -162,6 +163,10 @@ static RUNNING: AtomicPtr<KTest> = AtomicPtr::new(core::ptr::null_mut());
 /// and the command line names an `init=` to go on with (user-space tests).
 pub fn run() {
     let command_line = cmdline::boot();
+    if command_line.has("bench") {
+        bench::run();
+        semihosting::exit(EXIT_PASSED);
+    }
     if let Some(wanted) = command_line.value("ktest.fault") {
         run_fault_scenario(wanted);
     }

@@ -22,6 +22,8 @@ pub mod irq;
 pub mod mmu;
 #[cfg(target_os = "none")]
 pub mod pan;
+#[cfg(all(target_os = "none", feature = "ktest"))]
+pub mod pmu;
 #[cfg(all(target_os = "none", feature = "qemu"))]
 pub mod semihosting;
 #[cfg(target_os = "none")]
