@@ -5,7 +5,7 @@ use crate::arch::aarch64::esr::{self, class};
 use crate::arch::aarch64::report;
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::console::EmergencyWriter;
-use crate::mm::image;
+use crate::mm::kernel_stack;
 use core::fmt;
 
 /// Prints the report for `frame` and stops the kernel.
@@ -16,7 +16,10 @@ pub fn oops(frame: &TrapFrame, headline: fmt::Arguments<'_>) -> ! {
     let frames = [frame.elr]
         .into_iter()
         .chain(caller)
-        .chain(backtrace::return_addresses(frame.fp(), image::boot_stack()));
+        .chain(backtrace::return_addresses(
+            frame.fp(),
+            kernel_stack::containing(frame.fp() as usize),
+        ));
     let _ = report::write_report(&mut EmergencyWriter, headline, frame, frames);
     stop_after_oops()
 }

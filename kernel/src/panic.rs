@@ -11,8 +11,8 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     #[cfg(feature = "ktest")]
     crate::ktest::fail_running_test(info);
     let _ = writeln!(EmergencyWriter, "oops: kernel panic: {info}");
-    let frames =
-        backtrace::return_addresses(backtrace::frame_pointer(), crate::mm::image::boot_stack());
+    let fp = backtrace::frame_pointer();
+    let frames = backtrace::return_addresses(fp, crate::mm::kernel_stack::containing(fp as usize));
     let _ = report::write_backtrace(&mut EmergencyWriter, frames);
     crate::oops::stop_after_oops()
 }

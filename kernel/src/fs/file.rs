@@ -10,7 +10,7 @@ use super::user_buffers::UserBuffers;
 use super::vfs::{Device, Node, NodeKind, S_IFMT};
 use crate::arch::aarch64::timer;
 use crate::console;
-use crate::errno::{EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENOTDIR, EPIPE, ESPIPE, Errno};
+use crate::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENOTDIR, EPIPE, ESPIPE, Errno};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::{InterruptsMasked, IrqMutex};
 use crate::task::{self, process::Channel, scheduler, signal};
@@ -30,6 +30,8 @@ pub struct OpenFile {
     offset: IrqMutex<usize>,
     readable: bool,
     writable: bool,
+    /// O_NONBLOCK: EAGAIN instead of waiting (pipes).
+    non_blocking: bool,
 }
 
 /// `whence` values of lseek.
@@ -63,7 +65,17 @@ impl OpenFile {
             offset: IrqMutex::new(0),
             readable,
             writable,
+            non_blocking: false,
         })
+    }
+
+    /// The same file with O_NONBLOCK set as asked (only at creation, before it is shared).
+    pub fn non_blocking(self: Arc<Self>, non_blocking: bool) -> Arc<Self> {
+        let mut file = self;
+        if let Some(only) = Arc::get_mut(&mut file) {
+            only.non_blocking = non_blocking;
+        }
+        file
     }
 
     pub fn node(&self) -> Option<&Arc<Node>> {
@@ -99,7 +111,7 @@ impl OpenFile {
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
             },
-            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer),
+            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer, self.non_blocking),
             FileKind::PipeWrite(_) => Err(EBADF),
         }
     }
@@ -115,7 +127,7 @@ impl OpenFile {
                 NodeKind::Device(Device::Console) => write_console(buffer),
                 _ => Err(EBADF),
             },
-            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer),
+            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer, self.non_blocking),
             FileKind::PipeRead(_) => Err(EBADF),
         }
     }
@@ -287,7 +299,7 @@ fn write_console(buffer: &UserBuffers) -> Result<usize, Errno> {
     Ok(done)
 }
 
-fn read_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
+fn read_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<usize, Errno> {
     if buffer.len() == 0 {
         return Ok(0);
     }
@@ -301,6 +313,9 @@ fn read_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
         }
         if !pipe.has_writers() {
             return Ok(0);
+        }
+        if non_blocking {
+            return Err(EAGAIN);
         }
         if task::signal_pending() {
             return Err(EINTR);
@@ -332,7 +347,12 @@ fn take_from_pipe(pipe: &Pipe, buffer: &UserBuffers, available: usize) -> Result
     Ok(done)
 }
 
-fn write_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
+fn write_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<usize, Errno> {
+    if !pipe.has_readers() {
+        // Linux checks for readers before it touches the buffer.
+        signal::raise_on_current(signal::SIGPIPE);
+        return Err(EPIPE);
+    }
     let mut done = 0;
     while done < buffer.len() {
         // Like Linux, a chunk that faults part-way is not written at all.
@@ -359,6 +379,8 @@ fn write_pipe(pipe: &Pipe, buffer: &UserBuffers) -> Result<usize, Errno> {
             done += written;
             if written > 0 {
                 scheduler::wake(Channel::Pipe(pipe.channel()));
+            } else if non_blocking {
+                return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             } else if task::signal_pending() {
                 return if done > 0 { Ok(done) } else { Err(EINTR) };
             } else {

@@ -6,6 +6,10 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bytes a pipe holds before writers wait (Linux's default pipe size).
 pub const CAPACITY: usize = 65536;
+/// Pipes alive at once: their buffers come from the kernel heap, which is finite.
+const MAX_PIPES: usize = 128;
+
+static PIPES: AtomicUsize = AtomicUsize::new(0);
 
 pub struct Pipe {
     pub buffer: IrqMutex<VecDeque<u8>>,
@@ -14,12 +18,18 @@ pub struct Pipe {
 }
 
 impl Pipe {
-    pub fn new() -> Self {
-        Self {
+    /// A new pipe, or `None` when too many exist (ENFILE).
+    pub fn new() -> Option<Self> {
+        PIPES
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |count| {
+                (count < MAX_PIPES).then_some(count + 1)
+            })
+            .ok()?;
+        Some(Self {
             buffer: IrqMutex::new(VecDeque::new()),
             readers: AtomicUsize::new(0),
             writers: AtomicUsize::new(0),
-        }
+        })
     }
 
     /// The identity sleepers on this pipe wait under.
@@ -46,5 +56,11 @@ impl Pipe {
 
     fn count(&self, write: bool) -> &AtomicUsize {
         if write { &self.writers } else { &self.readers }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        PIPES.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -163,38 +163,53 @@ pub enum LookupError {
     NotADirectory,
 }
 
-/// `path` made absolute against `cwd` and cleaned of `.`, `..` and repeated slashes.
-pub fn normalize(cwd: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let joined = if path.starts_with('/') {
-        [path, ""]
-    } else {
-        [cwd, path]
-    };
-    for part in joined.iter().flat_map(|p| p.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
+/// Finds `path` (absolute, or relative to the directory `cwd`, itself absolute and clean)
+/// as Linux walks it: component by component, `..` going to the parent of what was
+/// actually reached, every component but the last (and the last, with a trailing `/`)
+/// a directory. Returns the node and its clean absolute path.
+pub fn resolve(
+    root: &Arc<Node>,
+    cwd: &str,
+    path: &str,
+) -> Result<(Arc<Node>, String), LookupError> {
+    let mut stack: Vec<(&str, Arc<Node>)> = Vec::new();
+    let start = if path.starts_with('/') { "" } else { cwd };
+    let mut current = root.clone();
+    let components = start.split('/').chain(path.split('/'));
+    for component in components {
+        if component.is_empty() {
+            continue;
         }
-    }
-    let mut out = String::from("/");
-    out.push_str(&parts.join("/"));
-    out
-}
-
-/// The node at absolute, normalized `path`.
-pub fn lookup(root: &Arc<Node>, path: &str) -> Result<Arc<Node>, LookupError> {
-    let mut node = root.clone();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        let NodeKind::Directory(children) = &node.kind else {
+        let NodeKind::Directory(children) = &current.kind else {
             return Err(LookupError::NotADirectory);
         };
-        node = children.get(part).cloned().ok_or(LookupError::NotFound)?;
+        match component {
+            "." => {}
+            ".." => {
+                stack.pop();
+                current = stack
+                    .last()
+                    .map_or_else(|| root.clone(), |(_, node)| node.clone());
+            }
+            name => {
+                let child = children.get(name).cloned().ok_or(LookupError::NotFound)?;
+                stack.push((name, child.clone()));
+                current = child;
+            }
+        }
     }
-    Ok(node)
+    if path.ends_with('/') && !current.is_directory() {
+        return Err(LookupError::NotADirectory);
+    }
+    let mut clean = String::new();
+    for (name, _) in &stack {
+        clean.push('/');
+        clean.push_str(name);
+    }
+    if clean.is_empty() {
+        clean.push('/');
+    }
+    Ok((current, clean))
 }
 
 #[cfg(test)]
@@ -210,6 +225,10 @@ mod tests {
             ("etc/motd", 0o100_644, b"hello"),
         ]);
         build(Vec::leak(bytes)).unwrap()
+    }
+
+    fn lookup(root: &Arc<Node>, path: &str) -> Result<Arc<Node>, LookupError> {
+        resolve(root, "/", path).map(|(node, _)| node)
     }
 
     #[test]
@@ -251,11 +270,16 @@ mod tests {
     }
 
     #[test]
-    fn normalizes_relative_and_dotted_paths() {
-        assert_eq!(normalize("/", "bin/init"), "/bin/init");
-        assert_eq!(normalize("/bin", "../etc//motd"), "/etc/motd");
-        assert_eq!(normalize("/bin", "/tests/./x/.."), "/tests");
-        assert_eq!(normalize("/", "../../.."), "/");
-        assert_eq!(normalize("/a/b", ""), "/a/b");
+    fn walks_like_linux() {
+        let root = tree();
+        let path = |cwd: &str, path: &str| resolve(&root, cwd, path).map(|(_, clean)| clean);
+        assert_eq!(path("/", "bin/init"), Ok(String::from("/bin/init")));
+        assert_eq!(path("/bin", "../etc//motd"), Ok(String::from("/etc/motd")));
+        assert_eq!(path("/bin", "/tests/./"), Ok(String::from("/tests")));
+        assert_eq!(path("/", "../../.."), Ok(String::from("/")));
+        assert_eq!(path("/bin", ""), Ok(String::from("/bin")));
+        assert_eq!(path("/", "/bin/init/"), Err(LookupError::NotADirectory));
+        assert_eq!(path("/", "/bin/init/.."), Err(LookupError::NotADirectory));
+        assert_eq!(path("/", "/nope/../bin/init"), Err(LookupError::NotFound));
     }
 }

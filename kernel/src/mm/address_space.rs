@@ -17,6 +17,9 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 static ASIDS: IrqMutex<AsidAllocator> = IrqMutex::new(AsidAllocator::new());
+/// Most regions one address space may have (kernel heap is finite; Linux's limit is a
+/// sysctl, vm.max_map_count).
+const MAX_REGIONS: usize = 1024;
 static CURRENT: IrqMutex<Option<Arc<AddressSpace>>> = IrqMutex::new(None);
 
 /// Sets the ASID width. Once, at boot.
@@ -171,6 +174,9 @@ impl AddressSpace {
         if inner.overlaps(&range) {
             return Err(EEXIST);
         }
+        if inner.regions.len() >= MAX_REGIONS {
+            return Err(ENOMEM);
+        }
         inner.insert(Region { range, protection });
         Ok(())
     }
@@ -265,6 +271,9 @@ impl AddressSpace {
                 .set_page(page, frame, Attributes::user(effective))
                 .map_err(|_| ENOMEM)?;
             self.flush_page(page);
+            if protection.execute {
+                mmu::sync_instruction_cache(phys_to_virt(frame), PAGE_SIZE);
+            }
         }
         Ok(())
     }
@@ -292,6 +301,9 @@ impl AddressSpace {
         match table.translate(page) {
             None => {
                 let frame = frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory)?;
+                if protection.execute {
+                    mmu::sync_instruction_cache(phys_to_virt(frame), PAGE_SIZE);
+                }
                 if table.set_page(page, frame, attributes).is_err() {
                     let _ = frames::deallocate(frame);
                     return Err(FaultError::OutOfMemory);
@@ -313,6 +325,12 @@ impl AddressSpace {
                 } else {
                     frame
                 };
+                if own != frame {
+                    // Break before make: a new output address needs the old entry gone
+                    // from every TLB first.
+                    let _ = table.unmap_page(page);
+                    self.flush_page(page);
+                }
                 if table.set_page(page, own, attributes).is_err() {
                     return Err(FaultError::OutOfMemory);
                 }
@@ -351,6 +369,14 @@ impl AddressSpace {
             unsafe {
                 core::ptr::copy_nonoverlapping(bytes[done..].as_ptr(), alias as *mut u8, chunk)
             };
+            if self
+                .inner
+                .lock()
+                .region(at)
+                .is_some_and(|r| r.protection.execute)
+            {
+                mmu::sync_instruction_cache(alias, chunk);
+            }
             done += chunk;
         }
         Ok(())
@@ -421,6 +447,9 @@ impl Drop for AddressSpace {
 
 /// Makes `space` the user address space of this CPU (`None`: no user mappings at all).
 pub fn switch_to(space: Option<Arc<AddressSpace>>) {
+    // Off the old table first: a new ASID generation flushes the TLB, and nothing may
+    // refill it under an ASID the generation hands out again.
+    pan::set_user_ttbr0(None);
     pan::set_user_ttbr0(space.as_ref().map(|s| s.ttbr0_for_install()));
     *CURRENT.lock() = space;
 }

@@ -4,7 +4,6 @@ use super::frame::{FrameAllocator, FrameError, bitmap_words};
 use super::page_table::PAGE_SIZE;
 use super::phys_to_virt;
 use crate::sync::IrqMutex;
-use alloc::collections::BTreeMap;
 use bsp_drivers::BoardInfo;
 use core::ops::Range;
 
@@ -56,32 +55,56 @@ pub fn free_frames() -> usize {
     with_frames(|frames| frames.free_frames())
 }
 
-/// Frames with more than one owner (copy-on-write after fork), and how many owners.
-static SHARED: IrqMutex<BTreeMap<usize, u32>> = IrqMutex::new(BTreeMap::new());
+/// Extra owners of each frame (copy-on-write after fork), one byte per frame of RAM: zero
+/// for a frame with a single owner. Fixed-size, so sharing never needs the heap.
+struct ExtraOwners {
+    base: usize,
+    counts: &'static mut [u8],
+}
 
-/// Adds an owner to an allocated frame.
+static EXTRA_OWNERS: IrqMutex<Option<ExtraOwners>> = IrqMutex::new(None);
+
+/// Sets up the owner counts in `storage`, one byte per frame of `ram`.
+///
+/// # Safety
+/// Once; `storage` is RAM nobody else uses, mapped in the linear map, `ram.len() / PAGE_SIZE`
+/// bytes long.
+pub unsafe fn init_sharing(ram: Range<usize>, storage: usize) {
+    let frames = ram.len() / PAGE_SIZE;
+    // SAFETY: per the caller.
+    let counts =
+        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(storage) as *mut u8, frames) };
+    counts.fill(0);
+    *EXTRA_OWNERS.lock() = Some(ExtraOwners {
+        base: ram.start,
+        counts,
+    });
+}
+
+fn with_owners<R>(pa: usize, f: impl FnOnce(&mut u8) -> R) -> R {
+    let mut owners = EXTRA_OWNERS.lock();
+    let owners = owners.as_mut().expect("sharing initialised at boot");
+    f(&mut owners.counts[(pa - owners.base) / PAGE_SIZE])
+}
+
+/// Adds an owner to an allocated frame. Owners are processes, fewer than 256.
 pub fn share(pa: usize) {
-    *SHARED.lock().entry(pa).or_insert(1) += 1;
+    with_owners(pa, |extra| *extra += 1);
 }
 
 /// Whether more than one owner holds the frame.
 pub fn is_shared(pa: usize) -> bool {
-    SHARED.lock().contains_key(&pa)
+    with_owners(pa, |extra| *extra > 0)
 }
 
 /// Drops one owner of the frame; the last one frees it.
 pub fn release(pa: usize) -> Result<(), FrameError> {
-    {
-        let mut shared = SHARED.lock();
-        if let Some(owners) = shared.get_mut(&pa) {
-            *owners -= 1;
-            if *owners == 1 {
-                shared.remove(&pa);
-            }
-            return Ok(());
-        }
-    }
-    deallocate(pa)
+    let was_shared = with_owners(pa, |extra| {
+        let shared = *extra > 0;
+        *extra = extra.saturating_sub(1);
+        shared
+    });
+    if was_shared { Ok(()) } else { deallocate(pa) }
 }
 
 /// Frames of RAM the allocator manages.

@@ -69,3 +69,19 @@ impl Drop for KernelStack {
         USED.lock()[self.slot] = false;
     }
 }
+
+/// The kernel stack `address` lies on: the boot stack or a process's (for backtraces).
+pub fn containing(address: usize) -> core::ops::Range<usize> {
+    let boot = super::image::boot_stack();
+    if boot.contains(&address) {
+        return boot;
+    }
+    let slot = address.wrapping_sub(STACKS_BASE) / SLOT_SIZE;
+    let bottom = STACKS_BASE.wrapping_add(slot * SLOT_SIZE);
+    let stack = bottom..bottom + STACK_SIZE;
+    if slot < SLOTS && stack.contains(&address) && USED.lock()[slot] {
+        stack
+    } else {
+        0..0
+    }
+}

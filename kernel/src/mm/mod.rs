@@ -70,7 +70,10 @@ pub unsafe fn init_allocators(
     let bitmap = kernel.end;
     let bitmap_bytes = (frame::bitmap_words(info.ram.end - info.ram.start) * 8)
         .next_multiple_of(page_table::PAGE_SIZE);
-    let heap = bitmap + bitmap_bytes;
+    let owners = bitmap + bitmap_bytes;
+    let owners_bytes = ((info.ram.end - info.ram.start) / page_table::PAGE_SIZE)
+        .next_multiple_of(page_table::PAGE_SIZE);
+    let heap = owners + owners_bytes;
     let firmware = tree.into_iter().flat_map(|tree| {
         let ram = info.ram.start as u64..info.ram.end as u64;
         core::iter::once(device_tree_address..device_tree_address + tree.total_size)
@@ -85,6 +88,7 @@ pub unsafe fn init_allocators(
             bitmap,
             core::iter::once(kernel.start..heap + HEAP_SIZE).chain(firmware),
         );
+        frames::init_sharing(info.ram.clone(), owners);
         heap::init(phys_to_virt(heap), HEAP_SIZE);
     }
     kernel_stack::init();

@@ -2,8 +2,8 @@
 
 use super::{Arguments, SyscallResult};
 use crate::errno::{
-    E2BIG, EBADF, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTTY, ERANGE, EROFS,
-    Errno,
+    E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENFILE, ENOENT, ENOTDIR, ENOTTY,
+    ERANGE, EROFS, Errno,
 };
 use crate::fs::file::{FileKind, OpenFile, stat_of};
 use crate::fs::pipe::Pipe;
@@ -27,6 +27,7 @@ const O_ACCMODE: usize = 3;
 const O_WRONLY: usize = 1;
 const O_RDWR: usize = 2;
 const O_CREAT: usize = 0o100;
+const O_EXCL: usize = 0o200;
 const O_TRUNC: usize = 0o1000;
 /// arm64's value (asm/fcntl.h), not asm-generic's.
 const O_DIRECTORY: usize = 0o40_000;
@@ -43,8 +44,11 @@ fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
     task::current().state.lock().files.get(fd)
 }
 
-fn install(file: Arc<OpenFile>) -> SyscallResult {
-    task::current().state.lock().files.add(file)
+/// Puts `file` at the lowest free descriptor. A file the table refuses is dropped only after
+/// the process lock is released (closing a pipe end wakes sleepers).
+fn install(file: Arc<OpenFile>, close_on_exec: bool) -> SyscallResult {
+    let added = task::current().state.lock().files.add(file, close_on_exec);
+    added.map_err(|(error, _file)| error)
 }
 
 /// Copies a path from user space.
@@ -138,6 +142,7 @@ fn open(dirfd: i32, path: UserCStr, flags: usize) -> SyscallResult {
     let path = read_path(path)?;
     let node = match lookup_at(dirfd, &path) {
         Err(error) if error == ENOENT && flags & O_CREAT != 0 => return Err(EROFS),
+        Ok(_) if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL => return Err(EEXIST),
         result => result?,
     };
     let access = flags & O_ACCMODE;
@@ -152,11 +157,9 @@ fn open(dirfd: i32, path: UserCStr, flags: usize) -> SyscallResult {
     if (writable || flags & O_TRUNC != 0) && !is_device {
         return Err(EROFS);
     }
-    install(OpenFile::new(
-        FileKind::Node(node),
-        access != O_WRONLY,
-        writable,
-    ))
+    let file = OpenFile::new(FileKind::Node(node), access != O_WRONLY, writable)
+        .non_blocking(flags & O_NONBLOCK != 0);
+    install(file, flags & O_CLOEXEC != 0)
 }
 
 pub fn close(args: &Arguments) -> SyscallResult {
@@ -236,24 +239,22 @@ pub fn lseek(args: &Arguments) -> SyscallResult {
 }
 
 pub fn pipe2(args: &Arguments) -> SyscallResult {
-    if args.usize(1) & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+    let flags = args.usize(1);
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
         return Err(EINVAL);
     }
-    let pipe = Arc::new(Pipe::new());
-    let read_end = OpenFile::new(FileKind::PipeRead(pipe.clone()), true, false);
-    let write_end = OpenFile::new(FileKind::PipeWrite(pipe), false, true);
-    let process = task::current();
-    let (read_fd, write_fd) = {
-        let mut state = process.state.lock();
-        let read_fd = state.files.add(read_end)?;
-        match state.files.add(write_end) {
-            Ok(write_fd) => (read_fd, write_fd),
-            Err(error) => {
-                let closed = state.files.close(read_fd);
-                drop(state);
-                drop(closed);
-                return Err(error);
-            }
+    let (close_on_exec, non_blocking) = (flags & O_CLOEXEC != 0, flags & O_NONBLOCK != 0);
+    let pipe = Arc::new(Pipe::new().ok_or(ENFILE)?);
+    let read_end =
+        OpenFile::new(FileKind::PipeRead(pipe.clone()), true, false).non_blocking(non_blocking);
+    let write_end =
+        OpenFile::new(FileKind::PipeWrite(pipe), false, true).non_blocking(non_blocking);
+    let read_fd = install(read_end, close_on_exec)?;
+    let write_fd = match install(write_end, close_on_exec) {
+        Ok(fd) => fd,
+        Err(error) => {
+            close_quietly(&[read_fd]);
+            return Err(error);
         }
     };
     let fds = UserPtr::<i32>::new(args.usize(0));
@@ -261,18 +262,24 @@ pub fn pipe2(args: &Arguments) -> SyscallResult {
         .and_then(|()| put_user(fds.add(1), write_fd as i32))
         .is_err()
     {
-        let closed = {
-            let mut state = process.state.lock();
-            (state.files.close(read_fd), state.files.close(write_fd))
-        };
-        drop(closed);
+        close_quietly(&[read_fd, write_fd]);
         return Err(EFAULT);
     }
     Ok(0)
 }
 
+/// Closes descriptors this call just made, dropping the files after the lock is released.
+fn close_quietly(fds: &[usize]) {
+    let process = task::current();
+    let closed: Vec<_> = {
+        let mut state = process.state.lock();
+        fds.iter().map(|&fd| state.files.close(fd)).collect()
+    };
+    drop(closed);
+}
+
 pub fn dup(args: &Arguments) -> SyscallResult {
-    install(file(args.i32(0))?)
+    install(file(args.i32(0))?, false)
 }
 
 pub fn dup3(args: &Arguments) -> SyscallResult {
@@ -282,7 +289,12 @@ pub fn dup3(args: &Arguments) -> SyscallResult {
     }
     let file = file(old)?;
     let new = usize::try_from(new).map_err(|_| EBADF)?;
-    let replaced = task::current().state.lock().files.set(new, file)?;
+    let close_on_exec = args.usize(2) & O_CLOEXEC != 0;
+    let replaced = task::current()
+        .state
+        .lock()
+        .files
+        .set(new, file, close_on_exec)?;
     drop(replaced);
     Ok(new)
 }
@@ -301,6 +313,10 @@ pub fn fstat(args: &Arguments) -> SyscallResult {
 pub fn newfstatat(args: &Arguments) -> SyscallResult {
     let path = read_path(UserCStr::new(args.usize(1)))?;
     if path.is_empty() && args.usize(3) & AT_EMPTY_PATH != 0 {
+        if args.i32(0) == AT_FDCWD {
+            let cwd = task::current().state.lock().cwd.clone();
+            return put_stat(stat_of(&*task::lookup(&cwd, &cwd)?), args.usize(2));
+        }
         return put_stat(file(args.i32(0))?.stat(), args.usize(2));
     }
     put_stat(stat_of(&*lookup_at(args.i32(0), &path)?), args.usize(2))
@@ -348,14 +364,15 @@ pub fn getcwd(args: &Arguments) -> SyscallResult {
 
 pub fn chdir(args: &Arguments) -> SyscallResult {
     let path = read_path(UserCStr::new(args.usize(0)))?;
-    let process = task::current();
-    let cwd = process.state.lock().cwd.clone();
     if path.is_empty() {
         return Err(ENOENT);
     }
-    if !task::lookup(&cwd, &path)?.is_directory() {
+    let process = task::current();
+    let cwd = process.state.lock().cwd.clone();
+    let (node, clean) = task::resolve(&cwd, &path)?;
+    if !node.is_directory() {
         return Err(ENOTDIR);
     }
-    process.state.lock().cwd = vfs::normalize(&cwd, &path);
+    process.state.lock().cwd = clean;
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! Memory system calls: brk, anonymous private mmap, munmap and mprotect.
 
 use super::{Arguments, SyscallResult};
-use crate::errno::{EBADF, EINVAL, ENODEV, ENOMEM, Errno};
+use crate::errno::{EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EPERM, Errno};
 use crate::mm::address_space::{AddressSpace, Protection};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
@@ -13,8 +13,7 @@ const MAP_SHARED: usize = 0x01;
 const MAP_PRIVATE: usize = 0x02;
 const MAP_FIXED: usize = 0x10;
 const MAP_ANONYMOUS: usize = 0x20;
-/// Flags accepted and ignored (hints, or no-ops here).
-const MAP_IGNORED: usize = 0x4000 /* NORESERVE */ | 0x8000 /* POPULATE */ | 0x100 /* GROWSDOWN */;
+const MAP_FIXED_NOREPLACE: usize = 0x10_0000;
 const PROT_ALL: usize = 0x7;
 /// mmap places mappings top-down below this: under the stack and its guard gap.
 const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - (1 << 30);
@@ -100,26 +99,34 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
             .is_ok_and(|fd| task::current().state.lock().files.get(fd).is_ok());
         return Err(if open { ENODEV } else { EBADF });
     }
-    if flags & !(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_IGNORED) != 0 {
+    if sharing == MAP_SHARED {
+        // Shared anonymous memory is not implemented: refuse rather than hand out private pages.
         return Err(EINVAL);
     }
     let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(ENOMEM)?;
     plausible(len)?;
     let space = space()?;
-    let start = if flags & MAP_FIXED != 0 {
+    let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         let range = page_range(address, len)?;
+        if range.start < MIN_USER_ADDRESS {
+            return Err(EPERM);
+        }
+        if flags & MAP_FIXED == 0 && !space.is_free(&range) {
+            return Err(EEXIST);
+        }
         space.unmap(range.clone())?;
         range.start
     } else {
-        let hint = address.next_multiple_of(PAGE_SIZE);
-        let hint_is_free = address >= MIN_USER_ADDRESS
-            && hint
-                .checked_add(len)
-                .is_some_and(|end| space.is_free(&(hint..end)));
-        if hint_is_free {
-            hint
-        } else {
-            space.find_free_below(MMAP_TOP, len).ok_or(ENOMEM)?
+        // The hint is taken if it is free, as Linux does; other flags are ignored, as there.
+        let hint = address.checked_next_multiple_of(PAGE_SIZE).filter(|hint| {
+            *hint >= MIN_USER_ADDRESS
+                && hint
+                    .checked_add(len)
+                    .is_some_and(|end| space.is_free(&(*hint..end)))
+        });
+        match hint {
+            Some(hint) => hint,
+            None => space.find_free_below(MMAP_TOP, len).ok_or(ENOMEM)?,
         }
     };
     space

@@ -4,7 +4,7 @@ use super::files::read_path;
 use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{E2BIG, EFAULT, EINVAL, ESRCH, Errno};
-use crate::task::process::WaitStatus;
+use crate::task::process::{INIT_PID, WaitStatus};
 use crate::task::{self, scheduler, signal};
 use crate::uaccess::{UserCStr, UserPtr, get_user, put_user, strncpy_from_user, strnlen_user};
 use alloc::vec;
@@ -13,6 +13,10 @@ use alloc::vec::Vec;
 /// clone's only accepted flags: plain fork, the child signalling SIGCHLD on exit.
 const SIGCHLD: usize = 17;
 const WNOHANG: usize = 1;
+/// Accepted; there are no stopped processes to report.
+const WUNTRACED: usize = 2;
+const WCONTINUED: usize = 8;
+const WALL: usize = 0x4000_0000;
 /// Most argv plus envp bytes execve takes (Linux's ARG_MAX is a quarter of the stack).
 const ARG_MAX: usize = 2 << 20;
 /// Longest single argument (MAX_ARG_STRLEN).
@@ -60,6 +64,8 @@ fn read_strings(array: usize, budget: &mut usize) -> Result<Vec<Vec<u8>>, Errno>
         if pointer == 0 {
             break;
         }
+        // Each pointer costs its 8 bytes on the new stack too, as Linux counts it.
+        *budget = budget.checked_sub(size_of::<usize>()).ok_or(E2BIG)?;
         // As Linux's copy_strings: measure first (0 means a fault), then copy.
         let limit = ARG_STRLEN_MAX.min(*budget);
         let length = match strnlen_user(UserCStr::new(pointer), limit) {
@@ -91,7 +97,7 @@ pub fn execve(args: &Arguments, frame: &mut TrapFrame) -> SyscallResult {
 
 pub fn wait4(args: &Arguments) -> SyscallResult {
     let options = args.usize(2);
-    if options & !(WNOHANG | 0x4000_0000/* __WALL */) != 0 {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL) != 0 {
         return Err(EINVAL);
     }
     let status_pointer = UserPtr::<i32>::new(args.usize(1));
@@ -111,25 +117,23 @@ pub fn kill(args: &Arguments) -> SyscallResult {
     if signal > usize::from(signal::LAST) {
         return Err(EINVAL);
     }
+    let me = task::current().pid;
     let targets: Vec<_> = match pid {
         pid if pid > 0 => scheduler::find(pid as u32).into_iter().collect(),
-        // Process groups do not exist here: 0 and -1 mean every process but init.
-        0 | -1 => scheduler::all()
+        // Process groups do not exist here: 0 is the caller, -1 everyone else but init.
+        0 => scheduler::find(me).into_iter().collect(),
+        -1 => scheduler::all()
             .into_iter()
-            .filter(|p| p.pid != task::process::INIT_PID)
+            .filter(|p| p.pid != INIT_PID && p.pid != me)
             .collect(),
         _ => Vec::new(),
     };
-    let live: Vec<_> = targets
-        .into_iter()
-        .filter(|p| !matches!(p.state.lock().run, task::process::RunState::Zombie(_)))
-        .collect();
-    if live.is_empty() {
+    if targets.is_empty() {
         return Err(ESRCH);
     }
-    if signal != 0 {
-        live.iter()
-            .for_each(|process| signal::send(process, signal as u8));
+    // Like Linux, init only gets signals it handles, and it handles none.
+    for process in targets.iter().filter(|p| p.pid != INIT_PID && signal != 0) {
+        signal::send(process, signal as u8);
     }
     Ok(0)
 }

@@ -67,9 +67,9 @@ pub fn gettimeofday(args: &Arguments) -> SyscallResult {
             now % NANOS_PER_SECOND / 1000,
         )?;
     }
-    if args.usize(1) != 0 {
-        // struct timezone: UTC, no daylight saving.
-        put_pair(args.usize(1), 0, 0).map(|_| ())?;
+    if args.usize(1) != 0 && copy_to_user(UserPtr::new(args.usize(1)), &[0u8; 8]) != 0 {
+        // struct timezone {tz_minuteswest, tz_dsttime}: two ints, UTC.
+        return Err(EFAULT);
     }
     Ok(0)
 }

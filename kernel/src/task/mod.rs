@@ -57,12 +57,17 @@ mod lifecycle {
         scheduler::current().is_some_and(|p| p.state.lock().pending_signal.is_some())
     }
 
-    /// Resolves `path` against the current directory `cwd`.
-    pub fn lookup(cwd: &str, path: &str) -> Result<Arc<Node>, Errno> {
-        vfs::lookup(initramfs::root(), &vfs::normalize(cwd, path)).map_err(|error| match error {
+    /// Resolves `path` against the current directory `cwd`: the node and its clean path.
+    pub fn resolve(cwd: &str, path: &str) -> Result<(Arc<Node>, String), Errno> {
+        vfs::resolve(initramfs::root(), cwd, path).map_err(|error| match error {
             LookupError::NotFound => ENOENT,
             LookupError::NotADirectory => ENOTDIR,
         })
+    }
+
+    /// The node at `path`, resolved against the current directory `cwd`.
+    pub fn lookup(cwd: &str, path: &str) -> Result<Arc<Node>, Errno> {
+        resolve(cwd, path).map(|(node, _)| node)
     }
 
     /// The registers a new program starts with.
@@ -85,7 +90,9 @@ mod lifecycle {
         let console = OpenFile::new(FileKind::Node(lookup("/", "/dev/console")?), true, true);
         let mut files = FileTable::default();
         for _ in 0..3 {
-            files.add(console.clone())?;
+            files
+                .add(console.clone(), false)
+                .map_err(|(error, _)| error)?;
         }
         let state = State {
             parent: 0,
@@ -147,16 +154,19 @@ mod lifecycle {
         crate::random::fill(&mut random);
         let image = image::load(node, argv, envp, random)?;
         let process = current();
-        let old = {
+        let (old, closed) = {
             let mut state = process.state.lock();
             state.program_break = Break {
                 start: image.program_break,
                 current: image.program_break,
             };
-            state.address_space.replace(image.space.clone())
+            (
+                state.address_space.replace(image.space.clone()),
+                state.files.close_on_exec(),
+            )
         };
         address_space::switch_to(Some(image.space.clone()));
-        drop(old);
+        drop((old, closed));
         *frame = initial_frame(&image);
         context::clear_user_state();
         Ok(())

@@ -7,7 +7,7 @@ use super::process::{Channel, Pid, Process, RunState};
 use crate::arch::aarch64::context::{self, Context};
 use crate::arch::aarch64::irq;
 use crate::mm::address_space;
-use crate::sync::IrqMutex;
+use crate::sync::{InterruptsMasked, IrqMutex};
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -168,10 +168,12 @@ pub fn schedule() {
         }
     };
     if let Some((save, resume, space)) = switch {
+        let scope = crate::uaccess::scope::switch_out();
         address_space::switch_to(space);
         // SAFETY: both contexts belong to processes kept alive by the table (or to the idle
         // thread), IRQs are masked and no lock is held.
         unsafe { context::switch(save, resume) };
+        crate::uaccess::scope::switch_in(scope);
     }
     irq::restore(daif);
 }
@@ -179,13 +181,19 @@ pub fn schedule() {
 /// The idle thread: the boot thread once everything is set up.
 pub fn run_idle() -> ! {
     loop {
+        // Masked from the run-queue check to the wait: an interrupt in between still ends
+        // the wait (WFI wakes on a pending IRQ) and is taken when the mask lifts.
+        let masked = InterruptsMasked::new();
         schedule();
         irq::wait_for_interrupt();
+        drop(masked);
     }
 }
 
-/// The first thing a new process runs, on its own stack (see context.rs).
+/// The first thing a new process runs, on its own stack (see context.rs): a signal that
+/// came before it ever ran ends it here; otherwise on to user space.
 #[unsafe(no_mangle)]
 extern "C" fn process_first_run() {
+    crate::task::before_return_to_user();
     crate::arch::aarch64::pan::enter_user();
 }

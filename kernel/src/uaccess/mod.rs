@@ -201,12 +201,14 @@ pub fn copy_struct_from_user(
     user_size: usize,
 ) -> Result<(), Errno> {
     let known = dst.len().min(user_size);
-    let unknown_tail = UserSlice {
-        start: src.add(dst.len()),
-        len: user_size.saturating_sub(dst.len()),
-    };
-    if !check_zeroed_user(unknown_tail)? {
-        return Err(E2BIG);
+    if user_size > dst.len() {
+        let unknown_tail = UserSlice {
+            start: src.add(dst.len()),
+            len: user_size - dst.len(),
+        };
+        if !check_zeroed_user(unknown_tail)? {
+            return Err(E2BIG);
+        }
     }
     dst[known..].fill(0);
     match copy_from_user(&mut dst[..known], src) {

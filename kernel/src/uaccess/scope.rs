@@ -25,13 +25,6 @@ pub fn uses_hardware_uao() -> bool {
     HARDWARE_UAO.load(Ordering::Relaxed)
 }
 
-#[cfg_attr(
-    not(feature = "ktest"),
-    allow(
-        dead_code,
-        reason = "the kernel-pointer scope has no user outside the tests yet"
-    )
-)]
 fn set(active: bool) {
     ACTIVE.store(active, Ordering::Relaxed);
     if uses_hardware_uao() {
@@ -85,4 +78,21 @@ pub fn enter_exception() -> bool {
 /// On exception return: the interrupted code's scope again (`eret` restores PSTATE.UAO).
 pub fn leave_exception(was_active: bool) {
     ACTIVE.store(was_active, Ordering::Relaxed);
+}
+
+/// Before switching to another thread: take this thread's scope off the CPU (both the flag
+/// and PSTATE.UAO, which a switch does not save).
+pub fn switch_out() -> bool {
+    let was_active = is_active();
+    if was_active {
+        set(false);
+    }
+    was_active
+}
+
+/// After switching back: put this thread's scope back.
+pub fn switch_in(was_active: bool) {
+    if was_active {
+        set(true);
+    }
 }

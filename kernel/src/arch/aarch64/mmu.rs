@@ -146,3 +146,24 @@ pub fn flush_tlb_all() {
         )
     }
 }
+
+/// Makes instructions just written through the kernel alias `[va, va + len)` visible to
+/// instruction fetches: clean the data cache to the point of unification, then invalidate
+/// the instruction caches (this kernel's user pages are executed at other addresses).
+pub fn sync_instruction_cache(va: usize, len: usize) {
+    const LINE: usize = 64;
+    for line in (va & !(LINE - 1)..va + len).step_by(LINE) {
+        // SAFETY: cache maintenance by VA on mapped kernel memory.
+        unsafe { asm!("dc cvau, {}", in(reg) line, options(nostack, preserves_flags)) };
+    }
+    // SAFETY: barriers and instruction-cache invalidation only.
+    unsafe {
+        asm!(
+            "dsb ish",
+            "ic ialluis",
+            "dsb ish",
+            "isb",
+            options(nostack, preserves_flags)
+        )
+    };
+}

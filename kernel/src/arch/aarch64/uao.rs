@@ -3,13 +3,6 @@
 use core::arch::asm;
 
 /// Sets or clears PSTATE.UAO. Only on CPUs with FEAT_UAO (elsewhere the MSR is undefined).
-#[cfg_attr(
-    not(feature = "ktest"),
-    allow(
-        dead_code,
-        reason = "the kernel-pointer scope has no user outside the tests yet"
-    )
-)]
 pub fn set(enabled: bool) {
     // SAFETY: changes how the uaccess routines' LDTR/STTR check permissions, which is the
     // whole point of the caller's scope.
