@@ -24,10 +24,11 @@ mod user_ptr;
 pub use scope::{enter_exception, init, leave_exception};
 pub use user_ptr::{UserCStr, UserPtr, UserSlice};
 
-use crate::arch::aarch64::pan::UserWindow;
+use crate::arch::aarch64::pan::{self, UserWindow};
 use crate::arch::aarch64::uaccess::{self as routines, Routines, mask_pointer};
 use crate::errno::{E2BIG, EFAULT, Errno};
 use crate::mm::USER_TOP;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// One past the highest address uaccess may touch right now.
 fn limit() -> usize {
@@ -98,14 +99,19 @@ pub fn clear_user(dst: UserSlice) -> usize {
 pub trait UserScalar: Copy {
     /// Index into the routines' per-size tables.
     const SIZE_INDEX: usize;
+    /// The inlined single access of this size (see `arch::aarch64::uaccess`).
+    const GET: fn(usize) -> Result<u64, ()>;
+    const PUT: fn(usize, u64) -> Result<(), ()>;
     fn from_raw(raw: u64) -> Self;
     fn to_raw(self) -> u64;
 }
 
 macro_rules! user_scalar {
-    ($($type:ty => $index:expr),*) => {$(
+    ($($type:ty => $index:expr, $get:ident, $put:ident);*) => {$(
         impl UserScalar for $type {
             const SIZE_INDEX: usize = $index;
+            const GET: fn(usize) -> Result<u64, ()> = routines::$get;
+            const PUT: fn(usize, u64) -> Result<(), ()> = routines::$put;
             fn from_raw(raw: u64) -> Self {
                 raw as $type
             }
@@ -116,10 +122,30 @@ macro_rules! user_scalar {
     )*};
 }
 
-user_scalar!(u8 => 0, i8 => 0, u16 => 1, i16 => 1, u32 => 2, i32 => 2, u64 => 3, i64 => 3, usize => 3, isize => 3);
+user_scalar!(
+    u8 => 0, get_u8, put_u8; i8 => 0, get_u8, put_u8; u16 => 1, get_u16, put_u16; i16 => 1, get_u16, put_u16;
+    u32 => 2, get_u32, put_u32; i32 => 2, get_u32, put_u32; u64 => 3, get_u64, put_u64;
+    i64 => 3, get_u64, put_u64; usize => 3, get_u64, put_u64; isize => 3, get_u64, put_u64
+);
+
+/// Whether single values may take the inlined path: no software-PAN window to open and no
+/// kernel-pointer scope. Kept current by [`refresh_direct_path`].
+static DIRECT_PATH: AtomicBool = AtomicBool::new(false);
+
+/// Recomputes [`DIRECT_PATH`] after the PAN mode or the scope changed.
+pub fn refresh_direct_path() {
+    DIRECT_PATH.store(
+        !pan::mode().switches_ttbr0() && !scope::is_active(),
+        Ordering::Relaxed,
+    );
+}
 
 /// Reads one value from user memory.
+#[inline]
 pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
+    if DIRECT_PATH.load(Ordering::Relaxed) {
+        return T::GET(src.address()).map(T::from_raw).map_err(|()| EFAULT);
+    }
     let src = checked(src.address(), size_of::<T>()).ok_or(EFAULT)?;
     let _window = window();
     // SAFETY: faults on `src` are fixed up.
@@ -132,7 +158,11 @@ pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
 }
 
 /// Writes one value to user memory.
+#[inline]
 pub fn put_user<T: UserScalar>(dst: UserPtr<T>, value: T) -> Result<(), Errno> {
+    if DIRECT_PATH.load(Ordering::Relaxed) {
+        return T::PUT(dst.address(), value.to_raw()).map_err(|()| EFAULT);
+    }
     let dst = checked(dst.address(), size_of::<T>()).ok_or(EFAULT)?;
     let _window = window();
     // SAFETY: faults on `dst` are fixed up.

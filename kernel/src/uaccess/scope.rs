@@ -14,6 +14,7 @@ static HARDWARE_UAO: AtomicBool = AtomicBool::new(false);
 /// Records whether the CPU has FEAT_UAO. Once, at boot.
 pub fn init(cpu_has_uao: bool) {
     HARDWARE_UAO.store(cpu_has_uao, Ordering::Relaxed);
+    super::refresh_direct_path();
 }
 
 pub fn is_active() -> bool {
@@ -27,6 +28,7 @@ pub fn uses_hardware_uao() -> bool {
 
 fn set(active: bool) {
     ACTIVE.store(active, Ordering::Relaxed);
+    super::refresh_direct_path();
     if uses_hardware_uao() {
         uao::set(active);
     }
@@ -72,12 +74,19 @@ impl Drop for KernelPointers {
 
 /// On exception entry: the handler starts outside any scope (PSTATE.UAO is already clear).
 pub fn enter_exception() -> bool {
-    ACTIVE.swap(false, Ordering::Relaxed)
+    let was_active = ACTIVE.swap(false, Ordering::Relaxed);
+    if was_active {
+        super::refresh_direct_path();
+    }
+    was_active
 }
 
 /// On exception return: the interrupted code's scope again (`eret` restores PSTATE.UAO).
 pub fn leave_exception(was_active: bool) {
-    ACTIVE.store(was_active, Ordering::Relaxed);
+    if was_active {
+        ACTIVE.store(true, Ordering::Relaxed);
+        super::refresh_direct_path();
+    }
 }
 
 /// Before switching to another thread: take this thread's scope off the CPU (both the flag

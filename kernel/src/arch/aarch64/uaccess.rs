@@ -119,3 +119,85 @@ pub fn mask_pointer(address: usize, size: usize, limit: usize) -> usize {
     }
     masked
 }
+
+/// Reads and writes of one value inlined at the call site: the pointer masked against
+/// `USER_TOP` (so an out-of-range one becomes NULL, which faults), one LDTR/STTR with its
+/// exception-table entry, and a fixup that yields 0 and EFAULT. For when no software-PAN
+/// window and no kernel-pointer scope is needed.
+macro_rules! direct_access {
+    ($get:ident, $put:ident, $load:literal, $store:literal, $size:literal) => {
+        /// Reads one value of this size from a user address; `Err` on a fault.
+        #[inline(always)]
+        pub fn $get(address: usize) -> Result<u64, ()> {
+            let (value, failed): (u64, u64);
+            // SAFETY: the pointer is masked into the user half; a fault is fixed up.
+            unsafe {
+                asm!(
+                    "adds {end}, {address}, #{size}",
+                    "ccmp {end}, {top}, #2, cc",
+                    "csel {address}, {address}, xzr, ls",
+                    "csdb",
+                    "mov {failed}, #0",
+                    concat!("1: ", $load, " [{address}]"),
+                    "2:",
+                    ".pushsection __ex_table, \"a\"",
+                    ".balign 4",
+                    ".long (1b - .), (3f - .), 1",
+                    ".popsection",
+                    ".pushsection .text.uaccess_fixup, \"ax\"",
+                    "3: mov {value:x}, #0",
+                    "mov {failed}, #1",
+                    "b 2b",
+                    ".popsection",
+                    size = const $size,
+                    address = inout(reg) address => _,
+                    top = in(reg) crate::mm::USER_TOP,
+                    end = out(reg) _,
+                    value = out(reg) value,
+                    failed = out(reg) failed,
+                    options(nostack, readonly)
+                );
+            }
+            if failed == 0 { Ok(value) } else { Err(()) }
+        }
+
+        /// Writes one value of this size to a user address; `Err` on a fault.
+        #[inline(always)]
+        pub fn $put(address: usize, value: u64) -> Result<(), ()> {
+            let failed: u64;
+            // SAFETY: as above.
+            unsafe {
+                asm!(
+                    "adds {end}, {address}, #{size}",
+                    "ccmp {end}, {top}, #2, cc",
+                    "csel {address}, {address}, xzr, ls",
+                    "csdb",
+                    "mov {failed}, #0",
+                    concat!("1: ", $store, " [{address}]"),
+                    "2:",
+                    ".pushsection __ex_table, \"a\"",
+                    ".balign 4",
+                    ".long (1b - .), (3f - .), 1",
+                    ".popsection",
+                    ".pushsection .text.uaccess_fixup, \"ax\"",
+                    "3: mov {failed}, #1",
+                    "b 2b",
+                    ".popsection",
+                    size = const $size,
+                    address = inout(reg) address => _,
+                    top = in(reg) crate::mm::USER_TOP,
+                    end = out(reg) _,
+                    value = in(reg) value,
+                    failed = out(reg) failed,
+                    options(nostack)
+                );
+            }
+            if failed == 0 { Ok(()) } else { Err(()) }
+        }
+    };
+}
+
+direct_access!(get_u8, put_u8, "ldtrb {value:w},", "sttrb {value:w},", 1);
+direct_access!(get_u16, put_u16, "ldtrh {value:w},", "sttrh {value:w},", 2);
+direct_access!(get_u32, put_u32, "ldtr {value:w},", "sttr {value:w},", 4);
+direct_access!(get_u64, put_u64, "ldtr {value:x},", "sttr {value:x},", 8);
