@@ -1,7 +1,7 @@
 //! Building the kernel with cargo and keeping its ELF and raw image apart per board and flavour.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -89,12 +89,15 @@ impl KernelBuild {
     }
 }
 
-/// Builds the kernel, then writes `target/kernel/<board>[-<flavour>]-<profile>/kernel.elf`,
-/// its exception table sorted and audited, and the raw image `kernel8.img` beside it.
-pub fn build_kernel(build: &KernelBuild) -> Result<KernelArtifacts> {
+/// Builds the kernel with the archive at `initramfs` (an absolute path) embedded, then writes
+/// `target/kernel/<board>[-<flavour>]-<profile>/kernel.elf`, its exception table sorted and
+/// audited, and the raw image `kernel8.img` beside it.
+pub fn build_kernel(build: &KernelBuild, initramfs: &Path) -> Result<KernelArtifacts> {
     let mut cargo = workspace::cargo();
     cargo.args(["build", "-p", "kernel", "--target", KERNEL_TARGET]);
     cargo.args(["--features", &build.features()]);
+    // The kernel's build script runs elsewhere, so a relative path would not lead there.
+    cargo.env("KERNEL_INITRAMFS", initramfs);
     if let Profile::Release = build.profile {
         cargo.arg("--release");
     }

@@ -1,17 +1,22 @@
 //! `cargo xtask qemu`: the kernel booted in QEMU with its console on this terminal, oops
-//! backtraces named as they scroll by.
+//! backtraces named as they scroll by, and QEMU's exit status passed on.
 
 use std::io::{self, Read, Write};
-use std::process::{Child, ExitCode, Stdio};
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, ExitCode, ExitStatus, Stdio};
 
 use anyhow::{Context, Result};
 
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
+use crate::cmdline;
+use crate::initramfs::{self, HostFiles};
 use crate::prereq;
 use crate::process;
 use crate::protocol::{self, ConsoleLine};
 use crate::qemu::{self, Console};
+use crate::scripted_input::ScriptedInput;
 use crate::symbolize::Symbolizer;
 
 pub struct Options {
@@ -19,19 +24,40 @@ pub struct Options {
     pub cpu: Option<Cpu>,
     pub profile: Profile,
     pub gdb: bool,
+    /// Kernel command line words.
     pub append: Option<String>,
+    /// A host program to run as the first process instead of /bin/init.
+    pub init: Option<PathBuf>,
+    /// Host files for the initramfs's root.
+    pub added: Vec<PathBuf>,
+    /// Arguments of the first process.
+    pub init_arguments: Vec<String>,
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
     let cpu = options.board.cpu(options.cpu)?;
-    prereq::ensure_kernel_target()?;
+    prereq::ensure_rust_targets()?;
     let machine = options.board.qemu_machine();
     machine.check_available(prereq::ensure_qemu()?)?;
-    let kernel = build::build_kernel(&KernelBuild {
-        board: options.board,
-        profile: options.profile,
-        flavour: Flavour::Qemu,
+    let initramfs = initramfs::build(&HostFiles {
+        init: options.init.as_deref(),
+        added: &options.added,
     })?;
+    let words: Vec<&str> = options
+        .append
+        .iter()
+        .flat_map(|append| append.split_whitespace())
+        .collect();
+    let arguments: Vec<&str> = options.init_arguments.iter().map(String::as_str).collect();
+    let cmdline = cmdline::compose(&words, initramfs.init.as_deref(), &arguments)?;
+    let kernel = build::build_kernel(
+        &KernelBuild {
+            board: options.board,
+            profile: options.profile,
+            flavour: Flavour::Qemu,
+        },
+        &initramfs.path,
+    )?;
     let symbolizer = Symbolizer::load(&kernel.elf)?;
     let mut qemu = qemu::command(
         options.board,
@@ -39,7 +65,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         &kernel.image,
         &Console::Interactive {
             gdb: options.gdb,
-            append: options.append.as_deref(),
+            append: Some(cmdline.as_str()).filter(|line| !line.is_empty()),
         },
     );
     if options.gdb {
@@ -54,26 +80,35 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         machine.name(),
         cpu.name()
     );
+    ScriptedInput::intercept(&mut qemu);
     let mut child = qemu
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start `{}`", process::describe(&qemu)))?;
-    let relayed = relay(&mut child, &symbolizer);
+    let input = ScriptedInput::new(child.stdin.take());
+    let relayed = relay(&mut child, &symbolizer, input);
     if relayed.is_err() {
         // Left alone, QEMU would keep the terminal in raw mode with nobody showing its output.
         child.kill().ok();
     }
     relayed?;
-    Ok(if child.wait()?.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code_of(child.wait()?))
+}
+
+/// QEMU's exit status, which is that of the first process when it exits or powers off, as this
+/// program's; killed by a signal, as a shell reports it (128 + the signal).
+fn exit_code_of(status: ExitStatus) -> ExitCode {
+    let code = status
+        .code()
+        .or_else(|| status.signal().map(|signal| 128 + signal))
+        .unwrap_or(1);
+    ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }
 
 /// Passes QEMU's output through as soon as it arrives (a shell prompt has no line ending to wait
-/// for) and follows each backtrace frame line with the frame's symbol.
-fn relay(qemu: &mut Child, symbolizer: &Symbolizer) -> Result<()> {
+/// for) and follows each backtrace frame line with the frame's symbol. Scripted `input` goes to
+/// the kernel once its banner shows that it has set up its UART.
+fn relay(qemu: &mut Child, symbolizer: &Symbolizer, mut input: ScriptedInput) -> Result<()> {
     let mut console = qemu.stdout.take().context("QEMU's output is not piped")?;
     let mut terminal = io::stdout().lock();
     let mut line = Vec::new();
@@ -89,7 +124,11 @@ fn relay(qemu: &mut Child, symbolizer: &Symbolizer) -> Result<()> {
             terminal.write_all(piece)?;
             line.extend_from_slice(piece);
             if piece.ends_with(b"\n") {
-                if let Some(annotation) = annotation(&line, symbolizer) {
+                let parsed = console_line(&line);
+                if let ConsoleLine::Banner(_) = parsed {
+                    input.release();
+                }
+                if let Some(annotation) = annotation(&parsed, symbolizer) {
                     // The terminal is in raw mode while QEMU owns it: end lines with CR LF.
                     write!(terminal, "{annotation}\r\n")?;
                 }
@@ -101,13 +140,17 @@ fn relay(qemu: &mut Child, symbolizer: &Symbolizer) -> Result<()> {
     Ok(())
 }
 
+/// A line of the console as QEMU passes it on, line ending (CR LF) included.
+fn console_line(line: &[u8]) -> ConsoleLine {
+    protocol::parse_line(String::from_utf8_lossy(line).trim_end())
+}
+
 /// The extra line under a backtrace frame line, naming its function.
-fn annotation(line: &[u8], symbolizer: &Symbolizer) -> Option<String> {
-    let text = String::from_utf8_lossy(line);
-    let ConsoleLine::Frame(frame) = protocol::parse_line(text.trim_end()) else {
+fn annotation(line: &ConsoleLine, symbolizer: &Symbolizer) -> Option<String> {
+    let ConsoleLine::Frame(frame) = line else {
         return None;
     };
-    let symbol = symbolizer.frame_symbol(&frame);
+    let symbol = symbolizer.frame_symbol(frame);
     Some(format!("      -> {}", symbol.as_deref().unwrap_or("??")))
 }
 
@@ -117,6 +160,28 @@ mod tests {
     use crate::symbolize::FunctionSymbol;
 
     #[test]
+    fn passes_on_exit_statuses_and_signals_as_a_shell_does() {
+        // Wait statuses as the kernel reports them: the exit code in bits 8..16, or the signal.
+        assert_eq!(exit_code_of(ExitStatus::from_raw(0)), ExitCode::SUCCESS);
+        assert_eq!(
+            exit_code_of(ExitStatus::from_raw(3 << 8)),
+            ExitCode::from(3)
+        );
+        assert_eq!(
+            exit_code_of(ExitStatus::from_raw(255 << 8)),
+            ExitCode::from(255)
+        );
+        assert_eq!(exit_code_of(ExitStatus::from_raw(9)), ExitCode::from(137));
+    }
+
+    #[test]
+    fn reads_the_banner_that_releases_scripted_input() {
+        let banner = console_line(b"boot: board=rpi3 cpu=cortex-a53 el=1\r\n");
+        assert!(matches!(banner, ConsoleLine::Banner(_)), "{banner:?}");
+        assert_eq!(console_line(b"$ \r\n"), ConsoleLine::Other);
+    }
+
+    #[test]
     fn annotates_frame_lines_only() {
         let symbolizer = Symbolizer::new(vec![FunctionSymbol {
             start: 0xffff_0000_0008_0000,
@@ -124,13 +189,13 @@ mod tests {
             name: "kernel::shell::run".to_owned(),
         }]);
         assert_eq!(
-            annotation(b"  #2 0xffff000000080010\r\n", &symbolizer).as_deref(),
+            annotation(&console_line(b"  #2 0xffff000000080010\r\n"), &symbolizer).as_deref(),
             Some("      -> kernel::shell::run+0x10")
         );
         assert_eq!(
-            annotation(b"  #0 0x0000000000000010\r\n", &symbolizer).as_deref(),
+            annotation(&console_line(b"  #0 0x0000000000000010\r\n"), &symbolizer).as_deref(),
             Some("      -> ??")
         );
-        assert_eq!(annotation(b"$ ls\r\n", &symbolizer), None);
+        assert_eq!(annotation(&console_line(b"$ ls\r\n"), &symbolizer), None);
     }
 }

@@ -4,23 +4,29 @@ mod banner_check;
 mod board;
 mod build;
 mod capture;
+mod cmdline;
 mod extable_audit;
 mod extable_elf;
 mod host_tests;
 mod image;
+mod initramfs;
 mod interactive;
 mod matrix;
+mod newc;
 mod prereq;
 mod process;
 mod protocol;
 mod qemu;
+mod scripted_input;
 mod summary;
 mod symbolize;
 mod test;
 mod transcript;
+mod user_programs;
 mod verdict;
 mod workspace;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -28,6 +34,7 @@ use clap::{Args, Parser, Subcommand};
 
 use board::{Board, Cpu};
 use build::{Flavour, KernelBuild, Profile};
+use initramfs::HostFiles;
 
 /// Builds, images, boots and tests the kernel.
 #[derive(Parser)]
@@ -39,12 +46,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Build the kernel ELF and its raw image (kernel8.img) for a real board (or with --ktest, the
-    /// test kernel) under target/kernel/
+    /// Build the user programs, the initramfs and, with it embedded, the kernel ELF and its raw
+    /// image (kernel8.img) for a real board (or with --ktest, the test kernel) under target/kernel/
     Build(BuildArgs),
-    /// Build the kernel and boot it in QEMU with its console on this terminal (Ctrl-A X quits)
+    /// Build the kernel and boot it in QEMU with its console on this terminal (Ctrl-A X quits); it
+    /// starts /bin/init, which keeps a shell on the console, and exits with QEMU's exit status
     Qemu(QemuArgs),
-    /// Run the host unit tests, then the in-kernel tests and fault scenarios on each QEMU configuration
+    /// Run the host unit tests, then on each QEMU configuration the in-kernel tests, the user test
+    /// programs and the fault scenarios
     Test(TestArgs),
 }
 
@@ -78,6 +87,16 @@ struct QemuArgs {
     /// Kernel command line, which the kernel reads through semihosting (e.g. pan=software)
     #[arg(long, value_name = "CMDLINE")]
     append: Option<String>,
+    /// Run this host program (a static AArch64 ELF) as the first process instead of /bin/init: it
+    /// goes into the initramfs as /bin/<its file name>, and QEMU exits with its exit status
+    #[arg(long, value_name = "PATH")]
+    init: Option<PathBuf>,
+    /// Put this host file into the initramfs as /<its file name> (repeatable)
+    #[arg(long = "add", value_name = "PATH")]
+    added: Vec<PathBuf>,
+    /// Arguments of the first process (the --init program, or /bin/init), after `--`
+    #[arg(last = true, value_name = "ARGS")]
+    init_arguments: Vec<String>,
 }
 
 #[derive(Args)]
@@ -88,7 +107,8 @@ struct TestArgs {
     /// Only run the configurations emulating this CPU
     #[arg(long, value_enum)]
     cpu: Option<Cpu>,
-    /// Only run tests and fault scenarios whose name contains PATTERN (host tests too)
+    /// Only run tests and fault scenarios whose name contains PATTERN (host tests too); the user
+    /// test programs all run, and only their tests that match are counted
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
 }
@@ -106,8 +126,9 @@ fn main() -> ExitCode {
 fn run(task: Task) -> Result<ExitCode> {
     match task {
         Task::Build(args) => {
-            prereq::ensure_kernel_target()?;
-            build::build_kernel(&KernelBuild {
+            prereq::ensure_rust_targets()?;
+            let initramfs = initramfs::build(&HostFiles::default())?;
+            let kernel = KernelBuild {
                 board: args.board,
                 profile: Profile::from_release_flag(args.release),
                 flavour: if args.ktest {
@@ -115,7 +136,8 @@ fn run(task: Task) -> Result<ExitCode> {
                 } else {
                     Flavour::Hardware
                 },
-            })?;
+            };
+            build::build_kernel(&kernel, &initramfs.path)?;
             Ok(ExitCode::SUCCESS)
         }
         Task::Qemu(args) => interactive::run(&interactive::Options {
@@ -124,6 +146,9 @@ fn run(task: Task) -> Result<ExitCode> {
             profile: Profile::from_release_flag(args.release),
             gdb: args.gdb,
             append: args.append,
+            init: args.init,
+            added: args.added,
+            init_arguments: args.init_arguments,
         }),
         Task::Test(args) => test::run(&test::Options {
             board: args.board,

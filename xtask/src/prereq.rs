@@ -1,5 +1,5 @@
-//! The prerequisites of building and booting the kernel, the kernel's Rust target and QEMU,
-//! installed when missing or named with the command that installs them.
+//! The prerequisites of building and booting the kernel, the Rust targets of the kernel and of
+//! user space and QEMU, installed when missing or named with the command that installs them.
 
 use std::env;
 use std::process::Command;
@@ -9,22 +9,24 @@ use anyhow::{Result, bail, ensure};
 use crate::build::KERNEL_TARGET;
 use crate::process;
 use crate::qemu::{self, QEMU, QemuVersion};
+use crate::user_programs::USER_TARGET;
 use crate::workspace;
 
 /// The Debian/Ubuntu package that has qemu-system-aarch64.
 const QEMU_PACKAGE: &str = "qemu-system-arm";
 
-pub fn ensure_kernel_target() -> Result<()> {
+pub fn ensure_rust_targets() -> Result<()> {
     let installed = process::output_of(rustup().args(["target", "list", "--installed"]))?;
-    if installed
-        .lines()
-        .any(|target| target.trim() == KERNEL_TARGET)
-    {
+    let missing: Vec<&str> = [KERNEL_TARGET, USER_TARGET]
+        .into_iter()
+        .filter(|wanted| !installed.lines().any(|target| target.trim() == *wanted))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     // With RUSTUP_AUTO_INSTALL=0 nothing installs a missing target on its own.
-    println!("installing the kernel's Rust target {KERNEL_TARGET}");
-    process::run_checked(rustup().args(["target", "add", KERNEL_TARGET]))
+    println!("installing the Rust targets {}", missing.join(", "));
+    process::run_checked(rustup().args(["target", "add"]).args(&missing))
 }
 
 /// Rustup in the workspace root, so that it acts on the toolchain rust-toolchain.toml pins.

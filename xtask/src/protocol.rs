@@ -1,5 +1,7 @@
-//! The kernel's console line protocol: boot banner, test results, fault scenarios, totals and
-//! oops backtraces, one line at a time.
+//! The console line protocol of the kernel and of user space: boot banner, test results, fault
+//! scenarios, totals, init's reports and oops backtraces, one line at a time.
+
+use std::fmt;
 
 use crate::summary::{Counts, Outcome};
 
@@ -7,20 +9,29 @@ use crate::summary::{Counts, Outcome};
 pub const FAULT_SCENARIO_PREFIX: &str = "ktest: fault-scenario ";
 /// Says why the fault scenario being run does not apply, before the kernel exits.
 const SCENARIO_SKIPPED_PREFIX: &str = "ktest: skipped";
+/// Starts every line init prints about the test programs it runs.
+const INIT_PREFIX: &str = "init: ";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ConsoleLine {
     /// `boot: board=... cpu=...`: the kernel got far enough to talk.
     Banner(Banner),
     Test(TestLine),
-    /// `test <suite>::<name> ...` without a verdict yet: the kernel prints the name before it
-    /// runs the test, so a console that ends here hung in that test.
+    /// `test <suite>::<name> ...` without a verdict yet: the name is printed before the test
+    /// runs, so a console that ends here hung in that test.
     UnfinishedTest(String),
+    /// A line that is only a verdict: the rest of an unfinished test line, which a kernel
+    /// message cut in two (the kernel starts its messages on a new line).
+    Verdict(Outcome),
     FaultScenario(FaultScenario),
     /// `ktest: skipped (<reason>)`: the fault scenario asked for does not apply here.
     ScenarioSkipped(String),
     /// `ktest: N passed, N failed[, N skipped]`, the kernel's own count.
     Totals(Counts),
+    /// `init: N of M test programs passed`, init's closing line of a test run.
+    InitTotals(ProgramCounts),
+    /// Any other `init: ...` line: a test program that failed, or trouble of init's own.
+    InitReport,
     /// `oops: ...`, the first line of an oops report.
     Oops,
     Frame(Frame),
@@ -42,6 +53,13 @@ pub struct TestLine {
     pub suite: String,
     pub name: String,
     pub outcome: Outcome,
+}
+
+/// How many of the programs in /tests init ran and how many of those passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgramCounts {
+    pub passed: usize,
+    pub total: usize,
 }
 
 /// `ktest: fault-scenario <suite>::<name> expect="<text>"`
@@ -66,6 +84,45 @@ impl Banner {
             .iter()
             .find(|(name, _)| name == key)
             .map(|(_, value)| value.as_str())
+    }
+}
+
+impl ConsoleLine {
+    /// Whether the line can only come between tests, so that a test still waiting for its
+    /// verdict will never get one.
+    pub fn comes_between_tests(&self) -> bool {
+        matches!(
+            self,
+            ConsoleLine::Test(_)
+                | ConsoleLine::UnfinishedTest(_)
+                | ConsoleLine::Totals(_)
+                | ConsoleLine::InitTotals(_)
+                | ConsoleLine::InitReport
+        )
+    }
+}
+
+impl TestLine {
+    /// The result of the test at `<suite>::<name>`; `None` for a path without a suite.
+    pub fn at(path: &str, outcome: Outcome) -> Option<Self> {
+        let (suite, name) = path.split_once("::")?;
+        Some(TestLine {
+            suite: suite.to_owned(),
+            name: name.to_owned(),
+            outcome,
+        })
+    }
+
+    /// `<suite>::<name>`, which a test filter matches against.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.suite, self.name)
+    }
+}
+
+impl fmt::Display for TestLine {
+    /// The line as the protocol prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "test {} ... {}", self.path(), self.outcome)
     }
 }
 
@@ -110,12 +167,16 @@ pub fn parse_line(line: &str) -> ConsoleLine {
         parse_reason(reason).map_or(ConsoleLine::Malformed, ConsoleLine::ScenarioSkipped)
     } else if let Some(totals) = line.strip_prefix("ktest: ").and_then(parse_totals) {
         ConsoleLine::Totals(totals)
+    } else if let Some(report) = line.strip_prefix(INIT_PREFIX) {
+        parse_program_counts(report).map_or(ConsoleLine::InitReport, ConsoleLine::InitTotals)
     } else if line.starts_with("oops:") {
         ConsoleLine::Oops
     } else if let Some((path, verdict)) = split_test_line(line) {
         parse_test(path, verdict).map_or(ConsoleLine::Malformed, ConsoleLine::Test)
     } else if let Some(path) = unfinished_test(line) {
         ConsoleLine::UnfinishedTest(path.to_owned())
+    } else if let Some(outcome) = parse_verdict(line) {
+        ConsoleLine::Verdict(outcome)
     } else {
         parse_frame(line).map_or(ConsoleLine::Other, ConsoleLine::Frame)
     }
@@ -133,18 +194,30 @@ fn unfinished_test(line: &str) -> Option<&str> {
 }
 
 fn parse_test(path: &str, verdict: &str) -> Option<TestLine> {
-    let (suite, name) = path.split_once("::")?;
-    let outcome = if verdict == "ok" {
-        Outcome::Passed
+    TestLine::at(path, parse_verdict(verdict)?)
+}
+
+/// `ok`, `FAILED[ (<reason>)]` or `skipped[ (<reason>)]`.
+fn parse_verdict(verdict: &str) -> Option<Outcome> {
+    if verdict == "ok" {
+        Some(Outcome::Passed)
     } else if let Some(reason) = verdict.strip_prefix("FAILED") {
-        Outcome::Failed(parse_reason(reason)?)
+        Some(Outcome::Failed(parse_reason(reason)?))
     } else {
-        Outcome::Skipped(parse_reason(verdict.strip_prefix("skipped")?)?)
-    };
-    Some(TestLine {
-        suite: suite.to_owned(),
-        name: name.to_owned(),
-        outcome,
+        Some(Outcome::Skipped(parse_reason(
+            verdict.strip_prefix("skipped")?,
+        )?))
+    }
+}
+
+/// `N of M test programs passed`
+fn parse_program_counts(text: &str) -> Option<ProgramCounts> {
+    let (passed, total) = text
+        .strip_suffix(" test programs passed")?
+        .split_once(" of ")?;
+    Some(ProgramCounts {
+        passed: passed.parse().ok()?,
+        total: total.parse().ok()?,
     })
 }
 
@@ -291,6 +364,76 @@ mod tests {
             ConsoleLine::UnfinishedTest("mm::map".to_owned())
         );
         assert_eq!(parse_line("test mm::map .."), ConsoleLine::Other);
+    }
+
+    #[test]
+    fn a_line_of_just_a_verdict_completes_a_cut_test_line() {
+        assert_eq!(parse_line("ok"), ConsoleLine::Verdict(Outcome::Passed));
+        assert_eq!(
+            parse_line("FAILED (status 139)"),
+            ConsoleLine::Verdict(Outcome::Failed("status 139".to_owned()))
+        );
+        assert_eq!(
+            parse_line("skipped (no FEAT_UAO)"),
+            ConsoleLine::Verdict(Outcome::Skipped("no FEAT_UAO".to_owned()))
+        );
+        for line in ["okay", "ok then", "FAILED: x", "skipped because"] {
+            assert_eq!(parse_line(line), ConsoleLine::Other, "{line}");
+        }
+    }
+
+    #[test]
+    fn init_lines() {
+        assert_eq!(
+            parse_line("init: 6 of 7 test programs passed"),
+            ConsoleLine::InitTotals(ProgramCounts {
+                passed: 6,
+                total: 7
+            })
+        );
+        for line in [
+            "init: /tests/test-memory exited with status 1",
+            "init: cannot list /tests: ENOENT",
+            "init: x of 7 test programs passed",
+        ] {
+            assert_eq!(parse_line(line), ConsoleLine::InitReport, "{line}");
+        }
+        assert_eq!(
+            parse_line("kernel: init exited (Exited(0))"),
+            ConsoleLine::Other
+        );
+    }
+
+    #[test]
+    fn only_lines_between_tests_end_a_test_waiting_for_its_verdict() {
+        for line in [
+            "test mm::map ... ok",
+            "test mm::map ...",
+            "ktest: 1 passed, 0 failed",
+            "init: 1 of 1 test programs passed",
+            "init: /tests/test-x exited with status 1",
+        ] {
+            assert!(parse_line(line).comes_between_tests(), "{line}");
+        }
+        for line in [
+            "segfault: pid=5 pc=0x400100 addr=0x0 (unmapped address)",
+            "ok",
+            "oops: data abort",
+        ] {
+            assert!(!parse_line(line).comes_between_tests(), "{line}");
+        }
+    }
+
+    #[test]
+    fn test_lines_know_their_path_and_print_as_the_protocol_does() {
+        let test = TestLine::at("memory::cow::after_fork", Outcome::Passed).unwrap();
+        assert_eq!(
+            (test.suite.as_str(), test.name.as_str()),
+            ("memory", "cow::after_fork")
+        );
+        assert_eq!(test.path(), "memory::cow::after_fork");
+        assert_eq!(test.to_string(), "test memory::cow::after_fork ... ok");
+        assert_eq!(TestLine::at("no_suite", Outcome::Passed), None);
     }
 
     #[test]

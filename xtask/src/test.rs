@@ -1,5 +1,5 @@
-//! `cargo xtask test`: the host unit tests, then the in-kernel tests and fault scenarios on each
-//! selected QEMU configuration, closed by a summary table.
+//! `cargo xtask test`: the host unit tests, then per QEMU configuration one boot for the kernel's
+//! and user space's tests and one per fault scenario, closed by a summary table.
 
 use std::collections::HashMap;
 use std::fs;
@@ -12,15 +12,17 @@ use anyhow::{Context, Result, anyhow, ensure};
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::capture::{self, Ending};
+use crate::cmdline;
 use crate::host_tests;
+use crate::initramfs::{self, HostFiles};
 use crate::matrix::{self, Configuration};
 use crate::prereq;
 use crate::process;
-use crate::protocol::{self, FaultScenario};
+use crate::protocol::{self, FaultScenario, TestLine};
 use crate::qemu::{self, Console};
 use crate::summary::{Counts, Outcome, Summary};
 use crate::symbolize::Symbolizer;
-use crate::transcript::Transcript;
+use crate::transcript::{Echo, Transcript};
 use crate::verdict;
 use crate::workspace;
 
@@ -30,13 +32,18 @@ pub struct Options {
     pub filter: Option<String>,
 }
 
-const TEST_RUN_TIMEOUT: Duration = Duration::from_secs(120);
+/// The user test programs alone take half a minute on the emulated Raspberry Pi, longer on a busy
+/// machine.
+const TEST_RUN_TIMEOUT: Duration = Duration::from_secs(300);
 const FAULT_RUN_TIMEOUT: Duration = Duration::from_secs(30);
 /// Console lines shown when a boot went wrong in a way the echoed lines may not explain.
 const LOG_TAIL_LINES: usize = 25;
 /// Suite of the synthetic entries for a test run that went wrong as a whole.
 const BOOT_SUITE: &str = "boot";
 const FAULT_SUITE: &str = "fault";
+/// After the kernel's tests, init runs every program in /tests.
+const USER_TESTS_INIT: &str = "/bin/init";
+const USER_TESTS_ARGUMENTS: &[&str] = &["--test"];
 
 /// A built test kernel, ready to boot and to have its backtraces named.
 struct TestKernel {
@@ -60,13 +67,14 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         );
     }
     let configurations = matrix::select(options.board, options.cpu)?;
-    prereq::ensure_kernel_target()?;
+    prereq::ensure_rust_targets()?;
     let qemu_version = prereq::ensure_qemu()?;
     let logs = workspace::target_dir().join("xtask").join("logs");
     fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
 
     let mut summary = Summary::default();
     host_tests::run(options.filter.as_deref(), &mut summary)?;
+    let initramfs = initramfs::build(&HostFiles::default());
     // Built on first use, so the first row's results come before the other boards' builds.
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     for configuration in configurations {
@@ -75,9 +83,12 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             .qemu_machine()
             .check_available(qemu_version)
             .and_then(|()| {
+                let initramfs = initramfs
+                    .as_ref()
+                    .map_err(|error| anyhow!("its initramfs was not made: {error:#}"))?;
                 let kernel = kernels
                     .entry(configuration.board)
-                    .or_insert_with(|| build_test_kernel(configuration.board));
+                    .or_insert_with(|| build_test_kernel(configuration.board, &initramfs.path));
                 let kernel = kernel
                     .as_ref()
                     .map_err(|error| anyhow!("its test kernel did not build: {error:#}"))?;
@@ -110,20 +121,21 @@ fn check_filter_selected_something(filter: Option<&str>, totals: Counts) -> Resu
     if let Some(pattern) = filter {
         ensure!(
             totals != Counts::default(),
-            "--filter {pattern} selected nothing: no host test, kernel test or fault scenario \
-             has a name containing `{pattern}`"
+            "--filter {pattern} selected nothing: no host test, kernel test, user test or fault \
+             scenario has a name containing `{pattern}`"
         );
     }
     Ok(())
 }
 
-fn build_test_kernel(board: Board) -> Result<TestKernel> {
+fn build_test_kernel(board: Board, initramfs: &Path) -> Result<TestKernel> {
     println!("building the {} test kernel", board.name());
-    let artifacts = build::build_kernel(&KernelBuild {
+    let kernel = KernelBuild {
         board,
         profile: Profile::Debug,
         flavour: Flavour::Test,
-    })?;
+    };
+    let artifacts = build::build_kernel(&kernel, initramfs)?;
     Ok(TestKernel {
         symbolizer: Symbolizer::load(&artifacts.elf)?,
         image: artifacts.image,
@@ -135,17 +147,25 @@ impl Run<'_> {
     fn start(&self, summary: &mut Summary) -> Result<()> {
         let name = self.configuration.name;
         let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
-        let qemu = self.qemu(filter_option.as_deref());
+        let words = kernel_words(self.configuration, filter_option.as_deref());
+        let cmdline = cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS)?;
+        let qemu = self.qemu(&cmdline);
         println!("[{name}] {}", process::describe(&qemu));
         let log = self
             .logs
             .join(format!("{}.log", self.configuration.file_stem()));
-        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |line| {
-            println!("[{name}] {line}");
+        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |echo| {
+            let tests = echo.tests.iter().filter(|test| self.selects(test));
+            for line in tests
+                .map(TestLine::to_string)
+                .chain(echo.line.map(str::to_owned))
+            {
+                println!("[{name}] {line}");
+            }
         })?;
         println!("[{name}] QEMU {ending}");
 
-        for test in &transcript.tests {
+        for test in transcript.tests.iter().filter(|test| self.selects(test)) {
             summary.record(name, &test.suite, &test.name, &test.outcome);
         }
         let failures = verdict::test_run_failures(
@@ -182,7 +202,9 @@ impl Run<'_> {
             self.configuration.file_stem(),
             scenario.name.replace('/', "_")
         ));
-        let qemu = self.qemu(Some(&format!("ktest.fault={}", scenario.path())));
+        let fault_option = format!("ktest.fault={}", scenario.path());
+        let words = kernel_words(self.configuration, Some(&fault_option));
+        let qemu = self.qemu(&cmdline::compose(&words, None, &[])?);
         let (transcript, ending) = self.boot(qemu, FAULT_RUN_TIMEOUT, &log, |_| {})?;
         let outcome = verdict::fault_scenario_outcome(scenario, &transcript, ending);
         self.report(summary, FAULT_SUITE, &scenario.path(), &outcome);
@@ -199,32 +221,35 @@ impl Run<'_> {
         summary.record(name, suite, test, outcome);
     }
 
-    /// QEMU booting the test kernel with `ktest`, this row's extra words and `ktest_option`.
-    fn qemu(&self, ktest_option: Option<&str>) -> Command {
+    /// Whether `--filter` selects `test`. The kernel runs only the tests it selects, but init
+    /// runs every test program, so their results are picked here.
+    fn selects(&self, test: &TestLine) -> bool {
+        self.filter
+            .is_none_or(|pattern| test.path().contains(pattern))
+    }
+
+    /// QEMU booting the test kernel with `cmdline`.
+    fn qemu(&self, cmdline: &str) -> Command {
         qemu::command(
             self.configuration.board,
             self.configuration.cpu,
             &self.kernel.image,
-            &Console::Test {
-                cmdline: &kernel_cmdline(self.configuration, ktest_option),
-            },
+            &Console::Test { cmdline },
         )
     }
 
-    /// Runs `qemu` to its end, handing protocol lines to `echo` as they arrive, and saves the
-    /// symbolized console to `log`.
+    /// Runs `qemu` to its end, handing what each console line adds to `echo` as it arrives, and
+    /// saves the symbolized console to `log`.
     fn boot(
         &self,
         qemu: Command,
         timeout: Duration,
         log: &Path,
-        mut echo: impl FnMut(&str),
+        mut echo: impl FnMut(Echo),
     ) -> Result<(Transcript, Ending)> {
         let mut transcript = Transcript::default();
         let ending = capture::run_captured(qemu, timeout, |line| {
-            if let Some(logged) = transcript.record(line, &self.kernel.symbolizer) {
-                echo(logged);
-            }
+            echo(transcript.record(line, &self.kernel.symbolizer));
         })?;
         let mut text = transcript.lines.join("\n");
         text.push('\n');
@@ -242,11 +267,12 @@ impl Run<'_> {
     }
 }
 
-fn kernel_cmdline(configuration: &Configuration, ktest_option: Option<&str>) -> String {
+/// The test kernel's own words: `ktest`, this row's extra words and `ktest_option`.
+fn kernel_words<'a>(configuration: &Configuration, ktest_option: Option<&'a str>) -> Vec<&'a str> {
     let mut words = vec!["ktest"];
     words.extend(configuration.extra_cmdline());
     words.extend(ktest_option);
-    words.join(" ")
+    words
 }
 
 #[cfg(test)]
@@ -254,21 +280,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn command_line_has_ktest_row_words_and_option() {
+    fn kernel_words_are_ktest_row_words_and_option() {
         let forced_software_pan = matrix::MATRIX
             .iter()
             .find(|row| row.name == "virt/cortex-a76-forced-software-pan")
             .unwrap();
         assert_eq!(
-            kernel_cmdline(forced_software_pan, None),
-            "ktest pan=software"
+            kernel_words(forced_software_pan, None),
+            ["ktest", "pan=software"]
         );
         // Fault-scenario boots keep the row's words, or they would test another PAN mode.
         assert_eq!(
-            kernel_cmdline(forced_software_pan, Some("ktest.fault=pan::read")),
-            "ktest pan=software ktest.fault=pan::read"
+            kernel_words(forced_software_pan, Some("ktest.fault=pan::read")),
+            ["ktest", "pan=software", "ktest.fault=pan::read"]
         );
-        assert_eq!(kernel_cmdline(&matrix::MATRIX[0], None), "ktest");
+        assert_eq!(kernel_words(&matrix::MATRIX[0], None), ["ktest"]);
+    }
+
+    #[test]
+    fn a_test_run_goes_on_to_the_user_test_programs() {
+        let words = kernel_words(&matrix::MATRIX[0], Some("ktest.filter=mm"));
+        assert_eq!(
+            cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS).unwrap(),
+            "ktest ktest.filter=mm init=/bin/init -- --test"
+        );
     }
 
     #[test]

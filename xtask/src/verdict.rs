@@ -1,4 +1,5 @@
-//! Whether a kernel boot passed: the checks on a test run and on a fault-scenario run.
+//! Whether a kernel boot passed: the checks on a test run (the kernel's tests, then the user test
+//! programs) and on a fault-scenario run.
 
 use crate::banner_check::{ExpectedWord, banner_mismatches};
 use crate::capture::Ending;
@@ -55,7 +56,7 @@ pub fn test_run_failures(
             }
             // A filter may match nothing; a whole run without a test has lost its test registry.
             if filter.is_none()
-                && transcript.tests.is_empty()
+                && transcript.kernel_tests().is_empty()
                 && transcript.fault_scenarios.is_empty()
             {
                 fail("no-tests", "the kernel booted but ran no test".to_owned());
@@ -72,15 +73,32 @@ pub fn test_run_failures(
             );
         }
     }
+    // Other endings are failures of their own, which say more.
+    let ended_normally = matches!(ending, Ending::Exited(EXIT_ALL_PASSED | EXIT_SOME_FAILED));
+    for failure in user_space_failures(transcript, ended_normally) {
+        fail(failure.check, failure.reason);
+    }
+    if let Some(test) = transcript.unfinished_test()
+        && ended_normally
+    {
+        fail(
+            "unfinished-test",
+            format!("QEMU {ending} before test {test} printed its verdict"),
+        );
+    }
+    let failures_explained =
+        protocol::any_failed(&transcript.tests) || !transcript.unexplained_init_reports.is_empty();
     match ending {
         Ending::Exited(EXIT_ALL_PASSED) if transcript.totals.is_none() => fail(
             "totals",
             "the kernel exited with status 0 without printing its `ktest:` totals".to_owned(),
         ),
-        Ending::Exited(EXIT_SOME_FAILED) if !protocol::any_failed(&transcript.tests) => fail(
+        Ending::Exited(EXIT_SOME_FAILED) if !failures_explained => fail(
             "exit-status",
-            "the kernel exited with status 1 (tests failed) but no test line says FAILED"
-                .to_owned(),
+            format!(
+                "QEMU exited with status 1 (tests failed) but no test line says FAILED{}",
+                last_line_note(transcript)
+            ),
         ),
         Ending::Exited(EXIT_ALL_PASSED | EXIT_SOME_FAILED) => {}
         Ending::Exited(EXIT_OOPS) => fail(
@@ -96,18 +114,44 @@ pub fn test_run_failures(
         }
     }
     if let Some(totals) = transcript.totals
-        && totals != transcript.counted()
+        && totals != transcript.kernel_tests_counted()
     {
         fail(
             "totals",
             format!(
                 "the kernel counted {totals}, but its test lines say {}",
-                transcript.counted()
+                transcript.kernel_tests_counted()
             ),
         );
     }
     for line in &transcript.malformed {
         fail("protocol", format!("malformed protocol line `{line}`"));
+    }
+    failures
+}
+
+/// What is wrong with the part of a test run after the kernel's tests, where init runs the test
+/// programs: its reports of failures no test line explains, or its silence.
+fn user_space_failures(transcript: &Transcript, ended_normally: bool) -> Vec<BootFailure> {
+    let mut failures: Vec<BootFailure> = transcript
+        .unexplained_init_reports
+        .iter()
+        .map(|report| BootFailure {
+            check: "user-space",
+            reason: format!("init reported `{report}`, but no test line before it says FAILED"),
+        })
+        .collect();
+    // The kernel goes on to init only when all its own tests passed.
+    let kernel_tests_passed = transcript.totals.is_some_and(|totals| totals.failed == 0);
+    if kernel_tests_passed && ended_normally && transcript.program_counts.is_none() {
+        failures.push(BootFailure {
+            check: "user-space",
+            reason: format!(
+                "the kernel's tests passed, but init never printed `init: N of M test programs \
+                 passed`{}",
+                last_line_note(transcript)
+            ),
+        });
     }
     failures
 }
@@ -222,14 +266,19 @@ mod tests {
         transcript
     }
 
-    /// `lines`, then the kernel's listing of the required fault scenarios.
-    fn with_scenarios_listed(lines: &[&str]) -> Transcript {
+    /// init's closing line when every test program passed.
+    const USER_SPACE_PASSED: &str = "init: 7 of 7 test programs passed";
+
+    /// `lines`, then the kernel's listing of the required fault scenarios and init's closing
+    /// line, which a run whose kernel tests passed goes on to print.
+    fn completed(lines: &[&str]) -> Transcript {
         let listing: Vec<String> = REQUIRED_FAULT_SCENARIOS
             .iter()
             .map(|path| format!("{FAULT_SCENARIO_PREFIX}{path} expect=\"violation\""))
             .collect();
         let mut all = lines.to_vec();
         all.extend(listing.iter().map(String::as_str));
+        all.push(USER_SPACE_PASSED);
         transcript(&all)
     }
 
@@ -255,14 +304,14 @@ mod tests {
 
     #[test]
     fn runs_whose_test_lines_explain_their_status_pass() {
-        let clean = with_scenarios_listed(&[
+        let clean = completed(&[
             BANNER,
             "test mm::map ... ok",
             "ktest: 1 passed, 0 failed, 0 skipped",
         ]);
         assert_eq!(failures(&clean, Ending::Exited(0)), []);
         // A FAILED line is its own summary entry: status 1 then needs no boot entry.
-        let failed = with_scenarios_listed(&[
+        let failed = completed(&[
             BANNER,
             "test mm::map ... FAILED (x)",
             "ktest: 0 passed, 1 failed, 0 skipped",
@@ -272,7 +321,7 @@ mod tests {
 
     #[test]
     fn unfiltered_run_without_tests_fails() {
-        let run = transcript(&[BANNER, "ktest: 0 passed, 0 failed"]);
+        let run = transcript(&[BANNER, "ktest: 0 passed, 0 failed", USER_SPACE_PASSED]);
         assert_eq!(
             checks(&run, Ending::Exited(0)),
             ["no-tests", "fault-scenarios"]
@@ -286,14 +335,13 @@ mod tests {
 
     #[test]
     fn missing_banner_fails() {
-        let run = with_scenarios_listed(&["ktest: 0 passed, 0 failed, 0 skipped"]);
+        let run = completed(&["ktest: 0 passed, 0 failed, 0 skipped"]);
         assert_eq!(checks(&run, Ending::Exited(0)), ["banner"]);
     }
 
     #[test]
     fn banner_must_say_what_the_configuration_expects() {
-        let run =
-            with_scenarios_listed(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"]);
+        let run = completed(&[BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"]);
         let forced = expected_banner("virt/cortex-a76-forced-software-pan");
         assert_eq!(
             test_run_failures(&run, Ending::Exited(0), None, &forced),
@@ -318,7 +366,12 @@ mod tests {
 
     #[test]
     fn an_unfiltered_run_must_list_the_required_fault_scenarios() {
-        let mut lines = vec![BANNER, "test mm::map ... ok", "ktest: 1 passed, 0 failed"];
+        let mut lines = vec![
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed",
+            USER_SPACE_PASSED,
+        ];
         let listed = format!(
             "{FAULT_SCENARIO_PREFIX}{} expect=\"W^X violation\"",
             REQUIRED_FAULT_SCENARIOS[0]
@@ -340,6 +393,93 @@ mod tests {
         assert_eq!(
             test_run_failures(&run, Ending::Exited(0), Some("mm"), &expected),
             []
+        );
+    }
+
+    #[test]
+    fn user_test_lines_join_the_run_but_not_the_kernel_s_totals() {
+        let run = completed(&[
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed, 0 skipped",
+            "test files::open ... ok",
+            "test files::pipe ... FAILED (EPIPE)",
+            "init: /tests/test-files exited with status 1",
+        ]);
+        assert_eq!(run.tests.len(), 3);
+        assert_eq!(failures(&run, Ending::Exited(1)), []);
+    }
+
+    #[test]
+    fn init_must_report_on_the_test_programs_once_the_kernel_s_tests_passed() {
+        let lines = [
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed",
+            "kernel: cannot start /bin/init: NotFound; only the kernel is running",
+        ];
+        let silent = transcript(&lines);
+        let failures = failures(&silent, Ending::Exited(0));
+        let user_space: Vec<_> = failures
+            .iter()
+            .filter(|failure| failure.check == "user-space")
+            .collect();
+        assert_eq!(user_space.len(), 1, "{failures:?}");
+        assert!(
+            user_space[0].reason.ends_with(
+                "last console line: `kernel: cannot start /bin/init: NotFound; only \
+                            the kernel is running`"
+            ),
+            "{failures:?}"
+        );
+        // A hang is reported as one, not also as a silent user space.
+        assert!(
+            !checks(&silent, Ending::TimedOut(Duration::from_secs(300))).contains(&"user-space")
+        );
+        // The kernel does not start init when one of its own tests failed.
+        let kernel_failed = transcript(&[
+            BANNER,
+            "test mm::map ... FAILED (x)",
+            "ktest: 0 passed, 1 failed",
+        ]);
+        assert!(!checks(&kernel_failed, Ending::Exited(1)).contains(&"user-space"));
+    }
+
+    #[test]
+    fn a_program_that_failed_outside_its_tests_fails_by_init_s_report() {
+        let run = completed(&[
+            BANNER,
+            "test mm::map ... ok",
+            "ktest: 1 passed, 0 failed",
+            "test memory::brk ... ok",
+            "init: /tests/test-memory was killed by signal 11",
+        ]);
+        assert_eq!(
+            failures(&run, Ending::Exited(1)),
+            [BootFailure {
+                check: "user-space",
+                reason: "init reported `init: /tests/test-memory was killed by signal 11`, but \
+                         no test line before it says FAILED"
+                    .to_owned()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_run_that_ends_while_a_test_waits_for_its_verdict_fails() {
+        let run = transcript(&[
+            BANNER,
+            "ktest: 0 passed, 0 failed",
+            "test processes::reboot ...",
+            "kernel: power off (status 0)",
+        ]);
+        let expected = expected_banner("virt/cortex-a76");
+        let failures = test_run_failures(&run, Ending::Exited(0), Some("reboot"), &expected);
+        let found: Vec<_> = failures.iter().map(|failure| failure.check).collect();
+        assert_eq!(found, ["user-space", "unfinished-test"]);
+        assert_eq!(
+            failures[1].reason,
+            "QEMU exited with status 0 before test processes::reboot printed its verdict"
         );
     }
 
@@ -393,9 +533,9 @@ mod tests {
 
     #[test]
     fn totals_must_be_printed_and_agree_with_the_test_lines() {
-        let without_totals = with_scenarios_listed(&[BANNER, "test mm::map ... ok"]);
+        let without_totals = completed(&[BANNER, "test mm::map ... ok"]);
         assert_eq!(checks(&without_totals, Ending::Exited(0)), ["totals"]);
-        let disagreeing = with_scenarios_listed(&[
+        let disagreeing = completed(&[
             BANNER,
             "test mm::map ... ok",
             "ktest: 2 passed, 0 failed, 0 skipped",
@@ -408,7 +548,7 @@ mod tests {
 
     #[test]
     fn malformed_lines_fail() {
-        let run = with_scenarios_listed(&[
+        let run = completed(&[
             BANNER,
             "test mm::map ... maybe",
             "test mm::unmap ... ok",
