@@ -261,11 +261,11 @@ fn read_reservations(bytes: &[u8], mut offset: usize, into: &mut Regions) -> Res
 pub mod tests {
     use super::*;
 
-    /// Builds a device tree: `nodes` is a flat list of (depth, name, properties).
-    pub fn build(
-        reservations: &[(u64, u64)],
-        nodes: &[(usize, &str, &[(&str, &[u8])])],
-    ) -> Vec<u8> {
+    /// A node for [`build`]: depth, name, and (property, value) pairs.
+    pub type TestNode<'a> = (usize, &'a str, &'a [(&'a str, &'a [u8])]);
+
+    /// Builds a device tree from a flat list of nodes in document order.
+    pub fn build(reservations: &[(u64, u64)], nodes: &[TestNode<'_>]) -> Vec<u8> {
         let mut structure = Vec::new();
         let mut strings: Vec<u8> = Vec::new();
         let word = |out: &mut Vec<u8>, value: u32| out.extend_from_slice(&value.to_be_bytes());
@@ -387,10 +387,8 @@ pub mod tests {
         let gaps: Vec<_> = tree.memory.gaps_within(0..0x8000_0000).iter().collect();
         assert_eq!(gaps, [0x3b40_0000..0x4000_0000, 0x7c00_0000..0x8000_0000]);
         assert_eq!(tree.memory.gaps_within(0..0x3b40_0000).iter().count(), 0);
-        assert_eq!(
-            Regions::new().gaps_within(5..9).iter().collect::<Vec<_>>(),
-            [5..9]
-        );
+        let whole: Vec<_> = Regions::new().gaps_within(5..9).iter().collect();
+        assert_eq!(whole, vec![5..9]);
     }
 
     #[test]
