@@ -11,6 +11,8 @@ use crate::qemu::QemuMachine;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum)]
 pub enum Board {
     Rpi3,
+    Rpi4,
+    Rpi5,
     Virt,
 }
 
@@ -28,6 +30,8 @@ impl Board {
     pub fn info(self) -> &'static BoardInfo {
         match self {
             Board::Rpi3 => &bsp_rpi3::Rpi3::INFO,
+            Board::Rpi4 => &bsp_rpi4::Rpi4::INFO,
+            Board::Rpi5 => &bsp_rpi5::Rpi5::INFO,
             Board::Virt => &bsp_virt::Virt::INFO,
         }
     }
@@ -42,24 +46,47 @@ impl Board {
         self.info().load_address as u64
     }
 
-    pub fn qemu_machine(self) -> QemuMachine {
+    pub fn qemu_machine(self) -> Result<QemuMachine> {
         match self {
-            Board::Rpi3 => QemuMachine::Raspi3b,
-            Board::Virt => QemuMachine::Virt,
+            Board::Rpi3 => Ok(QemuMachine::Raspi3b),
+            Board::Rpi4 => Ok(QemuMachine::Raspi4b),
+            Board::Virt => Ok(QemuMachine::Virt),
+            Board::Rpi5 => bail!(
+                "board rpi5 cannot boot in QEMU, which has no Raspberry Pi 5 machine: it can only \
+                 be built (`cargo xtask build --board rpi5`) and put on an SD card \
+                 (`cargo xtask image --board rpi5`)"
+            ),
         }
     }
 
-    /// The CPU a run emulates when the user asked for `requested`.
+    /// The CPU soldered onto the board; None for virt, where QEMU emulates any.
+    fn fixed_cpu(self) -> Option<Cpu> {
+        match self {
+            Board::Rpi3 => Some(Cpu::CortexA53),
+            Board::Rpi4 => Some(Cpu::CortexA72),
+            Board::Rpi5 => Some(Cpu::CortexA76),
+            Board::Virt => None,
+        }
+    }
+
+    /// The CPU a run emulates when the user asked for `requested`; an error for a board QEMU
+    /// cannot run.
     pub fn cpu(self, requested: Option<Cpu>) -> Result<Cpu> {
-        match (self, requested) {
-            (Board::Rpi3, None | Some(Cpu::CortexA53)) => Ok(Cpu::CortexA53),
-            // raspi3b ignores -cpu without a word, so accepting another CPU would test something else than asked.
-            (Board::Rpi3, Some(cpu)) => bail!(
-                "board rpi3 runs on QEMU's raspi3b, which always emulates a Cortex-A53, \
-                 so --cpu {} cannot apply; use --board virt to choose the CPU",
+        let machine = self.qemu_machine()?;
+        match (self.fixed_cpu(), requested) {
+            (None, requested) => Ok(requested.unwrap_or(Cpu::CortexA76)),
+            (Some(fixed), None) => Ok(fixed),
+            (Some(fixed), Some(cpu)) if cpu == fixed => Ok(fixed),
+            // The raspi machines ignore -cpu without a word, so accepting another CPU would test
+            // something else than asked.
+            (Some(fixed), Some(cpu)) => bail!(
+                "board {} runs on QEMU's {}, which always emulates a {}, so --cpu {} cannot \
+                 apply; use --board virt to choose the CPU",
+                self.name(),
+                machine.name(),
+                fixed.name(),
                 cpu.name()
             ),
-            (Board::Virt, requested) => Ok(requested.unwrap_or(Cpu::CortexA76)),
         }
     }
 }
@@ -107,6 +134,35 @@ mod tests {
         );
         let error = Board::Rpi3.cpu(Some(Cpu::Max)).unwrap_err().to_string();
         assert!(error.contains("--cpu max"), "{error}");
+    }
+
+    #[test]
+    fn rpi4_is_always_a_cortex_a72() {
+        assert_eq!(Board::Rpi4.cpu(None).unwrap(), Cpu::CortexA72);
+        let error = Board::Rpi4
+            .cpu(Some(Cpu::CortexA53))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("raspi4b") && error.contains("cortex-a72"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn rpi5_cannot_run_in_qemu() {
+        for error in [
+            Board::Rpi5.qemu_machine().unwrap_err(),
+            Board::Rpi5.cpu(None).unwrap_err(),
+            Board::Rpi5.cpu(Some(Cpu::CortexA76)).unwrap_err(),
+        ] {
+            let message = error.to_string();
+            assert!(
+                message.contains("no Raspberry Pi 5 machine")
+                    && message.contains("cargo xtask image --board rpi5"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use anyhow::{Context, Result};
 use crate::board::Board;
 use crate::extable_elf;
 use crate::image;
+use crate::initramfs::{self, HostFiles};
+use crate::prereq;
 use crate::process;
 use crate::workspace;
 
@@ -53,7 +55,7 @@ impl Profile {
     }
 
     /// Cargo's name for the profile's output directory.
-    fn directory(self) -> &'static str {
+    pub fn directory(self) -> &'static str {
         match self {
             Profile::Debug => "debug",
             Profile::Release => "release",
@@ -87,6 +89,14 @@ impl KernelBuild {
         features.extend(self.flavour.feature().map(str::to_owned));
         features.join(",")
     }
+}
+
+/// Builds the kernel as `cargo xtask build` does: the Rust targets installed, the user programs
+/// and the initramfs built, then the kernel with the initramfs embedded.
+pub fn build_with_user_space(build: &KernelBuild) -> Result<KernelArtifacts> {
+    prereq::ensure_rust_targets()?;
+    let initramfs = initramfs::build(&HostFiles::default())?;
+    build_kernel(build, &initramfs.path)
 }
 
 /// Builds the kernel with the archive at `initramfs` (an absolute path) embedded, then writes

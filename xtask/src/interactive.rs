@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::cmdline;
+use crate::icount;
 use crate::initramfs::{self, HostFiles};
 use crate::prereq;
 use crate::process;
@@ -24,6 +25,8 @@ pub struct Options {
     pub cpu: Option<Cpu>,
     pub profile: Profile,
     pub gdb: bool,
+    /// Deterministic timing, as `cargo xtask bench` has it.
+    pub icount: bool,
     /// Kernel command line words.
     pub append: Option<String>,
     /// A host program to run as the first process instead of /bin/init.
@@ -37,7 +40,7 @@ pub struct Options {
 pub fn run(options: &Options) -> Result<ExitCode> {
     let cpu = options.board.cpu(options.cpu)?;
     prereq::ensure_rust_targets()?;
-    let machine = options.board.qemu_machine();
+    let machine = options.board.qemu_machine()?;
     machine.check_available(prereq::ensure_qemu()?)?;
     let initramfs = initramfs::build(&HostFiles {
         init: options.init.as_deref(),
@@ -67,7 +70,10 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             gdb: options.gdb,
             append: Some(cmdline.as_str()).filter(|line| !line.is_empty()),
         },
-    );
+    )?;
+    if options.icount {
+        icount::make_deterministic(&mut qemu);
+    }
     if options.gdb {
         println!(
             "QEMU waits for a debugger; attach with:\n    gdb-multiarch {} -ex 'target remote localhost:1234'",

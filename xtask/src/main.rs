@@ -1,27 +1,56 @@
 //! `cargo xtask`: builds the kernel, boots it in QEMU and runs its tests, from the host.
 
+mod apt_sources;
 mod banner_check;
+mod bench;
+mod bench_boot;
+mod bench_catalogue;
+mod bench_lines;
+mod bench_linux;
+mod bench_plot;
+mod bench_report;
+mod bench_smoke;
 mod board;
 mod build;
 mod capture;
+mod chainboot;
+mod chainboot_test;
+mod chainloader;
+mod chainloader_link;
 mod cmdline;
+mod config_txt;
+mod debian_firmware;
+mod debian_kernel;
 mod extable_audit;
 mod extable_elf;
+mod firmware;
+mod flash;
+mod flash_target;
 mod host_tests;
+mod icount;
 mod image;
 mod initramfs;
 mod interactive;
 mod matrix;
 mod newc;
 mod prereq;
+mod private_apt;
 mod process;
 mod protocol;
 mod qemu;
+mod raspberry_pi;
 mod scripted_input;
+mod sd_card;
+#[cfg(test)]
+mod sd_card_tests;
+mod sd_image;
+mod serial_port;
+mod serial_terminal;
 mod summary;
 mod symbolize;
 mod test;
 mod transcript;
+mod user_cache;
 mod user_programs;
 mod verdict;
 mod workspace;
@@ -34,7 +63,6 @@ use clap::{Args, Parser, Subcommand};
 
 use board::{Board, Cpu};
 use build::{Flavour, KernelBuild, Profile};
-use initramfs::HostFiles;
 
 /// Builds, images, boots and tests the kernel.
 #[derive(Parser)]
@@ -55,6 +83,20 @@ enum Task {
     /// Run the host unit tests, then on each QEMU configuration the in-kernel tests, the user test
     /// programs and the fault scenarios
     Test(TestArgs),
+    /// Build the kernel for a Raspberry Pi and write an SD-card image (an MBR with one bootable
+    /// FAT32 partition holding the kernel, config.txt and the firmware), with the same files in a
+    /// boot/ folder beside it
+    Image(ImageArgs),
+    /// Build the SD-card image and write it to a card, then read it back and compare
+    Flash(FlashArgs),
+    /// Measure, in exact instruction counts under QEMU's -icount, the kernel's uaccess
+    /// microbenchmarks in every PAN mode and the user-space benchmark /bin/bench, optionally
+    /// against Linux
+    Bench(BenchArgs),
+    /// Send the kernel over a serial cable to the chainloader on a Raspberry Pi's SD card, then
+    /// stay connected as its terminal (Ctrl-A X or Ctrl-C leaves); with --build-only, only build
+    /// the chainloader's raw image
+    Chainboot(ChainbootArgs),
 }
 
 #[derive(Args)]
@@ -75,7 +117,8 @@ struct QemuArgs {
     /// Board to boot
     #[arg(long, value_enum, default_value_t = Board::Rpi3)]
     board: Board,
-    /// CPU to emulate; only virt can choose (default cortex-a76), rpi3 is always a Cortex-A53
+    /// CPU to emulate; only virt can choose (default cortex-a76), rpi3 is always a Cortex-A53 and
+    /// rpi4 a Cortex-A72
     #[arg(long, value_enum)]
     cpu: Option<Cpu>,
     /// Build with the release profile
@@ -84,6 +127,11 @@ struct QemuArgs {
     /// Stop at the first instruction and wait for GDB on localhost:1234
     #[arg(long)]
     gdb: bool,
+    /// Run deterministically as `cargo xtask bench` does (-icount shift=0,align=off,sleep=off,
+    /// fixed random seed and clock): CLOCK_MONOTONIC nanoseconds are instructions; virtual time
+    /// races ahead while the guest idles
+    #[arg(long)]
+    icount: bool,
     /// Kernel command line, which the kernel reads through semihosting (e.g. pan=software)
     #[arg(long, value_name = "CMDLINE")]
     append: Option<String>,
@@ -113,6 +161,105 @@ struct TestArgs {
     filter: Option<String>,
 }
 
+/// What goes on an SD card, for `image` and `flash`.
+#[derive(Args)]
+struct CardArgs {
+    /// Board to make the card for: rpi3, rpi4 or rpi5
+    #[arg(long, value_enum)]
+    board: Board,
+    /// Directory with the firmware files (bootcode.bin, start.elf, fixup.dat for rpi3;
+    /// start4.elf, fixup4.dat for rpi4); without it they come from Debian's raspi-firmware package,
+    /// fetched once with apt into ~/.cache
+    #[arg(long, value_name = "DIR")]
+    firmware: Option<PathBuf>,
+    /// Build the kernel with the release profile
+    #[arg(long)]
+    release: bool,
+    /// Size of the image in MiB
+    #[arg(long, value_name = "MIB", default_value_t = sd_image::DEFAULT_SIZE_MIB)]
+    size: u64,
+    /// Put the chainloader on the card in place of the kernel; `cargo xtask chainboot` then sends
+    /// the kernel over a serial cable
+    #[arg(long)]
+    chainloader: bool,
+}
+
+#[derive(Args)]
+struct ImageArgs {
+    #[command(flatten)]
+    card: CardArgs,
+    /// Where to write the image [default: sdcard.img beside the kernel under target/kernel/]; the
+    /// boot/ folder goes beside it
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct FlashArgs {
+    #[command(flatten)]
+    card: CardArgs,
+    /// The whole card's block device, such as /dev/sdb or /dev/mmcblk0
+    #[arg(long, value_name = "DEVICE")]
+    device: PathBuf,
+    /// Write without asking for the device's name first
+    #[arg(long)]
+    yes: bool,
+    /// Write even to a device that is no whole removable disk, is mounted or is over 256 GiB
+    #[arg(long)]
+    force: bool,
+}
+
+impl CardArgs {
+    fn options(self) -> sd_card::Options {
+        sd_card::Options {
+            board: self.board,
+            profile: Profile::from_release_flag(self.release),
+            firmware: self.firmware,
+            size_mib: self.size,
+            chainloader: self.chainloader,
+        }
+    }
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Only this board (default: rpi3 on QEMU raspi3b and virt with a Cortex-A76)
+    #[arg(long, value_enum)]
+    board: Option<Board>,
+    /// CPU to emulate; only virt can choose (default cortex-a76), rpi3 is always a Cortex-A53
+    #[arg(long, value_enum)]
+    cpu: Option<Cpu>,
+    /// Measure a debug kernel rather than a release one
+    #[arg(long)]
+    debug: bool,
+    /// Also write the results as JSON to PATH
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Also draw the copy cost per byte against the copy size, per PAN mode, as an SVG
+    #[arg(long, value_name = "PATH.svg")]
+    plot: Option<PathBuf>,
+    /// Also run the user-space benchmark as init of Debian's arm64 Linux kernel (fetched with
+    /// apt into ~/.cache) on the same virt machine, and compare
+    #[arg(long)]
+    against_linux: bool,
+}
+
+#[derive(Args)]
+struct ChainbootArgs {
+    /// Board the chainloader runs on: rpi3, rpi4 or rpi5
+    #[arg(long, value_enum, default_value_t = Board::Rpi3)]
+    board: Board,
+    /// Serial port wired to the board's console UART (115200 8N1), such as /dev/ttyUSB0
+    #[arg(long, value_name = "DEVICE", required_unless_present = "build_only")]
+    serial: Option<PathBuf>,
+    /// Build with the release profile
+    #[arg(long)]
+    release: bool,
+    /// Only build the chainloader's raw image, for the SD card, and print its path
+    #[arg(long, conflicts_with = "serial")]
+    build_only: bool,
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse().task) {
         Ok(code) => code,
@@ -126,9 +273,7 @@ fn main() -> ExitCode {
 fn run(task: Task) -> Result<ExitCode> {
     match task {
         Task::Build(args) => {
-            prereq::ensure_rust_targets()?;
-            let initramfs = initramfs::build(&HostFiles::default())?;
-            let kernel = KernelBuild {
+            build::build_with_user_space(&KernelBuild {
                 board: args.board,
                 profile: Profile::from_release_flag(args.release),
                 flavour: if args.ktest {
@@ -136,8 +281,7 @@ fn run(task: Task) -> Result<ExitCode> {
                 } else {
                     Flavour::Hardware
                 },
-            };
-            build::build_kernel(&kernel, &initramfs.path)?;
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Task::Qemu(args) => interactive::run(&interactive::Options {
@@ -145,6 +289,7 @@ fn run(task: Task) -> Result<ExitCode> {
             cpu: args.cpu,
             profile: Profile::from_release_flag(args.release),
             gdb: args.gdb,
+            icount: args.icount,
             append: args.append,
             init: args.init,
             added: args.added,
@@ -155,5 +300,31 @@ fn run(task: Task) -> Result<ExitCode> {
             cpu: args.cpu,
             filter: args.filter,
         }),
+        Task::Image(args) => {
+            sd_card::build(&args.card.options(), args.output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Flash(args) => flash::run(&flash::Options {
+            card: args.card.options(),
+            device: args.device,
+            yes: args.yes,
+            force: args.force,
+        }),
+        Task::Bench(args) => bench::run(&bench::Options {
+            board: args.board,
+            cpu: args.cpu,
+            profile: Profile::from_release_flag(!args.debug),
+            json: args.json,
+            plot: args.plot,
+            against_linux: args.against_linux,
+        }),
+        Task::Chainboot(args) => {
+            chainboot::run(&chainboot::Options {
+                board: args.board,
+                profile: Profile::from_release_flag(args.release),
+                serial: args.serial,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -37,6 +37,12 @@ pub const MATRIX: &[Configuration] = &[
         force_software_pan: false,
     },
     Configuration {
+        name: "rpi4/raspi4b",
+        board: Board::Rpi4,
+        cpu: Cpu::CortexA72,
+        force_software_pan: false,
+    },
+    Configuration {
         name: "virt/cortex-a53",
         board: Board::Virt,
         cpu: Cpu::CortexA53,
@@ -166,17 +172,26 @@ mod tests {
             names(&select(Some(Board::Virt), Some(Cpu::Max)).unwrap()),
             ["virt/max"]
         );
+        assert_eq!(
+            names(&select(None, Some(Cpu::CortexA72)).unwrap()),
+            ["rpi4/raspi4b"]
+        );
     }
 
     #[test]
     fn rejects_impossible_and_missing_rows() {
         let impossible = select(Some(Board::Rpi3), Some(Cpu::CortexA76)).unwrap_err();
         assert!(
-            impossible.to_string().contains("Cortex-A53"),
+            impossible.to_string().contains("cortex-a53"),
             "{impossible}"
         );
         let missing = select(Some(Board::Virt), Some(Cpu::CortexA72)).unwrap_err();
         assert!(missing.to_string().contains("virt/max"), "{missing}");
+        let unemulated = select(Some(Board::Rpi5), None).unwrap_err();
+        assert!(
+            unemulated.to_string().contains("no Raspberry Pi 5 machine"),
+            "{unemulated}"
+        );
     }
 
     #[test]
@@ -191,12 +206,12 @@ mod tests {
             assert_eq!(board, row.board.name());
             assert!(
                 variant.starts_with(row.cpu.name())
-                    || variant.starts_with(row.board.qemu_machine().name()),
+                    || variant.starts_with(row.board.qemu_machine().unwrap().name()),
                 "{}",
                 row.name
             );
         }
-        assert_eq!(MATRIX[4].file_stem(), "virt_max");
+        assert_eq!(row("virt/max").file_stem(), "virt_max");
     }
 
     fn row(name: &str) -> &'static Configuration {
@@ -209,6 +224,7 @@ mod tests {
         assert_eq!(
             modes,
             [
+                PanMode::Software,
                 PanMode::Software,
                 PanMode::Software,
                 PanMode::Hardware,
@@ -229,6 +245,17 @@ mod tests {
                 ("board", "rpi3"),
                 ("el", "1"),
                 ("cpu", "cortex-a53"),
+                ("pan", "software"),
+                ("uao", "absent"),
+                ("pan_mode", "software")
+            ]
+        );
+        assert_eq!(
+            row("rpi4/raspi4b").expected_banner(),
+            [
+                ("board", "rpi4"),
+                ("el", "1"),
+                ("cpu", "cortex-a72"),
                 ("pan", "software"),
                 ("uao", "absent"),
                 ("pan_mode", "software")

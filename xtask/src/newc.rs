@@ -9,6 +9,8 @@ const TRAILER: &str = "TRAILER!!!";
 const DIRECTORY_MODE: u32 = 0o040755;
 const EXECUTABLE_MODE: u32 = 0o100755;
 const READ_ONLY_MODE: u32 = 0o100644;
+/// Readable and writable by everyone, as Linux's /dev/null and /dev/zero are.
+const CHARACTER_DEVICE_MODE: u32 = 0o020666;
 
 /// A regular file to put into an archive.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,53 +22,64 @@ pub struct ArchiveFile {
     pub data: Vec<u8>,
 }
 
+/// A character device node to put into an archive: Linux needs /dev/console (and a program its
+/// /dev/null or /dev/zero) in an initramfs, where nothing else makes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceNode {
+    /// Where it goes, relative to the archive's root: `dev/null`.
+    pub path: String,
+    pub major: u32,
+    pub minor: u32,
+}
+
 /// One header-and-body record of the archive.
 struct Entry<'a> {
     name: &'a str,
     mode: u32,
     links: u32,
     data: &'a [u8],
+    /// Major and minor number of a device node; (0, 0) for anything else.
+    device: (u32, u32),
 }
 
 /// The archive holding `files` in the order given, each preceded by the directories above it
 /// that no earlier file needed: a reader creates a file's directory before the file.
 pub fn archive(files: &[ArchiveFile]) -> Result<Vec<u8>> {
+    archive_with_device_nodes(files, &[])
+}
+
+/// As [`archive`], with the device `nodes` after the files.
+pub fn archive_with_device_nodes(files: &[ArchiveFile], nodes: &[DeviceNode]) -> Result<Vec<u8>> {
     let mut written = Vec::new();
     let mut directories = BTreeSet::new();
     let mut paths = BTreeSet::new();
     // Numbered from 1, as the kernel's own archives are; 0 is left to the trailer.
     let mut inode = 1;
-    for file in files {
-        check_path(&file.path)?;
+    let entries = files
+        .iter()
+        .map(ArchiveFile::entry)
+        .chain(nodes.iter().map(DeviceNode::entry));
+    for entry in entries {
+        check_path(entry.name)?;
         ensure!(
-            paths.insert(file.path.as_str()),
+            paths.insert(entry.name),
             "`{}` is in the archive twice",
-            file.path
+            entry.name
         );
-        for directory in ancestors(&file.path) {
+        for directory in ancestors(entry.name) {
             if directories.insert(directory) {
-                let entry = Entry {
+                let directory_entry = Entry {
                     name: directory,
                     mode: DIRECTORY_MODE,
                     // Its own name and its `.`; readers do not count subdirectories' `..`.
                     links: 2,
                     data: &[],
+                    device: (0, 0),
                 };
-                entry.write(inode, &mut written)?;
+                directory_entry.write(inode, &mut written)?;
                 inode += 1;
             }
         }
-        let mode = if file.executable {
-            EXECUTABLE_MODE
-        } else {
-            READ_ONLY_MODE
-        };
-        let entry = Entry {
-            name: &file.path,
-            mode,
-            links: 1,
-            data: &file.data,
-        };
         entry.write(inode, &mut written)?;
         inode += 1;
     }
@@ -78,9 +91,38 @@ pub fn archive(files: &[ArchiveFile]) -> Result<Vec<u8>> {
         mode: 0,
         links: 1,
         data: &[],
+        device: (0, 0),
     };
     trailer.write(0, &mut written)?;
     Ok(written)
+}
+
+impl ArchiveFile {
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            name: &self.path,
+            mode: if self.executable {
+                EXECUTABLE_MODE
+            } else {
+                READ_ONLY_MODE
+            },
+            links: 1,
+            data: &self.data,
+            device: (0, 0),
+        }
+    }
+}
+
+impl DeviceNode {
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            name: &self.path,
+            mode: CHARACTER_DEVICE_MODE,
+            links: 1,
+            data: &[],
+            device: (self.major, self.minor),
+        }
+    }
 }
 
 /// A relative path of named components: no leading `/`, no empty, `.` or `..` component, no NUL.
@@ -117,8 +159,21 @@ impl Entry<'_> {
         let name_size = field(self.name.len() + 1, "name length")?;
         // ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor,
         // namesize, check. Owner root and time 0, so that the same files make the same archive.
+        let (device_major, device_minor) = self.device;
         let fields = [
-            inode, self.mode, 0, 0, self.links, 0, size, 0, 0, 0, 0, name_size, 0,
+            inode,
+            self.mode,
+            0,
+            0,
+            self.links,
+            0,
+            size,
+            0,
+            0,
+            device_major,
+            device_minor,
+            name_size,
+            0,
         ];
         archive.extend_from_slice(MAGIC.as_bytes());
         for value in fields {
@@ -200,6 +255,23 @@ mod tests {
             "the archive differs"
         );
         assert_eq!(written.len(), 116 + 120 + 8 + 124);
+    }
+
+    #[test]
+    fn device_nodes_carry_their_numbers_after_their_directory() {
+        let node = DeviceNode {
+            path: "dev/zero".to_owned(),
+            major: 1,
+            minor: 5,
+        };
+        let written = archive_with_device_nodes(&[file("init", true, b"")], &[node]).unwrap();
+        assert_eq!(names(&written), ["init", "dev", "dev/zero"]);
+        // The node's record comes just before the 124-byte trailer: a 110-byte header and
+        // "dev/zero\0", padded to 120 bytes, and no data.
+        let header = &written[written.len() - 124 - 120..][..110];
+        // mode, then rdevmajor and rdevminor (the 10th and 11th fields).
+        assert_eq!(&header[14..22], b"000021B6");
+        assert_eq!(&header[6 + 8 * 9..6 + 8 * 11], b"0000000100000005");
     }
 
     #[test]

@@ -136,10 +136,10 @@ fn minimum(version: QemuVersion) -> String {
     format!("QEMU >= {}.{}", version.major, version.minor)
 }
 
-/// The QEMU command that boots `image` on `board`'s machine.
-pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Command {
+/// The QEMU command that boots `image` on `board`'s machine; an error for a board QEMU cannot run.
+pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Result<Command> {
     let mut qemu = Command::new(QEMU);
-    let machine = board.qemu_machine();
+    let machine = board.qemu_machine()?;
     qemu.args(["-M", machine.name()]);
     match machine {
         // The Raspberry Pi machines have a fixed CPU and RAM size.
@@ -170,7 +170,7 @@ pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Comma
     if let Some(cmdline) = cmdline {
         qemu.args(["-append", cmdline]);
     }
-    qemu
+    Ok(qemu)
 }
 
 #[cfg(test)]
@@ -274,7 +274,8 @@ mod tests {
                 gdb: false,
                 append: None,
             },
-        );
+        )
+        .unwrap();
         assert_eq!(qemu.get_program(), QEMU);
         assert_eq!(
             arguments(&qemu),
@@ -292,7 +293,8 @@ mod tests {
                 gdb: true,
                 append: Some("init=/bin/sh quiet"),
             },
-        );
+        )
+        .unwrap();
         assert_eq!(
             arguments(&qemu),
             "-M virt -cpu max -m 1024M -nic none -kernel k.img -display none -serial mon:stdio \
@@ -315,7 +317,8 @@ mod tests {
             &Console::Test {
                 cmdline: "ktest ktest.filter=mm",
             },
-        );
+        )
+        .unwrap();
         let arguments = arguments(&qemu);
         assert!(
             arguments.ends_with(

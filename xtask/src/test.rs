@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, ensure};
 
+use crate::bench_smoke;
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::capture::{self, Ending};
+use crate::chainboot_test;
 use crate::cmdline;
 use crate::host_tests;
 use crate::initramfs::{self, HostFiles};
@@ -77,11 +79,13 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let initramfs = initramfs::build(&HostFiles::default());
     // Built on first use, so the first row's results come before the other boards' builds.
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
+    // The chainloader test sends the rpi3 test kernel, so it runs with the rpi3 rows.
+    let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3);
     for configuration in configurations {
         let ran = configuration
             .board
             .qemu_machine()
-            .check_available(qemu_version)
+            .and_then(|machine| machine.check_available(qemu_version))
             .and_then(|()| {
                 let initramfs = initramfs
                     .as_ref()
@@ -107,6 +111,23 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         }
     }
 
+    if rpi3_selected {
+        let kernel = kernels
+            .get(&Board::Rpi3)
+            .and_then(|kernel| kernel.as_ref().ok());
+        chainboot_test::run(
+            kernel.map(|kernel| kernel.image.as_path()),
+            options.filter.as_deref(),
+            &logs,
+            &mut summary,
+        );
+    }
+    bench_smoke::run(
+        options.board,
+        options.cpu,
+        options.filter.as_deref(),
+        &mut summary,
+    );
     print!("\n{}", summary.render());
     check_filter_selected_something(options.filter.as_deref(), summary.totals())?;
     Ok(if summary.totals().failed == 0 {
@@ -149,7 +170,7 @@ impl Run<'_> {
         let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
         let words = kernel_words(self.configuration, filter_option.as_deref());
         let cmdline = cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS)?;
-        let qemu = self.qemu(&cmdline);
+        let qemu = self.qemu(&cmdline)?;
         println!("[{name}] {}", process::describe(&qemu));
         let log = self
             .logs
@@ -204,7 +225,7 @@ impl Run<'_> {
         ));
         let fault_option = format!("ktest.fault={}", scenario.path());
         let words = kernel_words(self.configuration, Some(&fault_option));
-        let qemu = self.qemu(&cmdline::compose(&words, None, &[])?);
+        let qemu = self.qemu(&cmdline::compose(&words, None, &[])?)?;
         let (transcript, ending) = self.boot(qemu, FAULT_RUN_TIMEOUT, &log, |_| {})?;
         let outcome = verdict::fault_scenario_outcome(scenario, &transcript, ending);
         self.report(summary, FAULT_SUITE, &scenario.path(), &outcome);
@@ -229,7 +250,7 @@ impl Run<'_> {
     }
 
     /// QEMU booting the test kernel with `cmdline`.
-    fn qemu(&self, cmdline: &str) -> Command {
+    fn qemu(&self, cmdline: &str) -> Result<Command> {
         qemu::command(
             self.configuration.board,
             self.configuration.cpu,

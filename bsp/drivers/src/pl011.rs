@@ -124,6 +124,11 @@ impl Pl011 {
         uart
     }
 
+    /// Waits until every byte written has left the transmitter.
+    pub fn flush(&self) {
+        while self.regs().fr.is_set(FR::BUSY) {}
+    }
+
     fn regs(&self) -> &Registers {
         // SAFETY: `new`'s contract keeps the register block mapped and ours.
         unsafe { &*self.registers }

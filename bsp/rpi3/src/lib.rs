@@ -20,8 +20,9 @@ const ARM_CONTROL: usize = PERIPHERALS + 0xb200;
 const GPIO: usize = PERIPHERALS + 0x20_0000;
 /// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
 const LOCAL_PERIPHERALS: usize = 0x4000_0000;
-/// UART reference clock the firmware programs by default (init_uart_clock).
-const UART_CLOCK_HZ: u32 = 48_000_000;
+/// UART reference clock the firmware programs by default; the SD card's config.txt pins it
+/// (init_uart_clock).
+pub const UART_CLOCK_HZ: u32 = 48_000_000;
 
 /// Spin tables for the parked cores and the firmware's ATAGs/DTB live below the kernel.
 const FIRMWARE_AREA: Range<usize> = 0..0x8_0000;

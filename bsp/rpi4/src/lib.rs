@@ -17,8 +17,9 @@ const GIC_DISTRIBUTOR: usize = 0xff84_1000;
 const GIC_CPU_INTERFACE: usize = 0xff84_2000;
 /// The PL011's shared peripheral interrupt (VideoCore interrupt 57 + 64).
 const UART0_SPI: u32 = 121;
-/// UART reference clock the firmware programs by default (init_uart_clock).
-const UART_CLOCK_HZ: u32 = 48_000_000;
+/// UART reference clock the firmware programs by default; the SD card's config.txt pins it
+/// (init_uart_clock).
+pub const UART_CLOCK_HZ: u32 = 48_000_000;
 /// Spin tables and the firmware's boot data live below the kernel.
 const FIRMWARE_AREA: Range<usize> = 0..0x8_0000;
 
