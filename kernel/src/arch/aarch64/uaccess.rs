@@ -120,10 +120,38 @@ pub fn mask_pointer(address: usize, size: usize, limit: usize) -> usize {
     masked
 }
 
-/// Reads and writes of one value inlined at the call site: the pointer masked against
-/// `USER_TOP` (so an out-of-range one becomes NULL, which faults), one LDTR/STTR with its
-/// exception-table entry, and a fixup that yields 0 and EFAULT. For when no software-PAN
-/// window and no kernel-pointer scope is needed.
+/// The shape both inlined accesses share: mask the pointer against `USER_TOP` (so an
+/// out-of-range one becomes NULL, which faults), run `$access` (one LDTR/STTR) with its
+/// exception-table entry beside it, and on a fault run `$on_fault` and set `{failed}`.
+macro_rules! masked_and_guarded {
+    ($access:expr, $on_fault:expr) => {
+        concat!(
+            "adds {end}, {address}, #{size}\n",
+            "ccmp {end}, {top}, #2, cc\n",
+            "csel {address}, {address}, xzr, ls\n",
+            "csdb\n",
+            "mov {failed}, #0\n",
+            "1: ",
+            $access,
+            " [{address}]\n",
+            "2:\n",
+            ".pushsection __ex_table, \"a\"\n",
+            ".balign 4\n",
+            ".long (1b - .), (3f - .), 1\n",
+            ".popsection\n",
+            ".pushsection .text.uaccess_fixup, \"ax\"\n",
+            "3: ",
+            $on_fault,
+            "\n",
+            "mov {failed}, #1\n",
+            "b 2b\n",
+            ".popsection"
+        )
+    };
+}
+
+/// Reads and writes of one value inlined at the call site, yielding 0 and `Err` on a fault.
+/// For when no software-PAN window and no kernel-pointer scope is needed.
 macro_rules! direct_access {
     ($get:ident, $put:ident, $load:literal, $store:literal, $size:literal) => {
         /// Reads one value of this size from a user address; `Err` on a fault.
@@ -133,22 +161,7 @@ macro_rules! direct_access {
             // SAFETY: the pointer is masked into the user half; a fault is fixed up.
             unsafe {
                 asm!(
-                    "adds {end}, {address}, #{size}",
-                    "ccmp {end}, {top}, #2, cc",
-                    "csel {address}, {address}, xzr, ls",
-                    "csdb",
-                    "mov {failed}, #0",
-                    concat!("1: ", $load, " [{address}]"),
-                    "2:",
-                    ".pushsection __ex_table, \"a\"",
-                    ".balign 4",
-                    ".long (1b - .), (3f - .), 1",
-                    ".popsection",
-                    ".pushsection .text.uaccess_fixup, \"ax\"",
-                    "3: mov {value:x}, #0",
-                    "mov {failed}, #1",
-                    "b 2b",
-                    ".popsection",
+                    masked_and_guarded!($load, "mov {value:x}, #0"),
                     size = const $size,
                     address = inout(reg) address => _,
                     top = in(reg) crate::mm::USER_TOP,
@@ -168,21 +181,7 @@ macro_rules! direct_access {
             // SAFETY: as above.
             unsafe {
                 asm!(
-                    "adds {end}, {address}, #{size}",
-                    "ccmp {end}, {top}, #2, cc",
-                    "csel {address}, {address}, xzr, ls",
-                    "csdb",
-                    "mov {failed}, #0",
-                    concat!("1: ", $store, " [{address}]"),
-                    "2:",
-                    ".pushsection __ex_table, \"a\"",
-                    ".balign 4",
-                    ".long (1b - .), (3f - .), 1",
-                    ".popsection",
-                    ".pushsection .text.uaccess_fixup, \"ax\"",
-                    "3: mov {failed}, #1",
-                    "b 2b",
-                    ".popsection",
+                    masked_and_guarded!($store, ""),
                     size = const $size,
                     address = inout(reg) address => _,
                     top = in(reg) crate::mm::USER_TOP,
