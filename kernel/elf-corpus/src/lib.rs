@@ -125,6 +125,18 @@ fn second_segment(flags: u32, vaddr: u64) -> Phdr {
     }
 }
 
+/// A PT_INTERP header, which a static-only loader must refuse.
+fn interpreter_segment() -> Phdr {
+    Phdr {
+        kind: PT_INTERP,
+        flags: PF_R,
+        offset: 0,
+        vaddr: 0,
+        filesz: 8,
+        memsz: 8,
+    }
+}
+
 /// Every malformed file: (name, contents). Names are unique file names.
 pub fn malformed() -> Vec<(&'static str, Vec<u8>)> {
     let valid = Image::valid();
@@ -162,35 +174,13 @@ pub fn malformed() -> Vec<(&'static str, Vec<u8>)> {
         ("phoff-overflow", edit(&|i| i.phoff = u64::MAX - 8)),
         (
             "interpreter",
-            edit(&|i| {
-                i.phdrs.insert(
-                    0,
-                    Phdr {
-                        kind: PT_INTERP,
-                        flags: PF_R,
-                        offset: 0,
-                        vaddr: 0,
-                        filesz: 8,
-                        memsz: 8,
-                    },
-                )
-            }),
+            edit(&|i| i.phdrs.insert(0, interpreter_segment())),
         ),
         (
             "dynamic-with-interpreter",
             edit(&|i| {
                 i.kind = 3;
-                i.phdrs.insert(
-                    0,
-                    Phdr {
-                        kind: PT_INTERP,
-                        flags: PF_R,
-                        offset: 0,
-                        vaddr: 0,
-                        filesz: 8,
-                        memsz: 8,
-                    },
-                );
+                i.phdrs.insert(0, interpreter_segment());
             }),
         ),
         ("filesz-above-memsz", segment(&|p| p.memsz = p.filesz - 4)),
