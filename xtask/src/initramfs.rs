@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
 
+use crate::linux_programs;
 use crate::newc::{self, ArchiveFile};
 use crate::user_programs;
 use crate::workspace;
@@ -54,7 +55,10 @@ pub fn build(host_files: &HostFiles) -> Result<Initramfs> {
         .map(|path| read_host_file(path, "--add"))
         .collect::<Result<_>>()?;
     let mut files = Vec::new();
-    for program in user_programs::build()? {
+    let programs = user_programs::build()?
+        .into_iter()
+        .chain(linux_programs::build()?);
+    for program in programs {
         files.push(ArchiveFile {
             path: program_path(&program.name),
             executable: true,
@@ -117,15 +121,21 @@ fn test_data() -> Result<Vec<ArchiveFile>> {
     Ok(files)
 }
 
-/// The malformed ELF files, which execve must reject however they are permitted.
+/// The malformed ELF files, which execve must reject however they are permitted, under
+/// /corpus; the ones laid out as GNU ld lays them out, which must run and exit 0, under
+/// /linux-layouts.
 fn corpus() -> impl Iterator<Item = ArchiveFile> {
-    elf_corpus::malformed()
+    let malformed = elf_corpus::malformed()
         .into_iter()
-        .map(|(name, data)| ArchiveFile {
-            path: format!("corpus/{name}"),
-            executable: true,
-            data,
-        })
+        .map(|(name, data)| (format!("corpus/{name}"), data));
+    let accepted = elf_corpus::linux_layouts()
+        .into_iter()
+        .map(|(name, data)| (format!("linux-layouts/{name}"), data));
+    malformed.chain(accepted).map(|(path, data)| ArchiveFile {
+        path,
+        executable: true,
+        data,
+    })
 }
 
 /// The host file at `path`, given with command line option `option`.
@@ -252,14 +262,18 @@ mod tests {
     }
 
     #[test]
-    fn the_corpus_is_executable_under_corpus() {
+    fn the_corpus_is_executable_under_its_two_directories() {
         let corpus: Vec<ArchiveFile> = corpus().collect();
-        assert!(corpus.len() >= 30, "only {} files", corpus.len());
-        assert!(
+        let under = |directory: &str| {
             corpus
                 .iter()
-                .all(|file| file.path.starts_with("corpus/") && file.executable)
-        );
+                .filter(|file| file.path.starts_with(directory))
+                .count()
+        };
+        assert!(under("corpus/") >= 30, "only {} files", under("corpus/"));
+        assert!(under("linux-layouts/") >= 4);
+        assert_eq!(under("corpus/") + under("linux-layouts/"), corpus.len());
+        assert!(corpus.iter().all(|file| file.executable));
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod icount;
 mod image;
 mod initramfs;
 mod interactive;
+mod linux_programs;
 mod matrix;
 mod newc;
 mod prereq;

@@ -2,6 +2,7 @@
 //! user space and QEMU, installed when missing or named with the command that installs them.
 
 use std::env;
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Result, bail, ensure};
@@ -47,10 +48,47 @@ pub fn ensure_qemu() -> Result<QemuVersion> {
 }
 
 fn install_qemu() -> Result<()> {
+    apt_install(&[QEMU_PACKAGE], &format!("{QEMU} is missing"))?;
+    ensure!(
+        on_path(QEMU),
+        "{QEMU_PACKAGE} is installed, but {QEMU} is still not on PATH"
+    );
+    Ok(())
+}
+
+/// The C compiler for the Linux test programs (user/linux), and glibc to link them with.
+pub const CROSS_GCC: &str = "aarch64-linux-gnu-gcc";
+const CROSS_GCC_PACKAGES: [&str; 2] = ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"];
+/// A header of the glibc that `libc6-dev-arm64-cross` installs.
+const CROSS_LIBC_HEADER: &str = "/usr/aarch64-linux-gnu/include/stdio.h";
+
+/// Makes sure the AArch64 Linux C compiler and its glibc are installed.
+pub fn ensure_cross_gcc() -> Result<()> {
+    if on_path(CROSS_GCC) && Path::new(CROSS_LIBC_HEADER).is_file() {
+        return Ok(());
+    }
+    apt_install(
+        &CROSS_GCC_PACKAGES,
+        "the C compiler for the Linux test programs is missing",
+    )?;
+    ensure!(
+        on_path(CROSS_GCC),
+        "{} are installed, but {CROSS_GCC} is still not on PATH",
+        CROSS_GCC_PACKAGES.join(" and ")
+    );
+    Ok(())
+}
+
+/// Installs `packages` with apt-get, through sudo when not root; `why` says what is missing.
+fn apt_install(packages: &[&str], why: &str) -> Result<()> {
+    let command = format!(
+        "sudo apt-get update && sudo apt-get install -y --no-install-recommends {}",
+        packages.join(" ")
+    );
     if !on_path("apt-get") {
         bail!(
-            "{QEMU} is not on PATH; install QEMU's AArch64 system emulator (version 9.0 or later \
-             for raspi4b) with this system's package manager"
+            "{why}; install {} with this system's package manager",
+            packages.join(" ")
         );
     }
     let elevate: &[&str] = if is_root()? {
@@ -58,28 +96,19 @@ fn install_qemu() -> Result<()> {
     } else if process::succeeds(Command::new("sudo").args(["-n", "true"])) {
         &["sudo", "-n"]
     } else {
-        bail!(
-            "{QEMU} is not on PATH; install it with:\n    \
-             sudo apt-get update && sudo apt-get install -y --no-install-recommends {QEMU_PACKAGE}"
-        );
+        bail!("{why}; install it with:\n    {command}");
     };
-    for apt_arguments in [
-        &["update"][..],
-        &["install", "-y", "--no-install-recommends", QEMU_PACKAGE],
-    ] {
+    let install = [&["install", "-y", "--no-install-recommends"][..], packages].concat();
+    for apt_arguments in [&["update"][..], &install] {
         let mut words = elevate.to_vec();
         // `env` because sudo drops the caller's environment.
         words.extend(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
         words.extend(apt_arguments);
         let mut apt = Command::new(words[0]);
         apt.args(&words[1..]);
-        println!("{QEMU} is missing; running `{}`", process::describe(&apt));
+        println!("{why}; running `{}`", process::describe(&apt));
         process::run_checked(&mut apt)?;
     }
-    ensure!(
-        on_path(QEMU),
-        "{QEMU_PACKAGE} is installed, but {QEMU} is still not on PATH"
-    );
     Ok(())
 }
 

@@ -10,6 +10,9 @@ const BASE: u64 = 0x40_0000;
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;
 const PT_NOTE: u32 = 4;
+const PT_TLS: u32 = 7;
+const PT_GNU_STACK: u32 = 0x6474_e551;
+const PT_GNU_RELRO: u32 = 0x6474_e552;
 const PF_X: u32 = 1;
 const PF_W: u32 = 2;
 const PF_R: u32 = 4;
@@ -65,6 +68,18 @@ impl Image {
                 memsz: size,
             }],
         }
+    }
+
+    /// Adds program headers; the code, which follows them, moves, and the first segment and
+    /// the entry point move with it.
+    fn with_headers(mut self, headers: &[Phdr]) -> Self {
+        self.phdrs.extend_from_slice(headers);
+        let code_offset = (EHDR_SIZE + PHDR_SIZE * self.phdrs.len()) as u64;
+        let size = code_offset + 4 * EXIT_ZERO.len() as u64;
+        self.entry = self.phdrs[0].vaddr + code_offset;
+        self.phdrs[0].filesz = size;
+        self.phdrs[0].memsz = size;
+        self
     }
 
     fn with(mut self, change: impl FnOnce(&mut Self)) -> Self {
@@ -135,6 +150,86 @@ fn interpreter_segment() -> Phdr {
         filesz: 8,
         memsz: 8,
     }
+}
+
+/// A program header that loads nothing.
+fn note(kind: u32) -> Phdr {
+    Phdr {
+        kind,
+        flags: PF_R,
+        offset: 0x40,
+        vaddr: BASE + 0x40,
+        filesz: 0,
+        memsz: 0,
+    }
+}
+
+/// Files laid out as GNU ld and glibc lay them out, each of which exits 0 under Linux and must
+/// under any loader that accepts what Linux does: (name, contents).
+pub fn linux_layouts() -> Vec<(&'static str, Vec<u8>)> {
+    let valid = Image::valid();
+    let bss = |offset: u64, vaddr: u64| Phdr {
+        kind: PT_LOAD,
+        flags: PF_R | PF_W,
+        offset,
+        vaddr,
+        filesz: 0,
+        memsz: 0x6000,
+    };
+    vec![
+        // `gcc -static -nostdlib` with only bss: its offset lies past the end of the file.
+        (
+            "bss-offset-past-the-file",
+            valid
+                .clone()
+                .with_headers(&[bss(0xfff0, BASE + 0x1_fff0)])
+                .bytes(),
+        ),
+        // Read-only headers, then the code in the same page: the later segment's protection
+        // is the page's, as with Linux's later mapping over the earlier one.
+        (
+            "headers-and-text-sharing-a-page",
+            valid
+                .clone()
+                .with(|image| image.phdrs[0].flags = PF_R)
+                .with_headers(&[Phdr {
+                    kind: PT_LOAD,
+                    flags: PF_R | PF_X,
+                    offset: (EHDR_SIZE + 2 * PHDR_SIZE) as u64,
+                    vaddr: BASE + (EHDR_SIZE + 2 * PHDR_SIZE) as u64,
+                    filesz: 4 * EXIT_ZERO.len() as u64,
+                    memsz: 4 * EXIT_ZERO.len() as u64,
+                }])
+                .with(|image| {
+                    image.phdrs[0].filesz = (EHDR_SIZE + 2 * PHDR_SIZE) as u64;
+                    image.phdrs[0].memsz = image.phdrs[0].filesz;
+                })
+                .bytes(),
+        ),
+        (
+            "static-pie",
+            valid
+                .clone()
+                .with(|image| {
+                    image.kind = 3;
+                    image.phdrs[0].vaddr = 0;
+                })
+                .with_headers(&[])
+                .bytes(),
+        ),
+        (
+            "tls-stack-relro-note",
+            valid
+                .clone()
+                .with_headers(&[
+                    note(PT_NOTE),
+                    note(PT_TLS),
+                    note(PT_GNU_STACK),
+                    note(PT_GNU_RELRO),
+                ])
+                .bytes(),
+        ),
+    ]
 }
 
 /// Every malformed file: (name, contents). Names are unique file names.

@@ -59,6 +59,8 @@ pub fn dispatch(frame: &mut TrapFrame) {
         96 => process::set_tid_address(&args),
         101 => time::nanosleep(&args),
         113 => time::clock_gettime(&args),
+        114 => time::clock_getres(&args),
+        115 => time::clock_nanosleep(&args),
         124 => process::sched_yield(),
         129 => process::kill(&args),
         142 => system::reboot(&args),
@@ -66,6 +68,8 @@ pub fn dispatch(frame: &mut TrapFrame) {
         169 => time::gettimeofday(&args),
         172 => process::getpid(),
         173 => process::getppid(),
+        // One thread a process: its thread id is its process id.
+        178 => process::getpid(),
         179 => system::sysinfo(&args),
         214 => memory::brk(&args),
         215 => memory::munmap(&args),

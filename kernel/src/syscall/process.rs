@@ -10,8 +10,6 @@ use crate::uaccess::{UserCStr, UserPtr, get_user, put_user, strncpy_from_user, s
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// clone's only accepted flags: plain fork, the child signalling SIGCHLD on exit.
-const SIGCHLD: usize = 17;
 const WNOHANG: usize = 1;
 /// Accepted; there are no stopped processes to report.
 const WUNTRACED: usize = 2;
@@ -45,12 +43,48 @@ pub fn sched_yield() -> SyscallResult {
     Ok(0)
 }
 
+/// clone's flags this kernel honours: a new process (no threads yet), optionally sharing the
+/// address space until it calls execve or exits (vfork), with the thread-id bookkeeping glibc's
+/// and musl's fork and posix_spawn ask for.
+mod clone_flags {
+    /// The low byte: the signal the parent gets when the child ends.
+    pub const EXIT_SIGNAL: usize = 0xff;
+    pub const VM: usize = 0x0000_0100;
+    pub const VFORK: usize = 0x0000_4000;
+    pub const PARENT_SETTID: usize = 0x0010_0000;
+    pub const CHILD_CLEARTID: usize = 0x0020_0000;
+    pub const CHILD_SETTID: usize = 0x0100_0000;
+    pub const SUPPORTED: usize =
+        EXIT_SIGNAL | VM | VFORK | PARENT_SETTID | CHILD_CLEARTID | CHILD_SETTID;
+}
+
+/// clone(flags, stack, parent_tid, tls, child_tid), in AArch64's argument order.
 pub fn clone(args: &Arguments, frame: &TrapFrame) -> SyscallResult {
-    let others = (1..5).any(|i| args.usize(i) != 0);
-    if args.usize(0) != SIGCHLD || others {
+    use clone_flags::*;
+    let flags = args.usize(0);
+    let exit_signal = flags & EXIT_SIGNAL;
+    // Sharing memory without being suspended until execve would be a thread, which this kernel
+    // does not have yet.
+    let sharing_without_vfork = flags & VM != 0 && flags & VFORK == 0;
+    if flags & !SUPPORTED != 0 || exit_signal > usize::from(signal::LAST) || sharing_without_vfork {
         return Err(EINVAL);
     }
-    Ok(task::fork(frame)? as usize)
+    let option = |flag: usize, argument: usize| (flags & flag != 0).then(|| args.usize(argument));
+    let request = task::CloneRequest {
+        share_address_space: flags & VM != 0,
+        stack: (args.usize(1) != 0).then(|| args.usize(1)),
+        set_child_tid: option(CHILD_SETTID, 4),
+        clear_child_tid: option(CHILD_CLEARTID, 4),
+    };
+    let pid = task::clone(frame, &request)?;
+    if let Some(parent_tid) = option(PARENT_SETTID, 2) {
+        // As on Linux, a bad pointer here does not undo the clone.
+        let _ = put_user(UserPtr::<i32>::new(parent_tid), pid as i32);
+    }
+    if flags & VFORK != 0 {
+        task::wait_for_vfork_release(pid);
+    }
+    Ok(pid as usize)
 }
 
 /// A NULL-terminated array of user strings (argv or envp), counting bytes against `budget`.

@@ -2,7 +2,7 @@
 
 use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::timer;
-use crate::errno::{EFAULT, EINTR, EINVAL};
+use crate::errno::{EFAULT, EINTR, EINVAL, Errno};
 use crate::sync::InterruptsMasked;
 use crate::task::{self, process::Channel, scheduler};
 use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
@@ -38,8 +38,8 @@ fn put_pair(address: usize, seconds: u64, fraction: u64) -> SyscallResult {
     }
 }
 
-pub fn clock_gettime(args: &Arguments) -> SyscallResult {
-    match args.usize(0) {
+fn check_clock(clock: usize) -> Result<(), Errno> {
+    match clock {
         CLOCK_REALTIME
         | CLOCK_MONOTONIC
         | CLOCK_PROCESS_CPUTIME_ID
@@ -47,9 +47,13 @@ pub fn clock_gettime(args: &Arguments) -> SyscallResult {
         | CLOCK_MONOTONIC_RAW
         | CLOCK_REALTIME_COARSE
         | CLOCK_MONOTONIC_COARSE
-        | CLOCK_BOOTTIME => {}
-        _ => return Err(EINVAL),
+        | CLOCK_BOOTTIME => Ok(()),
+        _ => Err(EINVAL),
     }
+}
+
+pub fn clock_gettime(args: &Arguments) -> SyscallResult {
+    check_clock(args.usize(0))?;
     let now = now_nanos();
     put_pair(
         args.usize(1),
@@ -74,9 +78,10 @@ pub fn gettimeofday(args: &Arguments) -> SyscallResult {
     Ok(0)
 }
 
-pub fn nanosleep(args: &Arguments) -> SyscallResult {
+/// A `struct timespec` from user memory, checked: nanoseconds since the clock's zero.
+fn read_timespec(address: usize) -> Result<u64, Errno> {
     let mut request = [0u8; 16];
-    if copy_from_user(&mut request, UserPtr::new(args.usize(0))) != 0 {
+    if copy_from_user(&mut request, UserPtr::new(address)) != 0 {
         return Err(EFAULT);
     }
     let seconds = i64::from_le_bytes(request[..8].try_into().expect("8 bytes"));
@@ -84,9 +89,14 @@ pub fn nanosleep(args: &Arguments) -> SyscallResult {
     if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
         return Err(EINVAL);
     }
-    let deadline = now_nanos()
-        .saturating_add((seconds as u64).saturating_mul(NANOS_PER_SECOND))
-        .saturating_add(nanos as u64);
+    Ok((seconds as u64)
+        .saturating_mul(NANOS_PER_SECOND)
+        .saturating_add(nanos as u64))
+}
+
+/// Sleeps until `deadline`; interrupted by a signal, stores the time left at `remaining`
+/// (unless 0) and fails with EINTR.
+fn sleep_until(deadline: u64, remaining: usize) -> SyscallResult {
     loop {
         let _masked = InterruptsMasked::new();
         let now = now_nanos();
@@ -95,17 +105,52 @@ pub fn nanosleep(args: &Arguments) -> SyscallResult {
         }
         if task::signal_pending() {
             let left = deadline - now;
-            if args.usize(1) != 0 {
-                put_pair(
-                    args.usize(1),
-                    left / NANOS_PER_SECOND,
-                    left % NANOS_PER_SECOND,
-                )?;
+            if remaining != 0 {
+                put_pair(remaining, left / NANOS_PER_SECOND, left % NANOS_PER_SECOND)?;
             }
             return Err(EINTR);
         }
         scheduler::sleep(Channel::Tick);
     }
+}
+
+pub fn nanosleep(args: &Arguments) -> SyscallResult {
+    let duration = read_timespec(args.usize(0))?;
+    sleep_until(now_nanos().saturating_add(duration), args.usize(1))
+}
+
+/// The clocks one can sleep on; not the CPU-time clocks, which here are not kept apart from
+/// the wall clock.
+fn check_sleep_clock(clock: usize) -> Result<(), Errno> {
+    match clock {
+        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME => Ok(()),
+        _ => Err(EINVAL),
+    }
+}
+
+/// clock_nanosleep(clock, flags, request, remaining): relative, or until an absolute time
+/// with TIMER_ABSTIME (when `remaining` is never written). It returns the error number
+/// itself, but through the same -errno register convention as every call.
+pub fn clock_nanosleep(args: &Arguments) -> SyscallResult {
+    const TIMER_ABSTIME: usize = 1;
+    check_sleep_clock(args.usize(0))?;
+    let flags = args.usize(1);
+    let time = read_timespec(args.usize(2))?;
+    if flags & TIMER_ABSTIME != 0 {
+        sleep_until(time, 0)
+    } else {
+        sleep_until(now_nanos().saturating_add(time), args.usize(3))
+    }
+}
+
+/// The resolution of every clock: one tick of the generic timer's counter.
+pub fn clock_getres(args: &Arguments) -> SyscallResult {
+    check_clock(args.usize(0))?;
+    if args.usize(1) == 0 {
+        return Ok(0);
+    }
+    let resolution = NANOS_PER_SECOND.div_ceil(timer::counter_frequency()).max(1);
+    put_pair(args.usize(1), 0, resolution)
 }
 
 /// Seconds since boot, for sysinfo.

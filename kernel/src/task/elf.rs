@@ -39,12 +39,14 @@ pub enum ElfError {
     BadEntryPoint,
 }
 
-/// One loadable segment: `[start, end)` page-aligned in memory, of which `file_bytes` of the
-/// file go at `file_address`; the rest is zero.
+/// One loadable segment: `memory` is exactly what the program header names, of which the
+/// first `file_bytes.len()` bytes come from the file; the rest is zero. `pages` is the
+/// page-aligned range it owns: a page shared with the segment before it belongs to this one
+/// (its protection wins there, as Linux's later mapping replaces the earlier one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
+    pub memory: Range<usize>,
     pub pages: Range<usize>,
-    pub file_address: usize,
     pub file_bytes: Range<usize>,
     pub protection: Protection,
 }
@@ -112,7 +114,7 @@ pub fn plan(file: &[u8]) -> Result<LoadPlan, ElfError> {
     if headers.iter().any(|h| h.p_type == PT_INTERP) {
         return Err(ElfError::NeedsInterpreter);
     }
-    let mut segments = Vec::new();
+    let mut segments: Vec<Segment> = Vec::new();
     let mut total = 0u64;
     for header in headers
         .iter()
@@ -123,10 +125,13 @@ pub fn plan(file: &[u8]) -> Result<LoadPlan, ElfError> {
         if total > MAX_IMAGE_SIZE {
             return Err(ElfError::BadSegment);
         }
-        if segments.iter().any(|s: &Segment| {
-            s.pages.start < segment.pages.end && segment.pages.start < s.pages.end
-        }) {
-            return Err(ElfError::SegmentsOverlap);
+        // The ELF specification orders PT_LOAD by address; segments may share a page but
+        // never a byte.
+        if let Some(previous) = segments.last_mut() {
+            if segment.memory.start < previous.memory.end {
+                return Err(ElfError::SegmentsOverlap);
+            }
+            previous.pages.end = previous.pages.end.min(segment.pages.start);
         }
         segments.push(segment);
     }
@@ -139,7 +144,7 @@ pub fn plan(file: &[u8]) -> Result<LoadPlan, ElfError> {
         .ok_or(ElfError::BadEntryPoint)? as usize;
     let executable = segments
         .iter()
-        .any(|s| s.protection.execute && (s.file_address..s.pages.end).contains(&entry));
+        .any(|s| s.protection.execute && s.memory.contains(&entry));
     if !executable {
         return Err(ElfError::BadEntryPoint);
     }
@@ -155,24 +160,39 @@ fn check_segment(header: &ProgramHeader, base: u64, file_len: usize) -> Result<S
     if header.p_flags & PF_W != 0 && header.p_flags & PF_X != 0 {
         return Err(ElfError::WritableAndExecutable);
     }
-    let file_end = header.p_offset.checked_add(header.p_filesz);
+    // A segment with no file bytes (bss alone) has an offset that need not be inside the file:
+    // GNU ld gives it the offset its address is congruent to, past a short file's end.
+    let file_end = match header.p_filesz {
+        0 => Some(0),
+        size => header.p_offset.checked_add(size),
+    };
     let start = header.p_vaddr.checked_add(base);
-    let end = start
-        .and_then(|start| start.checked_add(header.p_memsz))
-        .and_then(page_up);
+    let end = start.and_then(|start| start.checked_add(header.p_memsz));
+    let page_congruent = header.p_filesz == 0
+        || header.p_vaddr % PAGE_SIZE as u64 == header.p_offset % PAGE_SIZE as u64;
+    // Linux's rule: offset and address agree modulo the (power-of-two) alignment.
+    let align_congruent = header.p_align <= 1
+        || !header.p_align.is_power_of_two()
+        || header.p_vaddr % header.p_align == header.p_offset % header.p_align;
     let sane = header.p_filesz <= header.p_memsz
         && file_end.is_some_and(|end| end <= file_len as u64)
-        && header.p_vaddr % PAGE_SIZE as u64 == header.p_offset % PAGE_SIZE as u64
+        && page_congruent
+        && align_congruent
         && header.p_memsz <= MAX_IMAGE_SIZE
         && start.is_some_and(|start| start >= MIN_USER_ADDRESS as u64)
-        && end.is_some_and(|end| end <= USER_TOP as u64);
+        && end
+            .and_then(page_up)
+            .is_some_and(|end| end <= USER_TOP as u64);
     let (Some(start), Some(end), true) = (start, end, sane) else {
         return Err(ElfError::BadSegment);
     };
     Ok(Segment {
-        pages: page_down(start) as usize..end as usize,
-        file_address: start as usize,
-        file_bytes: header.p_offset as usize..(header.p_offset + header.p_filesz) as usize,
+        memory: start as usize..end as usize,
+        pages: page_down(start) as usize..page_up(end).unwrap_or(end) as usize,
+        file_bytes: match header.p_filesz {
+            0 => 0..0,
+            size => header.p_offset as usize..(header.p_offset + size) as usize,
+        },
         protection: Protection::new(true, header.p_flags & PF_W != 0, header.p_flags & PF_X != 0),
     })
 }
@@ -207,9 +227,53 @@ mod tests {
         assert_eq!(plan.program_header_count, 1);
         assert_eq!(plan.segments.len(), 1);
         let text = &plan.segments[0];
+        assert_eq!(text.memory, 0x40_0000..0x40_0084);
         assert_eq!(text.pages, 0x40_0000..0x40_1000);
         assert_eq!(text.file_bytes, 0..0x84);
         assert_eq!(text.protection, Protection::READ_EXECUTE);
+    }
+
+    fn linux_layout(name: &str) -> LoadPlan {
+        let layouts = elf_corpus::linux_layouts();
+        let (_, bytes) = layouts.iter().find(|(n, _)| *n == name).unwrap();
+        plan(bytes).unwrap_or_else(|error| panic!("{name} refused: {error:?}"))
+    }
+
+    #[test]
+    fn bss_whose_offset_lies_past_the_file_is_zero_memory() {
+        let plan = linux_layout("bss-offset-past-the-file");
+        let bss = &plan.segments[1];
+        assert_eq!(bss.memory, 0x41_fff0..0x42_5ff0);
+        assert_eq!(bss.pages, 0x41_f000..0x42_6000);
+        assert!(bss.file_bytes.is_empty());
+        assert_eq!(bss.protection, Protection::READ_WRITE);
+    }
+
+    #[test]
+    fn a_shared_page_belongs_to_the_later_segment() {
+        let plan = linux_layout("headers-and-text-sharing-a-page");
+        let [headers, text] = &plan.segments[..] else {
+            panic!("{plan:?}");
+        };
+        assert!(headers.pages.is_empty(), "{headers:?}");
+        assert_eq!(headers.file_bytes, 0..0xb0);
+        assert_eq!(text.pages, 0x40_0000..0x40_1000);
+        assert_eq!(text.protection, Protection::READ_EXECUTE);
+        assert_eq!(plan.entry, 0x40_00b0);
+    }
+
+    #[test]
+    fn a_static_pie_is_placed_at_the_dynamic_base() {
+        let plan = linux_layout("static-pie");
+        assert_eq!(plan.entry, DYNAMIC_BASE as usize + 0x78);
+        assert_eq!(plan.segments[0].pages.start, DYNAMIC_BASE as usize);
+    }
+
+    #[test]
+    fn headers_that_load_nothing_are_accepted() {
+        let plan = linux_layout("tls-stack-relro-note");
+        assert_eq!(plan.program_header_count, 5);
+        assert_eq!(plan.segments.len(), 1);
     }
 
     #[test]

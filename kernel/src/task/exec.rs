@@ -1,7 +1,10 @@
 //! Building a process image from an ELF file: segments, stack, program break.
 
 use super::elf::{self, LoadPlan};
-use super::user_stack::{self, AT_ENTRY, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM};
+use super::user_stack::{
+    self, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_GID, AT_HWCAP, AT_PAGESZ, AT_PHDR, AT_PHENT,
+    AT_PHNUM, AT_SECURE, AT_UID,
+};
 use crate::errno::{EACCES, ENOEXEC, ENOMEM, Errno};
 use crate::fs::vfs::{Node, NodeKind};
 use crate::mm::address_space::{AddressSpace, Protection};
@@ -13,6 +16,13 @@ use alloc::vec::Vec;
 pub const STACK_TOP: usize = 0x0000_ffff_ff00_0000;
 /// The stack region (demand-paged); below it nothing is mapped: the guard gap.
 pub const STACK_SIZE: usize = 8 << 20;
+
+/// AT_HWCAP bits: floating point and Advanced SIMD, which every supported CPU has. C libraries
+/// pick their string routines by these.
+const HWCAP_FP: u64 = 1 << 0;
+const HWCAP_ASIMD: u64 = 1 << 1;
+/// AT_CLKTCK: the unit of times() and /proc's tick counts, Linux's USER_HZ.
+pub const CLOCK_TICKS_PER_SECOND: u64 = 100;
 
 /// A loaded program, ready to run.
 pub struct Image {
@@ -38,12 +48,15 @@ pub fn load(
     }
     let plan = elf::plan(file).map_err(|_| ENOEXEC)?;
     let space = AddressSpace::new()?;
-    for segment in &plan.segments {
+    for segment in plan.segments.iter().filter(|s| !s.pages.is_empty()) {
         space
             .reserve(segment.pages.clone(), segment.protection)
             .map_err(|_| ENOEXEC)?;
+    }
+    // Only once all are reserved: a segment's bytes may lie in a page the next one owns.
+    for segment in &plan.segments {
         space
-            .write_bytes(segment.file_address, &file[segment.file_bytes.clone()])
+            .write_bytes(segment.memory.start, &file[segment.file_bytes.clone()])
             .map_err(|_| ENOMEM)?;
     }
     space.reserve(STACK_TOP - STACK_SIZE..STACK_TOP, Protection::READ_WRITE)?;
@@ -74,6 +87,13 @@ fn build_stack(
         (AT_PHNUM, plan.program_header_count as u64),
         (AT_PAGESZ, PAGE_SIZE as u64),
         (AT_ENTRY, plan.entry as u64),
+        (AT_HWCAP, HWCAP_FP | HWCAP_ASIMD),
+        (AT_CLKTCK, CLOCK_TICKS_PER_SECOND),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+        (AT_SECURE, 0),
     ];
     user_stack::build(STACK_TOP, &argv, &envp, &auxv, random)
 }

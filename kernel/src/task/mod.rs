@@ -105,42 +105,87 @@ mod lifecycle {
                 current: image.program_break,
             },
             pending_signal: None,
+            set_child_tid: 0,
             clear_child_tid: 0,
+            vfork_parent: None,
         };
         scheduler::spawn(Process::new(next_pid(), state, &initial_frame(&image))?);
         Ok(())
     }
 
-    /// fork: a copy of the running process, returning 0 in the child.
-    pub fn fork(frame: &TrapFrame) -> Result<Pid, Errno> {
+    /// What clone is asked for beyond a copy of the running process (see syscall/process.rs).
+    pub struct CloneRequest {
+        /// vfork: the child runs in the parent's address space until it calls execve or exits.
+        pub share_address_space: bool,
+        /// The child's stack pointer, if not the parent's.
+        pub stack: Option<usize>,
+        /// Where the child writes its pid, in its own memory, before it first runs.
+        pub set_child_tid: Option<usize>,
+        /// Where the child's pid is cleared when it exits.
+        pub clear_child_tid: Option<usize>,
+    }
+
+    /// fork and vfork: a new process running on from the caller's `frame`, returning 0 in the
+    /// child.
+    pub fn clone(frame: &TrapFrame, request: &CloneRequest) -> Result<Pid, Errno> {
         if scheduler::count() >= MAX_PROCESSES {
             return Err(EAGAIN);
         }
         let parent = current();
         let state = {
             let state = parent.state.lock();
+            let address_space = match (&state.address_space, request.share_address_space) {
+                (Some(space), true) => Some(space.clone()),
+                (Some(space), false) => Some(space.fork()?),
+                (None, _) => None,
+            };
             State {
                 parent: parent.pid,
                 run: RunState::Runnable,
-                address_space: match &state.address_space {
-                    Some(space) => Some(space.fork()?),
-                    None => None,
-                },
+                address_space,
                 files: state.files.clone(),
                 cwd: state.cwd.clone(),
                 program_break: state.program_break,
                 pending_signal: None,
-                clear_child_tid: 0,
+                set_child_tid: request.set_child_tid.unwrap_or(0),
+                clear_child_tid: request.clear_child_tid.unwrap_or(0),
+                vfork_parent: request.share_address_space.then_some(parent.pid),
             }
         };
         let mut child_frame = frame.clone();
         child_frame.x[0] = 0;
+        if let Some(stack) = request.stack {
+            child_frame.sp_el0 = stack as u64;
+        }
         let child = Process::new(next_pid(), state, &child_frame)?;
         // SAFETY: the child has not run; its context is ours to fill.
         unsafe { (*child.context()).capture_user_state() };
         let pid = child.pid;
         scheduler::spawn(child);
         Ok(pid)
+    }
+
+    /// vfork's parent: sleeps until the child `pid` has called execve or exited, so that the
+    /// two never run at once in the one address space.
+    pub fn wait_for_vfork_release(pid: Pid) {
+        loop {
+            let _masked = InterruptsMasked::new();
+            let borrowed = scheduler::find(pid).is_some_and(|child| {
+                let state = child.state.lock();
+                state.vfork_parent.is_some() && !matches!(state.run, RunState::Zombie(_))
+            });
+            if !borrowed {
+                return;
+            }
+            scheduler::sleep(Channel::Vfork(pid));
+        }
+    }
+
+    /// Lets a vfork parent waiting for the running process go on.
+    fn release_vfork_parent(process: &Process) {
+        if process.state.lock().vfork_parent.take().is_some() {
+            scheduler::wake(Channel::Vfork(process.pid));
+        }
     }
 
     /// execve: replaces the running program with `node`.
@@ -167,6 +212,7 @@ mod lifecycle {
         };
         address_space::switch_to(Some(image.space.clone()));
         drop((old, closed));
+        release_vfork_parent(&process);
         *frame = initial_frame(&image);
         context::clear_user_state();
         Ok(())
@@ -186,6 +232,7 @@ mod lifecycle {
         address_space::switch_to(None);
         drop(space);
         drop(files);
+        release_vfork_parent(&process);
         for orphan in scheduler::all() {
             let mut state = orphan.state.lock();
             if state.parent == process.pid {

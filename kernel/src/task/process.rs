@@ -44,6 +44,8 @@ pub enum Channel {
     Console,
     /// A timer tick (sleeps with a deadline).
     Tick,
+    /// The vfork child with this pid called execve or exited.
+    Vfork(Pid),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +71,12 @@ pub struct State {
     pub program_break: Break,
     /// A signal that ends the process when it next returns to user space.
     pub pending_signal: Option<u8>,
+    /// Where the process writes its pid when it first runs (clone's CLONE_CHILD_SETTID).
+    pub set_child_tid: usize,
+    /// set_tid_address and CLONE_CHILD_CLEARTID; with one thread a process, nothing reads it.
     pub clear_child_tid: usize,
+    /// The parent suspended in vfork until this process calls execve or exits.
+    pub vfork_parent: Option<Pid>,
 }
 
 pub struct Process {

@@ -194,6 +194,16 @@ pub fn run_idle() -> ! {
 /// came before it ever ran ends it here; otherwise on to user space.
 #[unsafe(no_mangle)]
 extern "C" fn process_first_run() {
+    if let Some(process) = current() {
+        let set_child_tid = core::mem::take(&mut process.state.lock().set_child_tid);
+        if set_child_tid != 0 {
+            // As Linux's schedule_tail: in the child's own memory, a fault ignored.
+            let _ = crate::uaccess::put_user(
+                crate::uaccess::UserPtr::<i32>::new(set_child_tid),
+                process.pid as i32,
+            );
+        }
+    }
     crate::task::before_return_to_user();
     crate::arch::aarch64::pan::enter_user();
 }

@@ -1,6 +1,7 @@
-//! The malformed ELF files the xtask puts in /corpus: execve must refuse each with ENOEXEC,
-//! and the caller must live on (each attempt runs in a child, to see that it is refused and
-//! does not run or kill).
+//! The crafted ELF files the xtask puts in the initramfs: execve must refuse each malformed
+//! one in /corpus with ENOEXEC, and the caller must live on (each attempt runs in a child, to
+//! see that it is refused and does not run or kill); each in /linux-layouts, laid out as GNU
+//! ld and glibc lay files out, must run and exit 0.
 
 use core::ffi::CStr;
 
@@ -10,17 +11,33 @@ use rt::path::PathBuf;
 use rt::sys::dir::for_each_name_sorted;
 use rt::sys::stat::{S_IFREG, stat};
 use rt::test::{Context, Failure};
+use rt::wait::Termination;
 use testkit::child::{ExecOutcome, execve_in_child};
 
 const CORPUS: &CStr = c"/corpus";
+const LINUX_LAYOUTS: &CStr = c"/linux-layouts";
 
 pub fn malformed_elf_files_are_refused_with_enoexec() -> Result<(), Failure> {
+    expect_of_each(CORPUS, |outcome| {
+        matches!(outcome, ExecOutcome::Refused(Errno::ENOEXEC))
+    })
+}
+
+pub fn elf_files_laid_out_as_linux_accepts_run() -> Result<(), Failure> {
+    expect_of_each(LINUX_LAYOUTS, |outcome| {
+        matches!(outcome, ExecOutcome::Ran(Termination::Exited(0)))
+    })
+}
+
+/// Executes every regular file in `directory`, each in a child, and checks that `expected`
+/// holds for each outcome.
+fn expect_of_each(directory: &CStr, expected: fn(&ExecOutcome) -> bool) -> Result<(), Failure> {
     let mut tried = 0;
     let mut wrong = 0;
     let mut report = FixedStr::<300>::new();
     let mut failure = None;
-    for_each_name_sorted(CORPUS, |name| {
-        let Some(path) = PathBuf::join(CORPUS, name) else {
+    for_each_name_sorted(directory, |name| {
+        let Some(path) = PathBuf::join(directory, name) else {
             return;
         };
         let path = path.as_c_str();
@@ -29,7 +46,7 @@ pub fn malformed_elf_files_are_refused_with_enoexec() -> Result<(), Failure> {
         }
         tried += 1;
         match execve_in_child(path, &[name], &[]) {
-            Ok(ExecOutcome::Refused(Errno::ENOEXEC)) => {}
+            Ok(outcome) if expected(&outcome) => {}
             Ok(outcome) => {
                 wrong += 1;
                 report.push_str(
@@ -43,11 +60,11 @@ pub fn malformed_elf_files_are_refused_with_enoexec() -> Result<(), Failure> {
             Err(error) => failure = Some(error),
         }
     })
-    .context("list /corpus")?;
+    .context("list the directory")?;
     if let Some(error) = failure {
         return Err(error);
     }
-    rt::check!(tried > 0, "/corpus holds no files");
+    rt::check!(tried > 0, "the directory holds no files");
     rt::check_eq!(wrong, 0, "of {tried} files: {report}");
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! test-this-kernel: checks specific to this kernel, not expected to pass on Linux: what
 //! uname says, that a fork bomb meets a process cap, that a memory hog, a faulting process
 //! and a fork bomb each give back every frame (sysinfo's freeram), that untouched memory
-//! costs nothing, and that execve refuses every malformed ELF in /corpus with ENOEXEC.
+//! costs nothing, that execve refuses every malformed ELF in /corpus with ENOEXEC and runs the files in
+//! /linux-layouts.
 #![no_std]
 #![no_main]
 
@@ -28,6 +29,7 @@ fn main(_: Args) -> i32 {
             memory_hog_gives_back_its_memory,
             fork_bomb_meets_the_process_cap_and_gives_back_its_memory,
             malformed_elf_files_are_refused_with_enoexec,
+            elf_files_laid_out_as_linux_accepts_run,
         ],
     )
 }
