@@ -1,6 +1,6 @@
-//! Time calls: clock_gettime and gettimeofday writing where they cannot, nanosleep reading
-//! where it cannot, and the pointers Linux never touches (a NULL timeval, nanosleep's
-//! remainder when the sleep is not interrupted).
+//! Time calls: clock_gettime, clock_getres and gettimeofday writing where they cannot,
+//! nanosleep and clock_nanosleep reading where they cannot, and the pointers Linux never
+//! touches (a NULL timeval, nanosleep's remainder when the sleep is not interrupted).
 
 use rt::errno::Errno;
 use rt::sys::time::{CLOCK_MONOTONIC, Timespec, Timeval};
@@ -18,6 +18,18 @@ pub fn clock_gettime_into_bad_buffer_is_efault() -> Result<(), Failure> {
     let call = |address| unsafe { syscall!(CLOCK_GETTIME, CLOCK_MONOTONIC, address) };
     expect_for_each(&bad.unwritable(), EFAULT, call)?;
     expect_at_edges(&Beyond::UNWRITABLE, size_of::<Timespec>() / 2, EFAULT, call)
+}
+
+pub fn clock_getres_into_bad_buffer_is_efault() -> Result<(), Failure> {
+    let bad = BadPointers::new()?;
+    let [_null, unwritable @ ..] = bad.unwritable();
+    // SAFETY: the kernel writes a `struct timespec` only where it can, none of it ours.
+    let call = |address| unsafe { syscall!(CLOCK_GETRES, CLOCK_MONOTONIC, address) };
+    expect_for_each(&unwritable, EFAULT, call)?;
+    expect_at_edges(&Beyond::UNWRITABLE, size_of::<Timespec>() / 2, EFAULT, call)?;
+    // A NULL resolution is allowed: the call only checks the clock.
+    rt::check_eq!(call(0), Ok(0));
+    Ok(())
 }
 
 pub fn gettimeofday_into_bad_buffer_is_efault() -> Result<(), Failure> {
@@ -52,6 +64,23 @@ pub fn nanosleep_with_bad_request_is_efault() -> Result<(), Failure> {
         // The seconds are readable and zero, the nanoseconds are past the edge.
         let request = edge.place_at_end(&0i64.to_ne_bytes());
         expect_for_each(&[("straddling", request)], EFAULT, call)?;
+    }
+    Ok(())
+}
+
+pub fn clock_nanosleep_with_bad_request_is_efault() -> Result<(), Failure> {
+    const TIMER_ABSTIME: usize = 1;
+    let bad = BadPointers::new()?;
+    for flags in [0, TIMER_ABSTIME] {
+        // SAFETY: clock_nanosleep only reads the request; no remainder is asked for.
+        let call =
+            |address| unsafe { syscall!(CLOCK_NANOSLEEP, CLOCK_MONOTONIC, flags, address, 0) };
+        expect_for_each(&bad.unreadable(), EFAULT, call)?;
+        for beyond in Beyond::UNREADABLE {
+            let edge = PageEdge::new(beyond)?;
+            let request = edge.place_at_end(&0i64.to_ne_bytes());
+            expect_for_each(&[("straddling", request)], EFAULT, call)?;
+        }
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ fn main(_: Args) -> i32 {
             nanosleep_sleeps_at_least_the_request,
             nanosleep_of_zero_returns,
             nanosleep_rejects_bad_requests,
+            clock_nanosleep_sleeps_until_an_absolute_time,
             counter_and_frequency_are_readable_at_el0,
             counter_agrees_with_monotonic_clock,
             tpidr_el0_is_inherited_and_then_per_process,
