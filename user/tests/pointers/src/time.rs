@@ -55,32 +55,33 @@ pub fn gettimeofday_with_null_timeval_succeeds() -> Result<(), Failure> {
 }
 
 pub fn nanosleep_with_bad_request_is_efault() -> Result<(), Failure> {
-    let bad = BadPointers::new()?;
     // SAFETY: nanosleep only reads the request; no remainder is asked for.
-    let call = |address| unsafe { syscall!(NANOSLEEP, address, 0) };
-    expect_for_each(&bad.unreadable(), EFAULT, call)?;
-    for beyond in Beyond::UNREADABLE {
-        let edge = PageEdge::new(beyond)?;
-        // The seconds are readable and zero, the nanoseconds are past the edge.
-        let request = edge.place_at_end(&0i64.to_ne_bytes());
-        expect_for_each(&[("straddling", request)], EFAULT, call)?;
-    }
-    Ok(())
+    expect_efault_for_bad_requests(|address| unsafe { syscall!(NANOSLEEP, address, 0) })
 }
 
 pub fn clock_nanosleep_with_bad_request_is_efault() -> Result<(), Failure> {
     const TIMER_ABSTIME: usize = 1;
-    let bad = BadPointers::new()?;
     for flags in [0, TIMER_ABSTIME] {
         // SAFETY: clock_nanosleep only reads the request; no remainder is asked for.
-        let call =
-            |address| unsafe { syscall!(CLOCK_NANOSLEEP, CLOCK_MONOTONIC, flags, address, 0) };
-        expect_for_each(&bad.unreadable(), EFAULT, call)?;
-        for beyond in Beyond::UNREADABLE {
-            let edge = PageEdge::new(beyond)?;
-            let request = edge.place_at_end(&0i64.to_ne_bytes());
-            expect_for_each(&[("straddling", request)], EFAULT, call)?;
-        }
+        expect_efault_for_bad_requests(|address| unsafe {
+            syscall!(CLOCK_NANOSLEEP, CLOCK_MONOTONIC, flags, address, 0)
+        })?;
+    }
+    Ok(())
+}
+
+/// `call` (a sleep taking a `struct timespec` request at the address) fails with EFAULT for
+/// every unreadable request, and for one whose nanoseconds lie past a page edge.
+fn expect_efault_for_bad_requests(
+    call: impl Fn(usize) -> Result<usize, Errno>,
+) -> Result<(), Failure> {
+    let bad = BadPointers::new()?;
+    expect_for_each(&bad.unreadable(), EFAULT, &call)?;
+    for beyond in Beyond::UNREADABLE {
+        let edge = PageEdge::new(beyond)?;
+        // The seconds are readable and zero, the nanoseconds are past the edge.
+        let request = edge.place_at_end(&0i64.to_ne_bytes());
+        expect_for_each(&[("straddling", request)], EFAULT, &call)?;
     }
     Ok(())
 }
