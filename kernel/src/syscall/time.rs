@@ -129,8 +129,8 @@ fn check_sleep_clock(clock: usize) -> Result<(), Errno> {
 }
 
 /// clock_nanosleep(clock, flags, request, remaining): relative, or until an absolute time
-/// with TIMER_ABSTIME (when `remaining` is never written). It returns the error number
-/// itself, but through the same -errno register convention as every call.
+/// with TIMER_ABSTIME (when `remaining` is never written). The C library turns the -errno
+/// into the positive error number its wrapper returns.
 pub fn clock_nanosleep(args: &Arguments) -> SyscallResult {
     const TIMER_ABSTIME: usize = 1;
     check_sleep_clock(args.usize(0))?;

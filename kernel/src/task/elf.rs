@@ -168,6 +168,7 @@ fn check_segment(header: &ProgramHeader, base: u64, file_len: usize) -> Result<S
     };
     let start = header.p_vaddr.checked_add(base);
     let end = start.and_then(|start| start.checked_add(header.p_memsz));
+    let page_end = end.and_then(page_up);
     let page_congruent = header.p_filesz == 0
         || header.p_vaddr % PAGE_SIZE as u64 == header.p_offset % PAGE_SIZE as u64;
     // Linux's rule: offset and address agree modulo the (power-of-two) alignment.
@@ -180,15 +181,13 @@ fn check_segment(header: &ProgramHeader, base: u64, file_len: usize) -> Result<S
         && align_congruent
         && header.p_memsz <= MAX_IMAGE_SIZE
         && start.is_some_and(|start| start >= MIN_USER_ADDRESS as u64)
-        && end
-            .and_then(page_up)
-            .is_some_and(|end| end <= USER_TOP as u64);
-    let (Some(start), Some(end), true) = (start, end, sane) else {
+        && page_end.is_some_and(|end| end <= USER_TOP as u64);
+    let (Some(start), Some(end), Some(page_end), true) = (start, end, page_end, sane) else {
         return Err(ElfError::BadSegment);
     };
     Ok(Segment {
         memory: start as usize..end as usize,
-        pages: page_down(start) as usize..page_up(end).unwrap_or(end) as usize,
+        pages: page_down(start) as usize..page_end as usize,
         file_bytes: match header.p_filesz {
             0 => 0..0,
             size => header.p_offset as usize..(header.p_offset + size) as usize,

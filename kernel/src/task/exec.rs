@@ -22,7 +22,7 @@ pub const STACK_SIZE: usize = 8 << 20;
 const HWCAP_FP: u64 = 1 << 0;
 const HWCAP_ASIMD: u64 = 1 << 1;
 /// AT_CLKTCK: the unit of times() and /proc's tick counts, Linux's USER_HZ.
-pub const CLOCK_TICKS_PER_SECOND: u64 = 100;
+const CLOCK_TICKS_PER_SECOND: u64 = 100;
 
 /// A loaded program, ready to run.
 pub struct Image {

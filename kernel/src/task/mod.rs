@@ -170,10 +170,9 @@ mod lifecycle {
     pub fn wait_for_vfork_release(pid: Pid) {
         loop {
             let _masked = InterruptsMasked::new();
-            let borrowed = scheduler::find(pid).is_some_and(|child| {
-                let state = child.state.lock();
-                state.vfork_parent.is_some() && !matches!(state.run, RunState::Zombie(_))
-            });
+            // Both execve and exit release the parent, exit before the child is a zombie.
+            let borrowed =
+                scheduler::find(pid).is_some_and(|child| child.state.lock().vfork_parent.is_some());
             if !borrowed {
                 return;
             }

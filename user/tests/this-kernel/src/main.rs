@@ -1,8 +1,8 @@
 //! test-this-kernel: checks specific to this kernel, not expected to pass on Linux: what
 //! uname says, that a fork bomb meets a process cap, that a memory hog, a faulting process
 //! and a fork bomb each give back every frame (sysinfo's freeram), that untouched memory
-//! costs nothing, that execve refuses every malformed ELF in /corpus with ENOEXEC and runs the files in
-//! /linux-layouts.
+//! costs nothing, that execve refuses every malformed ELF in /corpus with ENOEXEC and runs
+//! the files in /linux-layouts.
 #![no_std]
 #![no_main]
 

@@ -1,4 +1,5 @@
-//! nanosleep: it sleeps at least as long as asked, and refuses malformed requests.
+//! nanosleep and clock_nanosleep: they sleep at least as long as asked (or until the time
+//! asked), and refuse malformed requests.
 
 use rt::errno::Errno;
 use rt::sys::time::{CLOCK_MONOTONIC, NANOS_PER_SECOND, Timespec, monotonic_nanos, nanosleep};
