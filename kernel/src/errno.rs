@@ -30,3 +30,9 @@ pub const EPIPE: Errno = Errno(32);
 pub const ERANGE: Errno = Errno(34);
 pub const ENAMETOOLONG: Errno = Errno(36);
 pub const ENOSYS: Errno = Errno(38);
+
+/// Kernel-internal, never seen by user space (as Linux's include/linux/errno.h): a blocking
+/// call a signal interrupted, which the signal code restarts or turns into EINTR (see
+/// task/signal/delivery.rs).
+pub const ERESTARTSYS: Errno = Errno(512);
+pub const ERESTARTNOHAND: Errno = Errno(514);

@@ -28,6 +28,7 @@ pub fn handle_irq() {
                 timer::on_interrupt();
                 scheduler::tick();
                 scheduler::wake(Channel::Tick);
+                crate::task::signal::alarm::on_tick();
             }
             Irq::Uart => console_input::on_receive(),
             Irq::Other(number) => {

@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 3] = [
+const PROGRAMS: [LinuxProgram; 4] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -30,6 +30,11 @@ const PROGRAMS: [LinuxProgram; 3] = [
         name: "test-glibc-pie",
         source: "test-glibc.c",
         flags: &["-static-pie", "-DSUITE=\"glibc_pie\""],
+    },
+    LinuxProgram {
+        name: "test-signals",
+        source: "test-signals.c",
+        flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc
     // runs it.

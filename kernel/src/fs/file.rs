@@ -10,7 +10,9 @@ use super::user_buffers::UserBuffers;
 use super::vfs::{Device, Node, NodeKind, S_IFMT};
 use crate::arch::aarch64::timer;
 use crate::console;
-use crate::errno::{EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EISDIR, ENOTDIR, EPIPE, ESPIPE, Errno};
+use crate::errno::{
+    EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, EPIPE, ERESTARTSYS, ESPIPE, Errno,
+};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::{InterruptsMasked, IrqMutex};
 use crate::task::{self, process::Channel, scheduler, signal};
@@ -278,7 +280,7 @@ fn read_console(buffer: &UserBuffers) -> Result<usize, Errno> {
     if buffer.len() == 0 {
         return Ok(0);
     }
-    let bytes = console_input::take(buffer.len(), task::signal_pending).ok_or(EINTR)?;
+    let bytes = console_input::take(buffer.len(), task::signal_pending).ok_or(ERESTARTSYS)?;
     let done = buffer.write_at(0, &bytes);
     console_input::unread(&bytes[done..]);
     partial(done, bytes.len())
@@ -318,7 +320,7 @@ fn read_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<us
             return Err(EAGAIN);
         }
         if task::signal_pending() {
-            return Err(EINTR);
+            return Err(ERESTARTSYS);
         }
         scheduler::sleep(Channel::Pipe(pipe.channel()));
     }
@@ -350,7 +352,7 @@ fn take_from_pipe(pipe: &Pipe, buffer: &UserBuffers, available: usize) -> Result
 fn write_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<usize, Errno> {
     if !pipe.has_readers() {
         // Linux checks for readers before it touches the buffer.
-        signal::raise_on_current(signal::SIGPIPE);
+        signal::raise_on_current(signal::SIGPIPE, signal::SignalInfo::from_kernel());
         return Err(EPIPE);
     }
     let mut done = 0;
@@ -364,7 +366,7 @@ fn write_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<u
         while !pending.is_empty() {
             let _masked = InterruptsMasked::new();
             if !pipe.has_readers() {
-                signal::raise_on_current(signal::SIGPIPE);
+                signal::raise_on_current(signal::SIGPIPE, signal::SignalInfo::from_kernel());
                 return if done > 0 { Ok(done) } else { Err(EPIPE) };
             }
             let written = {
@@ -382,7 +384,7 @@ fn write_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<u
             } else if non_blocking {
                 return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             } else if task::signal_pending() {
-                return if done > 0 { Ok(done) } else { Err(EINTR) };
+                return if done > 0 { Ok(done) } else { Err(ERESTARTSYS) };
             } else {
                 scheduler::sleep(Channel::Pipe(pipe.channel()));
             }

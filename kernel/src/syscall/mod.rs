@@ -6,11 +6,13 @@
 mod files;
 mod memory;
 mod process;
+mod signal;
 mod system;
 mod time;
 
 use crate::arch::aarch64::trap_frame::TrapFrame;
-use crate::errno::{ENOSYS, Errno};
+use crate::errno::{EINTR, ENOSYS, Errno};
+use crate::task::signal::delivery::Interrupted;
 
 pub type SyscallResult = Result<usize, Errno>;
 
@@ -32,8 +34,9 @@ impl Arguments {
     }
 }
 
-/// Runs the system call in x8 with x0-x5 and puts the result (or -errno) in x0.
-pub fn dispatch(frame: &mut TrapFrame) {
+/// Runs the system call in x8 with x0-x5 and puts the result (or -errno) in x0. A call a
+/// signal interrupted says EINTR there and is returned, for the signal code to settle.
+pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
     let number = frame.x[8];
     let args = Arguments([
         frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5],
@@ -58,11 +61,22 @@ pub fn dispatch(frame: &mut TrapFrame) {
         93 | 94 => process::exit(&args),
         96 => process::set_tid_address(&args),
         101 => time::nanosleep(&args),
+        102 => signal::getitimer(&args),
+        103 => signal::setitimer(&args),
         113 => time::clock_gettime(&args),
         114 => time::clock_getres(&args),
         115 => time::clock_nanosleep(&args),
         124 => process::sched_yield(),
-        129 => process::kill(&args),
+        129 => signal::kill(&args),
+        130 => signal::tkill(&args),
+        131 => signal::tgkill(&args),
+        132 => signal::sigaltstack(&args, frame),
+        133 => signal::rt_sigsuspend(&args),
+        134 => signal::rt_sigaction(&args),
+        135 => signal::rt_sigprocmask(&args),
+        136 => signal::rt_sigpending(&args),
+        137 => signal::rt_sigtimedwait(&args),
+        139 => signal::rt_sigreturn(frame),
         142 => system::reboot(&args),
         160 => system::uname(&args),
         169 => time::gettimeofday(&args),
@@ -82,8 +96,18 @@ pub fn dispatch(frame: &mut TrapFrame) {
         437 => files::openat2(&args),
         _ => Err(ENOSYS),
     };
+    let interrupted = match result {
+        Err(error) => Interrupted::from_result(error, args.0[0]),
+        Ok(_) => None,
+    };
+    let result = if interrupted.is_some() {
+        Err(EINTR)
+    } else {
+        result
+    };
     frame.x[0] = match result {
         Ok(value) => value as u64,
         Err(Errno(errno)) => (-(errno as i64)) as u64,
     };
+    interrupted
 }

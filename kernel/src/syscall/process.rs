@@ -1,10 +1,10 @@
-//! Process system calls: fork (clone), execve, exit, wait4, kill and the identities.
+//! Process system calls: fork (clone), execve, exit, wait4 and the identities.
 
 use super::files::read_path;
 use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::trap_frame::TrapFrame;
-use crate::errno::{E2BIG, EFAULT, EINVAL, ESRCH, Errno};
-use crate::task::process::{INIT_PID, WaitStatus};
+use crate::errno::{E2BIG, EFAULT, EINVAL, Errno};
+use crate::task::process::WaitStatus;
 use crate::task::{self, scheduler, signal};
 use crate::uaccess::{UserCStr, UserPtr, get_user, put_user, strncpy_from_user, strnlen_user};
 use alloc::vec;
@@ -144,30 +144,4 @@ pub fn wait4(args: &Arguments) -> SyscallResult {
             Ok(pid as usize)
         }
     }
-}
-
-pub fn kill(args: &Arguments) -> SyscallResult {
-    let (pid, signal) = (args.i32(0), args.usize(1));
-    if signal > usize::from(signal::LAST) {
-        return Err(EINVAL);
-    }
-    let me = task::current().pid;
-    let targets: Vec<_> = match pid {
-        pid if pid > 0 => scheduler::find(pid as u32).into_iter().collect(),
-        // Process groups do not exist here: 0 is the caller, -1 everyone else but init.
-        0 => scheduler::find(me).into_iter().collect(),
-        -1 => scheduler::all()
-            .into_iter()
-            .filter(|p| p.pid != INIT_PID && p.pid != me)
-            .collect(),
-        _ => Vec::new(),
-    };
-    if targets.is_empty() {
-        return Err(ESRCH);
-    }
-    // Like Linux, init only gets signals it handles, and it handles none.
-    for process in targets.iter().filter(|p| p.pid != INIT_PID && signal != 0) {
-        signal::send(process, signal as u8);
-    }
-    Ok(0)
 }

@@ -15,17 +15,8 @@ const CLOCK_MONOTONIC_RAW: usize = 4;
 const CLOCK_REALTIME_COARSE: usize = 5;
 const CLOCK_MONOTONIC_COARSE: usize = 6;
 const CLOCK_BOOTTIME: usize = 7;
-const NANOS_PER_SECOND: u64 = 1_000_000_000;
 
-/// Nanoseconds since boot. There is no real-time clock: the realtime clocks count from the
-/// epoch as if the machine booted on 1 January 1970.
-fn now_nanos() -> u64 {
-    let (ticks, frequency) = (
-        u128::from(timer::counter()),
-        u128::from(timer::counter_frequency()),
-    );
-    (ticks * u128::from(NANOS_PER_SECOND) / frequency) as u64
-}
+use timer::{NANOS_PER_SECOND, now_nanos};
 
 /// `struct timespec` or `struct timeval` (two 64-bit fields) to user memory.
 fn put_pair(address: usize, seconds: u64, fraction: u64) -> SyscallResult {

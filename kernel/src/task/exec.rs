@@ -1,6 +1,7 @@
 //! Building a process image from an ELF file: segments, stack, program break.
 
 use super::elf::{self, LoadPlan};
+use super::signal::frame;
 use super::user_stack::{
     self, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_GID, AT_HWCAP, AT_PAGESZ, AT_PHDR, AT_PHENT,
     AT_PHNUM, AT_SECURE, AT_UID,
@@ -60,6 +61,7 @@ pub fn load(
             .map_err(|_| ENOMEM)?;
     }
     space.reserve(STACK_TOP - STACK_SIZE..STACK_TOP, Protection::READ_WRITE)?;
+    map_signal_return(&space)?;
     let stack = build_stack(&plan, argv, envp, random);
     space
         .write_bytes(stack.sp, &stack.bytes)
@@ -71,6 +73,18 @@ pub fn load(
         stack_pointer: stack.sp,
         program_break: program_break.next_multiple_of(PAGE_SIZE),
     })
+}
+
+/// The page signal handlers return through when the program names no restorer of its own
+/// (glibc on arm64 names none: Linux's vDSO provides the code).
+fn map_signal_return(space: &AddressSpace) -> Result<(), Errno> {
+    let page = frame::RETURN_TRAMPOLINE;
+    space.reserve(page..page + PAGE_SIZE, Protection::new(true, false, true))?;
+    let code: Vec<u8> = frame::RETURN_TRAMPOLINE_CODE
+        .iter()
+        .flat_map(|instruction| instruction.to_le_bytes())
+        .collect();
+    space.write_bytes(page, &code).map_err(|_| ENOMEM)
 }
 
 fn build_stack(

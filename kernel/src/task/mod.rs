@@ -21,11 +21,12 @@ mod lifecycle {
     use super::exec::{self as image, Image};
     use super::process::{Break, Channel, INIT_PID, Pid, Process, RunState, State, WaitStatus};
     use super::scheduler;
-    use super::signal::{SIGBUS, SIGILL, SIGSEGV};
+    use super::signal::delivery::{self, Interrupted};
+    use super::signal::{self as signals, SIGBUS, SIGCHLD, SIGILL, SIGSEGV, SignalInfo, code};
     use crate::arch::aarch64::context;
     use crate::arch::aarch64::esr::{self, Abort, FaultKind};
     use crate::arch::aarch64::trap_frame::TrapFrame;
-    use crate::errno::{EAGAIN, ECHILD, EINTR, ENOENT, ENOTDIR, Errno};
+    use crate::errno::{EAGAIN, ECHILD, ENOENT, ENOTDIR, ERESTARTSYS, Errno};
     use crate::fs::fd_table::FileTable;
     use crate::fs::file::{FileKind, OpenFile};
     use crate::fs::initramfs;
@@ -52,9 +53,9 @@ mod lifecycle {
         scheduler::current().expect("called on behalf of a process")
     }
 
-    /// Whether the running process has a signal to die of.
+    /// Whether a signal has come that should end the running process's sleep.
     pub fn signal_pending() -> bool {
-        scheduler::current().is_some_and(|p| p.state.lock().pending_signal.is_some())
+        scheduler::current().is_some_and(|p| p.state.lock().signals.wakes())
     }
 
     /// Resolves `path` against the current directory `cwd`: the node and its clean path.
@@ -104,7 +105,8 @@ mod lifecycle {
                 start: image.program_break,
                 current: image.program_break,
             },
-            pending_signal: None,
+            signals: signals::Signals::default(),
+            real_timer: Default::default(),
             set_child_tid: 0,
             clear_child_tid: 0,
             vfork_parent: None,
@@ -146,7 +148,8 @@ mod lifecycle {
                 files: state.files.clone(),
                 cwd: state.cwd.clone(),
                 program_break: state.program_break,
-                pending_signal: None,
+                signals: state.signals.for_child(),
+                real_timer: Default::default(),
                 set_child_tid: request.set_child_tid.unwrap_or(0),
                 clear_child_tid: request.clear_child_tid.unwrap_or(0),
                 vfork_parent: request.share_address_space.then_some(parent.pid),
@@ -204,6 +207,7 @@ mod lifecycle {
                 start: image.program_break,
                 current: image.program_break,
             };
+            state.signals.reset_for_exec();
             (
                 state.address_space.replace(image.space.clone()),
                 state.files.close_on_exec(),
@@ -222,6 +226,7 @@ mod lifecycle {
         let process = current();
         let (space, files, parent) = {
             let mut state = process.state.lock();
+            state.real_timer = Default::default();
             (
                 state.address_space.take(),
                 core::mem::take(&mut state.files),
@@ -248,10 +253,25 @@ mod lifecycle {
             crate::power::power_off(code);
         }
         process.state.lock().run = RunState::Zombie(status);
+        if let Some(parent) = scheduler::find(parent) {
+            signals::send(&parent, SIGCHLD, child_info(process.pid, status));
+        }
         scheduler::wake(Channel::ChildOf(parent));
         drop(process);
         scheduler::schedule();
         unreachable!("a zombie was scheduled")
+    }
+
+    /// SIGCHLD's siginfo for a child that ended with `status`.
+    fn child_info(pid: Pid, status: WaitStatus) -> SignalInfo {
+        let (code, status) = match status {
+            WaitStatus::Exited(exit_code) => (code::CLD_EXITED, i32::from(exit_code)),
+            WaitStatus::Signaled(signal) => (code::CLD_KILLED, i32::from(signal)),
+        };
+        SignalInfo {
+            status,
+            ..SignalInfo::from_process(code, pid)
+        }
     }
 
     /// wait4 without rusage: a child that ended (`-1`: any), or `None` with WNOHANG.
@@ -281,19 +301,19 @@ mod lifecycle {
                 return Ok(None);
             }
             if signal_pending() {
-                return Err(EINTR);
+                return Err(ERESTARTSYS);
             }
             scheduler::sleep(Channel::ChildOf(me.pid));
         }
     }
 
-    /// Before any return to user space: give up the CPU if the time slice is over, then die
-    /// of a pending signal.
-    pub fn before_return_to_user() {
+    /// Before any return to user space with `frame`: give up the CPU if the time slice is
+    /// over, then act on pending signals (and settle the system call one `interrupted`).
+    pub fn before_return_to_user(frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
         // Preempt first: a signal may arrive while others run.
         scheduler::preempt_if_due();
-        if let Some(signal) = scheduler::current().and_then(|p| p.state.lock().pending_signal) {
-            exit(WaitStatus::Signaled(signal));
+        if let Some(process) = scheduler::current() {
+            delivery::deliver_pending(&process, frame, interrupted);
         }
     }
 
@@ -320,30 +340,63 @@ mod lifecycle {
                 Some(Err(FaultError::OutOfMemory)) => Err("out of memory"),
             }
         };
-        if let (Err(reason), FaultKind::Alignment) = (result, abort.kind) {
-            report_and_die(frame, SIGBUS, "alignment fault", reason);
-        }
-        if let Err(reason) = result {
-            report_and_die(frame, SIGSEGV, "segfault", reason);
-        }
-    }
-
-    /// Any other synchronous exception from user space kills the process.
-    pub fn handle_user_exception(frame: &TrapFrame) -> ! {
-        let class = esr::exception_class(frame.esr);
-        let (signal, what) = match class {
-            esr::class::PC_ALIGNMENT | esr::class::SP_ALIGNMENT => (SIGBUS, "alignment fault"),
-            _ => (SIGILL, "illegal instruction"),
+        let Err(reason) = result else {
+            return;
         };
-        report_and_die(frame, signal, what, esr::class_name(class))
+        let (signal, code, what) = match (abort.kind, address_mapped(address)) {
+            (FaultKind::Alignment, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
+            (_, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
+            (_, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
+        };
+        raise_fault(frame, signal, code, frame.far, what, reason);
     }
 
-    fn report_and_die(frame: &TrapFrame, signal: u8, what: &str, reason: &str) -> ! {
+    /// Whether anything is mapped at user `address` in the running process.
+    fn address_mapped(address: usize) -> bool {
+        let space = current().state.lock().address_space.clone();
+        space.is_some_and(|space| address < USER_TOP && !space.is_free(&(address..address + 1)))
+    }
+
+    /// Any other synchronous exception from user space: SIGBUS or SIGILL.
+    pub fn handle_user_exception(frame: &TrapFrame) {
+        let class = esr::exception_class(frame.esr);
+        let (signal, code, what) = match class {
+            esr::class::PC_ALIGNMENT | esr::class::SP_ALIGNMENT => {
+                (SIGBUS, code::BUS_ADRALN, "alignment fault")
+            }
+            _ => (SIGILL, code::ILL_ILLOPC, "illegal instruction"),
+        };
+        // Where it went wrong: the instruction (SIGILL) or its misaligned address.
+        let address = if signal == SIGILL {
+            frame.elr
+        } else {
+            frame.far
+        };
+        raise_fault(frame, signal, code, address, what, esr::class_name(class))
+    }
+
+    /// A fault signal (`code`, at `address`) for what user code just did: its handler runs,
+    /// or, with none, the process dies here, saying why on the console.
+    pub fn raise_fault(
+        frame: &TrapFrame,
+        signal: u8,
+        code: i32,
+        address: u64,
+        what: &str,
+        reason: &str,
+    ) {
+        if signals::handled_by_current(signal) {
+            let info = SignalInfo {
+                address,
+                ..SignalInfo::from_process(code, 0)
+            };
+            signals::raise_on_current(signal, info);
+            return;
+        }
         crate::println!(
-            "{what}: pid={} pc={:#x} addr={:#x} ({reason})",
+            "{what}: pid={} pc={:#x} addr={address:#x} ({reason})",
             current().pid,
             frame.elr,
-            frame.far
         );
         exit(WaitStatus::Signaled(signal))
     }

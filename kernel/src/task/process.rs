@@ -7,6 +7,8 @@ use crate::fs::fd_table::FileTable;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::kernel_stack::KernelStack;
 use crate::sync::IrqMutex;
+use crate::task::signal::Signals;
+use crate::task::signal::alarm::RealTimer;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
@@ -46,6 +48,8 @@ pub enum Channel {
     Tick,
     /// The vfork child with this pid called execve or exited.
     Vfork(Pid),
+    /// Only a signal ends the sleep (rt_sigsuspend, rt_sigtimedwait without a timeout).
+    Signal,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,8 +73,9 @@ pub struct State {
     pub files: FileTable,
     pub cwd: String,
     pub program_break: Break,
-    /// A signal that ends the process when it next returns to user space.
-    pub pending_signal: Option<u8>,
+    pub signals: Signals,
+    /// setitimer's ITIMER_REAL.
+    pub real_timer: RealTimer,
     /// Where the process writes its pid when it first runs (clone's CLONE_CHILD_SETTID).
     pub set_child_tid: usize,
     /// set_tid_address and CLONE_CHILD_CLEARTID; with one thread a process, nothing reads it.

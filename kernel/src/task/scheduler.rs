@@ -190,10 +190,11 @@ pub fn run_idle() -> ! {
     }
 }
 
-/// The first thing a new process runs, on its own stack (see context.rs): a signal that
-/// came before it ever ran ends it here; otherwise on to user space.
+/// The first thing a new process runs, on its own stack (see context.rs), with the trap frame
+/// it leaves through: signals that came before it ever ran are acted on here; then on to
+/// user space.
 #[unsafe(no_mangle)]
-extern "C" fn process_first_run() {
+extern "C" fn process_first_run(frame: &mut crate::arch::aarch64::trap_frame::TrapFrame) {
     if let Some(process) = current() {
         let set_child_tid = core::mem::take(&mut process.state.lock().set_child_tid);
         if set_child_tid != 0 {
@@ -204,6 +205,6 @@ extern "C" fn process_first_run() {
             );
         }
     }
-    crate::task::before_return_to_user();
+    crate::task::before_return_to_user(frame, None);
     crate::arch::aarch64::pan::enter_user();
 }

@@ -12,10 +12,33 @@ pub struct Context {
     /// x19 to x29, then x30 (where `switch` returns to) and sp.
     registers: [u64; 13],
     tpidr_el0: u64,
+    fp: FpRegisters,
+}
+
+/// The FP/SIMD registers of user code (what a signal frame saves and sigreturn restores).
+#[repr(C, align(16))]
+#[derive(Clone, Default)]
+pub struct FpRegisters {
     /// q0 to q31.
-    vectors: [u128; 32],
-    fpcr: u64,
-    fpsr: u64,
+    pub vectors: [u128; 32],
+    pub fpcr: u64,
+    pub fpsr: u64,
+}
+
+impl FpRegisters {
+    /// The values in the registers now, which belong to the running process.
+    pub fn live() -> Self {
+        let mut registers = Self::default();
+        // SAFETY: stores the registers into `registers` only.
+        unsafe { __save_fp(&mut registers) };
+        registers
+    }
+
+    /// Loads these values into the registers, for the running process.
+    pub fn make_live(&self) {
+        // SAFETY: the kernel never uses these registers; they belong to the running process.
+        unsafe { __load_fp(self) };
+    }
 }
 
 impl Context {
@@ -27,9 +50,11 @@ impl Context {
         Self {
             registers,
             tpidr_el0: 0,
-            vectors: [0; 32],
-            fpcr: 0,
-            fpsr: 0,
+            fp: FpRegisters {
+                vectors: [0; 32],
+                fpcr: 0,
+                fpsr: 0,
+            },
         }
     }
 
@@ -41,8 +66,8 @@ impl Context {
 }
 
 const _: () = assert!(core::mem::offset_of!(Context, tpidr_el0) == 104);
-const _: () = assert!(core::mem::offset_of!(Context, vectors) == 112);
-const _: () = assert!(core::mem::offset_of!(Context, fpcr) == 624);
+const _: () = assert!(core::mem::offset_of!(Context, fp) == 112);
+const _: () = assert!(core::mem::offset_of!(FpRegisters, fpcr) == 512);
 
 global_asm!(
     r#"
@@ -50,31 +75,60 @@ global_asm!(
 .arch_extension fp
 .arch_extension simd
 
+// Stores the FP/SIMD registers at the FpRegisters in \regs. Clobbers x10, x11.
+.macro save_fp regs
+    stp     q0, q1, [\regs, #0]
+    stp     q2, q3, [\regs, #32]
+    stp     q4, q5, [\regs, #64]
+    stp     q6, q7, [\regs, #96]
+    stp     q8, q9, [\regs, #128]
+    stp     q10, q11, [\regs, #160]
+    stp     q12, q13, [\regs, #192]
+    stp     q14, q15, [\regs, #224]
+    stp     q16, q17, [\regs, #256]
+    stp     q18, q19, [\regs, #288]
+    stp     q20, q21, [\regs, #320]
+    stp     q22, q23, [\regs, #352]
+    stp     q24, q25, [\regs, #384]
+    stp     q26, q27, [\regs, #416]
+    stp     q28, q29, [\regs, #448]
+    stp     q30, q31, [\regs, #480]
+    mrs     x10, fpcr
+    mrs     x11, fpsr
+    str     x10, [\regs, #512]
+    str     x11, [\regs, #520]
+.endm
+
+// Loads what save_fp stored. Clobbers x10, x11.
+.macro load_fp regs
+    ldp     q0, q1, [\regs, #0]
+    ldp     q2, q3, [\regs, #32]
+    ldp     q4, q5, [\regs, #64]
+    ldp     q6, q7, [\regs, #96]
+    ldp     q8, q9, [\regs, #128]
+    ldp     q10, q11, [\regs, #160]
+    ldp     q12, q13, [\regs, #192]
+    ldp     q14, q15, [\regs, #224]
+    ldp     q16, q17, [\regs, #256]
+    ldp     q18, q19, [\regs, #288]
+    ldp     q20, q21, [\regs, #320]
+    ldp     q22, q23, [\regs, #352]
+    ldp     q24, q25, [\regs, #384]
+    ldp     q26, q27, [\regs, #416]
+    ldp     q28, q29, [\regs, #448]
+    ldp     q30, q31, [\regs, #480]
+    ldr     x10, [\regs, #512]
+    ldr     x11, [\regs, #520]
+    msr     fpcr, x10
+    msr     fpsr, x11
+.endm
+
 // Stores TPIDR_EL0 and the FP/SIMD state at the Context in \base. Clobbers x9-x11.
 .macro save_user_state base
     mrs     x10, tpidr_el0
     str     x10, [\base, #104]
     add     x9, \base, #112
-    stp     q0, q1, [x9, #0]
-    stp     q2, q3, [x9, #32]
-    stp     q4, q5, [x9, #64]
-    stp     q6, q7, [x9, #96]
-    stp     q8, q9, [x9, #128]
-    stp     q10, q11, [x9, #160]
-    stp     q12, q13, [x9, #192]
-    stp     q14, q15, [x9, #224]
-    stp     q16, q17, [x9, #256]
-    stp     q18, q19, [x9, #288]
-    stp     q20, q21, [x9, #320]
-    stp     q22, q23, [x9, #352]
-    stp     q24, q25, [x9, #384]
-    stp     q26, q27, [x9, #416]
-    stp     q28, q29, [x9, #448]
-    stp     q30, q31, [x9, #480]
-    mrs     x10, fpcr
-    mrs     x11, fpsr
-    add     x9, x9, #512
-    stp     x10, x11, [x9]
+    save_fp x9
 .endm
 
 // Loads what save_user_state stored. Clobbers x9-x11.
@@ -82,26 +136,7 @@ global_asm!(
     ldr     x10, [\base, #104]
     msr     tpidr_el0, x10
     add     x9, \base, #112
-    ldp     q0, q1, [x9, #0]
-    ldp     q2, q3, [x9, #32]
-    ldp     q4, q5, [x9, #64]
-    ldp     q6, q7, [x9, #96]
-    ldp     q8, q9, [x9, #128]
-    ldp     q10, q11, [x9, #160]
-    ldp     q12, q13, [x9, #192]
-    ldp     q14, q15, [x9, #224]
-    ldp     q16, q17, [x9, #256]
-    ldp     q18, q19, [x9, #288]
-    ldp     q20, q21, [x9, #320]
-    ldp     q22, q23, [x9, #352]
-    ldp     q24, q25, [x9, #384]
-    ldp     q26, q27, [x9, #416]
-    ldp     q28, q29, [x9, #448]
-    ldp     q30, q31, [x9, #480]
-    add     x9, x9, #512
-    ldp     x10, x11, [x9]
-    msr     fpcr, x10
-    msr     fpsr, x11
+    load_fp x9
 .endm
 
 // x0: context to save into, x1: context to resume.
@@ -136,6 +171,22 @@ __save_user_state:
     save_user_state x0
     ret
 .size __save_user_state, . - __save_user_state
+
+// x0: FpRegisters to store the live FP/SIMD registers into.
+.global __save_fp
+.type __save_fp, %function
+__save_fp:
+    save_fp x0
+    ret
+.size __save_fp, . - __save_fp
+
+// x0: FpRegisters to load into the live FP/SIMD registers.
+.global __load_fp
+.type __load_fp, %function
+__load_fp:
+    load_fp x0
+    ret
+.size __load_fp, . - __load_fp
 
 // Zeroes the live user state, for a new program.
 .global __clear_user_state
@@ -179,11 +230,12 @@ __clear_user_state:
     ret
 .size __clear_user_state, . - __clear_user_state
 
-// First run of a new process: finish the switch in Rust, then leave through the normal
-// exception return path with the trap frame the stack points at.
+// First run of a new process: finish the switch in Rust with the trap frame the stack points
+// at, then leave through the normal exception return path.
 .global __process_start
 .type __process_start, %function
 __process_start:
+    mov     x0, sp
     bl      process_first_run
     b       exception_return
 .size __process_start, . - __process_start
@@ -194,6 +246,8 @@ unsafe extern "C" {
     fn __switch_context(save: *mut Context, resume: *const Context);
     fn __save_user_state(into: *mut Context);
     fn __clear_user_state();
+    fn __save_fp(into: *mut FpRegisters);
+    fn __load_fp(from: *const FpRegisters);
     fn __process_start();
 }
 

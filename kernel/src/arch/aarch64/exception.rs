@@ -3,6 +3,7 @@
 use super::esr::{self, Abort};
 use super::pan;
 use super::trap_frame::{ExceptionSource, ExceptionType, TrapFrame, VectorKind};
+use crate::task::signal::delivery::Interrupted;
 use aarch64_cpu::registers::VBAR_EL1;
 use core::arch::global_asm;
 use tock_registers::interfaces::Writeable;
@@ -19,18 +20,21 @@ pub fn install_vectors() {
     aarch64_cpu::asm::barrier::isb(aarch64_cpu::asm::barrier::SY);
 }
 
-/// A synchronous exception from EL0: a system call, a fault, or a fatal error.
-fn from_user(frame: &mut TrapFrame) {
+/// A synchronous exception from EL0: a system call, a fault, or a fatal error. Returns the
+/// system call a signal interrupted, if it was one.
+fn from_user(frame: &mut TrapFrame) -> Option<Interrupted> {
     if esr::exception_class(frame.esr) == esr::class::SVC64 {
         // Interrupts were masked by the exception; system calls may sleep and run long.
         super::irq::enable();
-        crate::syscall::dispatch(frame);
+        let interrupted = crate::syscall::dispatch(frame);
         super::irq::save_and_mask();
-    } else if let Some(abort) = Abort::decode(frame.esr) {
-        crate::task::handle_user_abort(frame, abort);
-    } else {
-        crate::task::handle_user_exception(frame);
+        return interrupted;
     }
+    match Abort::decode(frame.esr) {
+        Some(abort) => crate::task::handle_user_abort(frame, abort),
+        None => crate::task::handle_user_exception(frame),
+    }
+    None
 }
 
 /// Called by `exception_entry` in vectors.s with the saved registers.
@@ -56,15 +60,18 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
             }
         }
         (ExceptionSource::LowerElAarch64, exception_type) => {
-            match exception_type {
+            let interrupted = match exception_type {
                 ExceptionType::Synchronous => from_user(frame),
-                ExceptionType::Irq => crate::interrupts::handle_irq(),
+                ExceptionType::Irq => {
+                    crate::interrupts::handle_irq();
+                    None
+                }
                 _ => crate::oops::oops(
                     frame,
                     format_args!("unexpected {exception_type:?} from user space"),
                 ),
-            }
-            crate::task::before_return_to_user();
+            };
+            crate::task::before_return_to_user(frame, interrupted);
         }
         (source, exception_type) => crate::oops::oops(
             frame,

@@ -41,3 +41,12 @@ pub fn counter() -> u64 {
 pub fn counter_frequency() -> u64 {
     CNTFRQ_EL0.get()
 }
+
+pub const NANOS_PER_SECOND: u64 = 1_000_000_000;
+
+/// Nanoseconds since boot. There is no real-time clock: the realtime clocks count from the
+/// epoch as if the machine booted on 1 January 1970.
+pub fn now_nanos() -> u64 {
+    let (ticks, frequency) = (u128::from(counter()), u128::from(counter_frequency()));
+    (ticks * u128::from(NANOS_PER_SECOND) / frequency) as u64
+}

@@ -1,0 +1,424 @@
+//! Signal system calls: sending (kill, tkill, tgkill), dispositions (rt_sigaction), the mask
+//! (rt_sigprocmask, rt_sigsuspend), waiting (rt_sigtimedwait, rt_sigpending), handler stacks
+//! (sigaltstack, rt_sigreturn) and the interval timer (setitimer, getitimer).
+//!
+//! The kernel's `sigset_t` is 8 bytes; a call given another `sigsetsize` fails with EINVAL.
+
+use super::{Arguments, SyscallResult};
+use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
+use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
+use crate::sync::InterruptsMasked;
+use crate::task::process::{Channel, INIT_PID, Pid, Process};
+use crate::task::signal::alternate_stack::{self, STACK_T_SIZE};
+use crate::task::signal::frame;
+use crate::task::signal::{
+    self, Action, Disposition, LAST, SIGKILL, SIGSEGV, SIGSTOP, SignalInfo, SignalSet, alarm, code,
+};
+use crate::task::{self, scheduler};
+use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+const SIGSET_SIZE: usize = 8;
+
+fn check_sigset_size(size: usize) -> Result<(), Errno> {
+    if size == SIGSET_SIZE {
+        Ok(())
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// `N` bytes from user memory at `address`.
+fn read_user<const N: usize>(address: usize) -> Result<[u8; N], Errno> {
+    let mut bytes = [0u8; N];
+    match copy_from_user(&mut bytes, UserPtr::new(address)) {
+        0 => Ok(bytes),
+        _ => Err(EFAULT),
+    }
+}
+
+fn write_user(address: usize, bytes: &[u8]) -> Result<(), Errno> {
+    match copy_to_user(UserPtr::new(address), bytes) {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+fn read_sigset(address: usize) -> Result<SignalSet, Errno> {
+    read_user::<SIGSET_SIZE>(address).map(|bytes| SignalSet(u64::from_le_bytes(bytes)))
+}
+
+fn word(bytes: &[u8], index: usize) -> u64 {
+    u64::from_le_bytes(bytes[8 * index..8 * index + 8].try_into().expect("8 bytes"))
+}
+
+/// A signal number from a system call: 1 to 64 (0 where `zero_allowed`: "just check").
+fn signal_number(value: usize, zero_allowed: bool) -> Result<u8, Errno> {
+    match u8::try_from(value) {
+        Ok(0) if zero_allowed => Ok(0),
+        Ok(signal) if (1..=LAST).contains(&signal) => Ok(signal),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Sends `signal` (0: none, only the checks) from user space.
+fn send_from_user(target: &Process, signal: u8, info: SignalInfo) {
+    if signal != 0 {
+        signal::send(target, signal, info);
+    }
+}
+
+pub fn kill(args: &Arguments) -> SyscallResult {
+    let (pid, signal) = (args.i32(0), signal_number(args.usize(1), true)?);
+    let me = task::current().pid;
+    let targets: Vec<Arc<Process>> = match pid {
+        pid if pid > 0 => scheduler::find(pid as Pid).into_iter().collect(),
+        // Process groups do not exist here: 0 is the caller, -1 everyone else but init.
+        0 => scheduler::find(me).into_iter().collect(),
+        -1 => scheduler::all()
+            .into_iter()
+            .filter(|p| p.pid != INIT_PID && p.pid != me)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if targets.is_empty() {
+        return Err(ESRCH);
+    }
+    for target in &targets {
+        send_from_user(target, signal, SignalInfo::from_process(code::USER, me));
+    }
+    Ok(0)
+}
+
+/// tkill(tid, signal): one thread; here every process is one thread with tid = pid.
+pub fn tkill(args: &Arguments) -> SyscallResult {
+    send_to_thread(None, args.i32(0), args.usize(1))
+}
+
+/// tgkill(tgid, tid, signal): like tkill, and the thread must be in process `tgid`.
+pub fn tgkill(args: &Arguments) -> SyscallResult {
+    send_to_thread(Some(args.i32(0)), args.i32(1), args.usize(2))
+}
+
+fn send_to_thread(group: Option<i32>, tid: i32, signal: usize) -> SyscallResult {
+    if tid <= 0 || group.is_some_and(|group| group <= 0) {
+        return Err(EINVAL);
+    }
+    let signal = signal_number(signal, true)?;
+    let target = scheduler::find(tid as Pid)
+        .filter(|_| group.is_none_or(|group| group == tid))
+        .ok_or(ESRCH)?;
+    let info = SignalInfo::from_process(code::TKILL, task::current().pid);
+    send_from_user(&target, signal, info);
+    Ok(0)
+}
+
+/// The kernel's `struct sigaction`: handler, flags, restorer, mask.
+const SIGACTION_SIZE: usize = 32;
+const SIG_DFL: u64 = 0;
+const SIG_IGN: u64 = 1;
+
+fn decode_action(bytes: &[u8; SIGACTION_SIZE]) -> Action {
+    let disposition = match word(bytes, 0) {
+        SIG_DFL => Disposition::Default,
+        SIG_IGN => Disposition::Ignore,
+        handler => Disposition::Handler(handler as usize),
+    };
+    Action {
+        disposition,
+        flags: word(bytes, 1),
+        restorer: word(bytes, 2) as usize,
+        mask: SignalSet(word(bytes, 3)).blockable(),
+    }
+}
+
+fn encode_action(action: &Action) -> [u8; SIGACTION_SIZE] {
+    let handler = match action.disposition {
+        Disposition::Default => SIG_DFL,
+        Disposition::Ignore => SIG_IGN,
+        Disposition::Handler(handler) => handler as u64,
+    };
+    let mut bytes = [0u8; SIGACTION_SIZE];
+    for (index, value) in [handler, action.flags, action.restorer as u64, action.mask.0]
+        .into_iter()
+        .enumerate()
+    {
+        bytes[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    bytes
+}
+
+/// rt_sigaction(signal, act, oldact, sigsetsize). SIGKILL's and SIGSTOP's cannot change.
+pub fn rt_sigaction(args: &Arguments) -> SyscallResult {
+    check_sigset_size(args.usize(3))?;
+    let signal = signal_number(args.usize(0), false)?;
+    let (new, old) = (args.usize(1), args.usize(2));
+    let new = if new != 0 {
+        if matches!(signal, SIGKILL | SIGSTOP) {
+            return Err(EINVAL);
+        }
+        Some(decode_action(&read_user(new)?))
+    } else {
+        None
+    };
+    let process = task::current();
+    let previous = {
+        let mut state = process.state.lock();
+        let previous = state.signals.action(signal);
+        if let Some(action) = new {
+            state.signals.set_action(signal, action);
+        }
+        previous
+    };
+    if old != 0 {
+        write_user(old, &encode_action(&previous))?;
+    }
+    Ok(0)
+}
+
+/// rt_sigprocmask(how, set, oldset, sigsetsize).
+pub fn rt_sigprocmask(args: &Arguments) -> SyscallResult {
+    const SIG_BLOCK: usize = 0;
+    const SIG_UNBLOCK: usize = 1;
+    const SIG_SETMASK: usize = 2;
+    check_sigset_size(args.usize(3))?;
+    let (how, new, old) = (args.usize(0), args.usize(1), args.usize(2));
+    let process = task::current();
+    let previous = process.state.lock().signals.blocked;
+    if new != 0 {
+        let set = read_sigset(new)?.blockable();
+        let mut state = process.state.lock();
+        let blocked = &mut state.signals.blocked;
+        *blocked = match how {
+            SIG_BLOCK => blocked.union(set),
+            SIG_UNBLOCK => blocked.without(set),
+            SIG_SETMASK => set,
+            _ => return Err(EINVAL),
+        };
+    }
+    if old != 0 {
+        write_user(old, &previous.0.to_le_bytes())?;
+    }
+    Ok(0)
+}
+
+/// rt_sigpending(set, sigsetsize): the blocked signals waiting.
+pub fn rt_sigpending(args: &Arguments) -> SyscallResult {
+    let size = args.usize(1);
+    if size > SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    let pending = {
+        let process = task::current();
+        let signals = &process.state.lock().signals;
+        signals.pending().0 & signals.blocked.0
+    };
+    write_user(args.usize(0), &pending.to_le_bytes()[..size])?;
+    Ok(0)
+}
+
+/// rt_sigsuspend(mask, sigsetsize): sleeps with `mask` until a signal is acted on; the old
+/// mask comes back once its handler has run.
+pub fn rt_sigsuspend(args: &Arguments) -> SyscallResult {
+    check_sigset_size(args.usize(1))?;
+    let mask = read_sigset(args.usize(0))?.blockable();
+    let process = task::current();
+    {
+        let mut state = process.state.lock();
+        let signals = &mut state.signals;
+        signals.saved_mask = Some(signals.blocked);
+        signals.blocked = mask;
+    }
+    loop {
+        let _masked = InterruptsMasked::new();
+        if task::signal_pending() {
+            return Err(ERESTARTNOHAND);
+        }
+        scheduler::sleep(Channel::Signal);
+    }
+}
+
+/// A `struct timespec` duration from user memory, in nanoseconds.
+fn read_duration(address: usize) -> Result<u64, Errno> {
+    let bytes = read_user::<16>(address)?;
+    let (seconds, nanos) = (word(&bytes, 0) as i64, word(&bytes, 1) as i64);
+    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
+        return Err(EINVAL);
+    }
+    Ok((seconds as u64)
+        .saturating_mul(NANOS_PER_SECOND)
+        .saturating_add(nanos as u64))
+}
+
+/// rt_sigtimedwait(set, info, timeout, sigsetsize): takes a signal of `set` off the pending
+/// set (waiting up to `timeout`, forever if NULL) and returns its number. EAGAIN when the
+/// time is up, EINTR when another signal is acted on first.
+pub fn rt_sigtimedwait(args: &Arguments) -> SyscallResult {
+    check_sigset_size(args.usize(3))?;
+    let set = read_sigset(args.usize(0))?.blockable();
+    let info_address = args.usize(1);
+    let deadline = match args.usize(2) {
+        0 => None,
+        timeout => Some(timer::now_nanos().saturating_add(read_duration(timeout)?)),
+    };
+    let process = task::current();
+    let taken = loop {
+        let _masked = InterruptsMasked::new();
+        let mut state = process.state.lock();
+        let signals = &mut state.signals;
+        if let Some(signal) = SignalSet(signals.pending().0 & set.0).first() {
+            signals.awaited = SignalSet::default();
+            break Ok((signal, signals.take(signal)));
+        }
+        let timed_out = deadline.is_some_and(|deadline| timer::now_nanos() >= deadline);
+        if signals.deliverable().0 != 0 || timed_out {
+            signals.awaited = SignalSet::default();
+            break Err(if timed_out { EAGAIN } else { EINTR });
+        }
+        signals.awaited = set;
+        drop(state);
+        scheduler::sleep(if deadline.is_some() {
+            Channel::Tick
+        } else {
+            Channel::Signal
+        });
+    };
+    let (signal, info) = taken?;
+    if info_address != 0 {
+        write_user(info_address, &frame::siginfo(signal, &info))?;
+    }
+    Ok(usize::from(signal))
+}
+
+/// rt_sigreturn: back from a handler to where the signal interrupted, as the frame at the
+/// stack pointer says. A frame that cannot be read or would leave user mode is a SIGSEGV.
+pub fn rt_sigreturn(frame: &mut TrapFrame) -> SyscallResult {
+    let restored = match signal::frame::pop(frame) {
+        Ok(restored) => restored,
+        Err(()) => {
+            let sp = frame.sp_el0;
+            task::raise_fault(
+                frame,
+                SIGSEGV,
+                code::SEGV_MAPERR,
+                sp,
+                "bad signal frame",
+                "rt_sigreturn",
+            );
+            return Ok(frame.x[0] as usize);
+        }
+    };
+    let process = task::current();
+    let mut state = process.state.lock();
+    let signals = &mut state.signals;
+    signals.blocked = restored.mask.blockable();
+    // As Linux's restore_altstack: a stack_t that does not apply is ignored.
+    if let Ok(stack) = alternate_stack::decode(
+        &restored.alternate_stack,
+        signals.alternate_stack,
+        frame.sp_el0 as usize,
+    ) {
+        signals.alternate_stack = stack;
+    }
+    Ok(frame.x[0] as usize)
+}
+
+/// sigaltstack(new, old).
+pub fn sigaltstack(args: &Arguments, frame: &TrapFrame) -> SyscallResult {
+    let (new, old) = (args.usize(0), args.usize(1));
+    let sp = frame.sp_el0 as usize;
+    let process = task::current();
+    let current = process.state.lock().signals.alternate_stack;
+    if new != 0 {
+        let stack = alternate_stack::decode(&read_user::<STACK_T_SIZE>(new)?, current, sp)?;
+        process.state.lock().signals.alternate_stack = stack;
+    }
+    if old != 0 {
+        write_user(old, &alternate_stack::encode(current, sp))?;
+    }
+    Ok(0)
+}
+
+const ITIMER_REAL: usize = 0;
+/// `struct itimerval`: it_interval, then it_value, each a `struct timeval`.
+const ITIMERVAL_SIZE: usize = 32;
+const NANOS_PER_MICRO: u64 = 1000;
+
+/// The timer as `struct itimerval`: the period and the time left, in microseconds (a
+/// running timer never shows zero left).
+fn encode_timer(timer: &alarm::RealTimer) -> [u8; ITIMERVAL_SIZE] {
+    let left = timer.deadline.map_or(0, |deadline| {
+        deadline
+            .saturating_sub(timer::now_nanos())
+            .max(NANOS_PER_MICRO)
+    });
+    let mut bytes = [0u8; ITIMERVAL_SIZE];
+    for (index, nanos) in [timer.interval, left].into_iter().enumerate() {
+        let micros = nanos.div_ceil(NANOS_PER_MICRO);
+        let at = 16 * index;
+        bytes[at..at + 8].copy_from_slice(&(micros / 1_000_000).to_le_bytes());
+        bytes[at + 8..at + 16].copy_from_slice(&(micros % 1_000_000).to_le_bytes());
+    }
+    bytes
+}
+
+/// A `struct timeval` in nanoseconds, checked as setitimer checks it.
+fn timeval_nanos(seconds: u64, micros: u64) -> Result<u64, Errno> {
+    if seconds as i64 >= 0 && micros < 1_000_000 {
+        Ok(seconds
+            .saturating_mul(NANOS_PER_SECOND)
+            .saturating_add(micros * NANOS_PER_MICRO))
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// Only ITIMER_REAL exists: the CPU-time timers (ITIMER_VIRTUAL, ITIMER_PROF) would need
+/// per-process CPU accounting, which this kernel does not keep yet.
+fn check_timer(which: usize) -> Result<(), Errno> {
+    if which == ITIMER_REAL {
+        Ok(())
+    } else {
+        Err(EINVAL)
+    }
+}
+
+/// getitimer(which, value).
+pub fn getitimer(args: &Arguments) -> SyscallResult {
+    check_timer(args.usize(0))?;
+    let timer = task::current().state.lock().real_timer;
+    write_user(args.usize(1), &encode_timer(&timer))?;
+    Ok(0)
+}
+
+/// setitimer(which, new, old): arms (or with a zero value, disarms) the timer; SIGALRM when
+/// it expires, then every interval. A NULL `new` disarms, as Linux allows.
+pub fn setitimer(args: &Arguments) -> SyscallResult {
+    check_timer(args.usize(0))?;
+    let (new, old) = (args.usize(1), args.usize(2));
+    let request = match new {
+        0 => [0u8; ITIMERVAL_SIZE],
+        address => read_user::<ITIMERVAL_SIZE>(address)?,
+    };
+    let interval = timeval_nanos(word(&request, 0), word(&request, 1))?;
+    let value = timeval_nanos(word(&request, 2), word(&request, 3))?;
+    let process = task::current();
+    let previous = {
+        let mut state = process.state.lock();
+        let deadline = (value != 0).then(|| timer::now_nanos().saturating_add(value));
+        let previous = core::mem::replace(
+            &mut state.real_timer,
+            alarm::RealTimer { deadline, interval },
+        );
+        if let Some(deadline) = deadline {
+            alarm::armed(deadline);
+        }
+        previous
+    };
+    if old != 0 {
+        write_user(old, &encode_timer(&previous))?;
+    }
+    Ok(0)
+}

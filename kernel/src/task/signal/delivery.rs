@@ -1,0 +1,138 @@
+//! Acting on pending signals on the way back to user space: default actions, handlers (a
+//! frame pushed on the user stack) and what becomes of a system call a signal interrupted.
+
+use super::frame::{self, Delivery};
+use super::{Action, DefaultAction, Disposition, SIGSEGV, SignalSet, default_action, flags};
+use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::errno::{ERESTARTNOHAND, ERESTARTSYS, Errno};
+use crate::task::process::{INIT_PID, Process, WaitStatus};
+
+/// When a system call a signal interrupted starts over instead of failing with EINTR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// Blocking I/O and wait4 (ERESTARTSYS): unless a handler without SA_RESTART runs.
+    UnlessHandlerWithoutSaRestart,
+    /// rt_sigsuspend (ERESTARTNOHAND): only if no handler runs.
+    UnlessHandler,
+}
+
+/// A system call that ended because a signal arrived: x0 already says EINTR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// The first argument, which x0 held before the result replaced it.
+    pub original_x0: u64,
+    pub restart: Restart,
+}
+
+impl Interrupted {
+    /// For a system call's result: `Some` if it is one of the kernel's restart codes.
+    pub fn from_result(error: Errno, original_x0: u64) -> Option<Self> {
+        let restart = match error {
+            ERESTARTSYS => Restart::UnlessHandlerWithoutSaRestart,
+            ERESTARTNOHAND => Restart::UnlessHandler,
+            _ => return None,
+        };
+        Some(Self {
+            original_x0,
+            restart,
+        })
+    }
+
+    /// Settles the call before a handler with `action` runs (`None`: no handler ran):
+    /// either back to the `svc` with its first argument, or left failing with EINTR.
+    fn settle(self, frame: &mut TrapFrame, action: Option<&Action>) {
+        let restart = match (self.restart, action) {
+            (_, None) => true,
+            (Restart::UnlessHandler, Some(_)) => false,
+            (Restart::UnlessHandlerWithoutSaRestart, Some(action)) => {
+                action.flags & flags::RESTART != 0
+            }
+        };
+        if restart {
+            frame.x[0] = self.original_x0;
+            frame.elr -= 4;
+        }
+    }
+}
+
+/// Acts on every signal the running `process` can take now, lowest number first: handlers
+/// get a frame each (the last one pushed runs first), a fatal signal ends the process here.
+pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
+    let mut interrupted = interrupted;
+    loop {
+        let next = {
+            let mut state = process.state.lock();
+            let signals = &mut state.signals;
+            signals
+                .deliverable()
+                .first()
+                .map(|signal| (signal, signals.take(signal), signals.action(signal)))
+        };
+        let Some((signal, info, action)) = next else {
+            break;
+        };
+        let handler = match action.disposition {
+            Disposition::Handler(handler) => handler,
+            Disposition::Ignore => continue,
+            // Init dies of no signal it has not asked for, SIGKILL included, as on Linux.
+            Disposition::Default => match default_action(signal) {
+                DefaultAction::Terminate if process.pid != INIT_PID => {
+                    crate::task::exit(WaitStatus::Signaled(signal))
+                }
+                _ => continue,
+            },
+        };
+        if let Some(call) = interrupted.take() {
+            call.settle(frame, Some(&action));
+        }
+        let (mask, alternate_stack) = {
+            let state = process.state.lock();
+            let signals = &state.signals;
+            (
+                signals.saved_mask.unwrap_or(signals.blocked),
+                signals.alternate_stack,
+            )
+        };
+        let delivery = Delivery {
+            signal,
+            info: &info,
+            action: &action,
+            mask,
+            alternate_stack,
+        };
+        let stack_pointer = frame.sp_el0;
+        if frame::push(frame, handler, &delivery).is_err() {
+            // As Linux's force_sigsegv: a process whose stack cannot take a frame dies.
+            crate::println!(
+                "signal: pid={} cannot push the frame for signal {signal} (sp={stack_pointer:#x})",
+                process.pid
+            );
+            crate::task::exit(WaitStatus::Signaled(SIGSEGV));
+        }
+        let mut state = process.state.lock();
+        let signals = &mut state.signals;
+        signals.saved_mask = None;
+        let own = if action.flags & flags::NODEFER != 0 {
+            SignalSet::default()
+        } else {
+            SignalSet::of(signal)
+        };
+        signals.blocked = signals.blocked.union(action.mask).union(own).blockable();
+        if action.flags & flags::RESETHAND != 0 {
+            signals.set_action(signal, Action::DEFAULT);
+        }
+        let moved_to_alternate_stack = alternate_stack.is_some_and(|stack| {
+            stack.contains(frame.sp_el0 as usize) && !stack.contains(stack_pointer as usize)
+        });
+        if moved_to_alternate_stack && alternate_stack.is_some_and(|stack| stack.auto_disarm) {
+            signals.alternate_stack = None;
+        }
+    }
+    if let Some(call) = interrupted {
+        call.settle(frame, None);
+    }
+    let mut state = process.state.lock();
+    if let Some(mask) = state.signals.saved_mask.take() {
+        state.signals.blocked = mask;
+    }
+}
