@@ -30,6 +30,7 @@ pub const EPIPE: Errno = Errno(32);
 pub const ERANGE: Errno = Errno(34);
 pub const ENAMETOOLONG: Errno = Errno(36);
 pub const ENOSYS: Errno = Errno(38);
+pub const ETIMEDOUT: Errno = Errno(110);
 
 /// Kernel-internal, never seen by user space (as Linux's include/linux/errno.h): a blocking
 /// call a signal interrupted, which the signal code restarts or turns into EINTR (see

@@ -3,8 +3,8 @@
 use crate::arch::aarch64::timer;
 use crate::board;
 use crate::fs::console_input;
-use crate::task::process::Channel;
 use crate::task::scheduler;
+use crate::task::thread::Channel;
 use bsp_drivers::{InterruptController, Irq};
 
 /// Routes the timer through the board's controller and starts the tick.

@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 4] = [
+const PROGRAMS: [LinuxProgram; 5] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -35,6 +35,11 @@ const PROGRAMS: [LinuxProgram; 4] = [
         name: "test-signals",
         source: "test-signals.c",
         flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-threads",
+        source: "test-threads.c",
+        flags: &["-static", "-pthread"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc
     // runs it.

@@ -2,8 +2,8 @@
 
 use crate::board;
 use crate::sync::{InterruptsMasked, IrqMutex};
-use crate::task::process::Channel;
 use crate::task::scheduler;
+use crate::task::thread::Channel;
 use alloc::collections::VecDeque;
 use bsp_drivers::Console;
 

@@ -15,7 +15,7 @@ use crate::errno::{
 };
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::{InterruptsMasked, IrqMutex};
-use crate::task::{self, process::Channel, scheduler, signal};
+use crate::task::{self, scheduler, signal, thread::Channel};
 use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
 use alloc::vec;

@@ -4,6 +4,7 @@
 //! `UserCStr` and is only touched through uaccess.
 
 mod files;
+mod futex;
 mod memory;
 mod process;
 mod signal;
@@ -58,8 +59,12 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         66 => files::writev(&args),
         79 => files::newfstatat(&args),
         80 => files::fstat(&args),
-        93 | 94 => process::exit(&args),
+        93 => process::exit(&args),
+        94 => process::exit_group(&args),
         96 => process::set_tid_address(&args),
+        98 => futex::futex(&args),
+        99 => futex::set_robust_list(&args),
+        100 => futex::get_robust_list(&args),
         101 => time::nanosleep(&args),
         102 => signal::getitimer(&args),
         103 => signal::setitimer(&args),
@@ -82,8 +87,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         169 => time::gettimeofday(&args),
         172 => process::getpid(),
         173 => process::getppid(),
-        // One thread a process: its thread id is its process id.
-        178 => process::getpid(),
+        178 => process::gettid(),
         179 => system::sysinfo(&args),
         214 => memory::brk(&args),
         215 => memory::munmap(&args),

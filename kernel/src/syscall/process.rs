@@ -20,12 +20,22 @@ const ARG_MAX: usize = 2 << 20;
 /// Longest single argument (MAX_ARG_STRLEN).
 const ARG_STRLEN_MAX: usize = 32 * 4096;
 
+/// exit: the calling thread ends (the process with it if it was the last).
 pub fn exit(args: &Arguments) -> SyscallResult {
-    task::exit(WaitStatus::Exited(args.usize(0) as u8))
+    task::exit_thread(WaitStatus::Exited(args.usize(0) as u8))
+}
+
+/// exit_group: the whole process ends.
+pub fn exit_group(args: &Arguments) -> SyscallResult {
+    task::exit_group(WaitStatus::Exited(args.usize(0) as u8))
 }
 
 pub fn getpid() -> SyscallResult {
     Ok(task::current().pid as usize)
+}
+
+pub fn gettid() -> SyscallResult {
+    Ok(task::current_thread().tid as usize)
 }
 
 pub fn getppid() -> SyscallResult {
@@ -33,9 +43,9 @@ pub fn getppid() -> SyscallResult {
 }
 
 pub fn set_tid_address(args: &Arguments) -> SyscallResult {
-    let process = task::current();
-    process.state.lock().clear_child_tid = args.usize(0);
-    Ok(process.pid as usize)
+    let thread = task::current_thread();
+    thread.state.lock().clear_child_tid = args.usize(0);
+    Ok(thread.tid as usize)
 }
 
 pub fn sched_yield() -> SyscallResult {
@@ -43,48 +53,68 @@ pub fn sched_yield() -> SyscallResult {
     Ok(0)
 }
 
-/// clone's flags this kernel honours: a new process (no threads yet), optionally sharing the
-/// address space until it calls execve or exits (vfork), with the thread-id bookkeeping glibc's
-/// and musl's fork and posix_spawn ask for.
+/// clone's flags this kernel honours: a new process, optionally sharing the address space
+/// until it calls execve or exits (vfork), or a new thread with what glibc's and musl's
+/// pthread_create pass; with the thread-id bookkeeping both ask for.
 mod clone_flags {
     /// The low byte: the signal the parent gets when the child ends.
     pub const EXIT_SIGNAL: usize = 0xff;
     pub const VM: usize = 0x0000_0100;
+    pub const FS: usize = 0x0000_0200;
+    pub const FILES: usize = 0x0000_0400;
+    pub const SIGHAND: usize = 0x0000_0800;
     pub const VFORK: usize = 0x0000_4000;
+    pub const THREAD: usize = 0x0001_0000;
+    /// System V semaphore undo lists: there are no System V semaphores, nothing to share.
+    pub const SYSVSEM: usize = 0x0004_0000;
+    pub const SETTLS: usize = 0x0008_0000;
     pub const PARENT_SETTID: usize = 0x0010_0000;
     pub const CHILD_CLEARTID: usize = 0x0020_0000;
     pub const CHILD_SETTID: usize = 0x0100_0000;
-    pub const SUPPORTED: usize =
-        EXIT_SIGNAL | VM | VFORK | PARENT_SETTID | CHILD_CLEARTID | CHILD_SETTID;
+    /// What a thread shares with the others of its process, all of it or none.
+    pub const THREAD_SHARING: usize = VM | FS | FILES | SIGHAND | THREAD;
+    pub const SUPPORTED: usize = EXIT_SIGNAL
+        | THREAD_SHARING
+        | VFORK
+        | SYSVSEM
+        | SETTLS
+        | PARENT_SETTID
+        | CHILD_CLEARTID
+        | CHILD_SETTID;
 }
 
-/// clone(flags, stack, parent_tid, tls, child_tid), in AArch64's argument order.
+/// clone(flags, stack, parent_tid, tls, child_tid), in AArch64's argument order. Either a
+/// new process (fork, or vfork with CLONE_VM|CLONE_VFORK) or a new thread sharing memory,
+/// files, directory and signal handlers; other mixes of sharing are EINVAL.
 pub fn clone(args: &Arguments, frame: &TrapFrame) -> SyscallResult {
     use clone_flags::*;
     let flags = args.usize(0);
     let exit_signal = flags & EXIT_SIGNAL;
-    // Sharing memory without being suspended until execve would be a thread, which this kernel
-    // does not have yet.
-    let sharing_without_vfork = flags & VM != 0 && flags & VFORK == 0;
-    if flags & !SUPPORTED != 0 || exit_signal > usize::from(signal::LAST) || sharing_without_vfork {
+    let sharing = flags & THREAD_SHARING;
+    let thread = sharing == THREAD_SHARING;
+    let valid_sharing =
+        thread && flags & VFORK == 0 || sharing == 0 || sharing == VM && flags & VFORK != 0;
+    if flags & !SUPPORTED != 0 || exit_signal > usize::from(signal::LAST) || !valid_sharing {
         return Err(EINVAL);
     }
     let option = |flag: usize, argument: usize| (flags & flag != 0).then(|| args.usize(argument));
     let request = task::CloneRequest {
-        share_address_space: flags & VM != 0,
+        thread,
+        share_address_space: !thread && flags & VM != 0,
         stack: (args.usize(1) != 0).then(|| args.usize(1)),
+        thread_pointer: option(SETTLS, 3).map(|pointer| pointer as u64),
         set_child_tid: option(CHILD_SETTID, 4),
         clear_child_tid: option(CHILD_CLEARTID, 4),
     };
-    let pid = task::clone(frame, &request)?;
+    let tid = task::clone(frame, &request)?;
     if let Some(parent_tid) = option(PARENT_SETTID, 2) {
         // As on Linux, a bad pointer here does not undo the clone.
-        let _ = put_user(UserPtr::<i32>::new(parent_tid), pid as i32);
+        let _ = put_user(UserPtr::<i32>::new(parent_tid), tid as i32);
     }
     if flags & VFORK != 0 {
-        task::wait_for_vfork_release(pid);
+        task::wait_for_vfork_release(tid);
     }
-    Ok(pid as usize)
+    Ok(tid as usize)
 }
 
 /// A NULL-terminated array of user strings (argv or envp), counting bytes against `budget`.

@@ -4,17 +4,19 @@
 //!
 //! The kernel's `sigset_t` is 8 bytes; a call given another `sigsetsize` fails with EINVAL.
 
+use super::time::read_timespec;
 use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
 use crate::sync::InterruptsMasked;
-use crate::task::process::{Channel, INIT_PID, Pid, Process};
+use crate::task::process::{INIT_PID, Pid, Process};
 use crate::task::signal::alternate_stack::{self, STACK_T_SIZE};
 use crate::task::signal::frame;
 use crate::task::signal::{
     self, Action, Disposition, LAST, SIGKILL, SIGSEGV, SIGSTOP, SignalInfo, SignalSet, alarm, code,
 };
+use crate::task::thread::Channel;
 use crate::task::{self, scheduler};
 use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 use alloc::sync::Arc;
@@ -77,7 +79,7 @@ pub fn kill(args: &Arguments) -> SyscallResult {
         pid if pid > 0 => scheduler::find(pid as Pid).into_iter().collect(),
         // Process groups do not exist here: 0 is the caller, -1 everyone else but init.
         0 => scheduler::find(me).into_iter().collect(),
-        -1 => scheduler::all()
+        -1 => scheduler::processes()
             .into_iter()
             .filter(|p| p.pid != INIT_PID && p.pid != me)
             .collect(),
@@ -92,7 +94,7 @@ pub fn kill(args: &Arguments) -> SyscallResult {
     Ok(0)
 }
 
-/// tkill(tid, signal): one thread; here every process is one thread with tid = pid.
+/// tkill(tid, signal): one thread.
 pub fn tkill(args: &Arguments) -> SyscallResult {
     send_to_thread(None, args.i32(0), args.usize(1))
 }
@@ -107,11 +109,13 @@ fn send_to_thread(group: Option<i32>, tid: i32, signal: usize) -> SyscallResult 
         return Err(EINVAL);
     }
     let signal = signal_number(signal, true)?;
-    let target = scheduler::find(tid as Pid)
-        .filter(|_| group.is_none_or(|group| group == tid))
+    let target = scheduler::find_thread(tid as Pid)
+        .filter(|thread| group.is_none_or(|group| group as Pid == thread.process.pid))
         .ok_or(ESRCH)?;
-    let info = SignalInfo::from_process(code::TKILL, task::current().pid);
-    send_from_user(&target, signal, info);
+    if signal != 0 {
+        let info = SignalInfo::from_process(code::TKILL, task::current().pid);
+        signal::send_to_thread(&target, signal, info);
+    }
     Ok(0)
 }
 
@@ -151,27 +155,23 @@ fn encode_action(action: &Action) -> [u8; SIGACTION_SIZE] {
 }
 
 /// rt_sigaction(signal, act, oldact, sigsetsize). SIGKILL's and SIGSTOP's cannot change.
+/// As on Linux, the new action is read before the signal number is checked.
 pub fn rt_sigaction(args: &Arguments) -> SyscallResult {
     check_sigset_size(args.usize(3))?;
-    let signal = signal_number(args.usize(0), false)?;
     let (new, old) = (args.usize(1), args.usize(2));
-    let new = if new != 0 {
-        if matches!(signal, SIGKILL | SIGSTOP) {
-            return Err(EINVAL);
-        }
-        Some(decode_action(&read_user(new)?))
-    } else {
-        None
+    let new = match new {
+        0 => None,
+        address => Some(decode_action(&read_user(address)?)),
     };
-    let process = task::current();
-    let previous = {
-        let mut state = process.state.lock();
-        let previous = state.signals.action(signal);
-        if let Some(action) = new {
-            state.signals.set_action(signal, action);
-        }
-        previous
-    };
+    let signal = signal_number(args.usize(0), false)?;
+    if new.is_some() && matches!(signal, SIGKILL | SIGSTOP) {
+        return Err(EINVAL);
+    }
+    let thread = task::current_thread();
+    let previous = thread.process.state.lock().dispositions.action(signal);
+    if let Some(action) = new {
+        signal::set_action(&thread, signal, action);
+    }
     if old != 0 {
         write_user(old, &encode_action(&previous))?;
     }
@@ -185,11 +185,11 @@ pub fn rt_sigprocmask(args: &Arguments) -> SyscallResult {
     const SIG_SETMASK: usize = 2;
     check_sigset_size(args.usize(3))?;
     let (how, new, old) = (args.usize(0), args.usize(1), args.usize(2));
-    let process = task::current();
-    let previous = process.state.lock().signals.blocked;
+    let thread = task::current_thread();
+    let previous = thread.state.lock().signals.blocked;
     if new != 0 {
         let set = read_sigset(new)?.blockable();
-        let mut state = process.state.lock();
+        let mut state = thread.state.lock();
         let blocked = &mut state.signals.blocked;
         *blocked = match how {
             SIG_BLOCK => blocked.union(set),
@@ -211,9 +211,10 @@ pub fn rt_sigpending(args: &Arguments) -> SyscallResult {
         return Err(EINVAL);
     }
     let pending = {
-        let process = task::current();
-        let signals = &process.state.lock().signals;
-        signals.pending().0 & signals.blocked.0
+        let thread = task::current_thread();
+        let shared = thread.process.state.lock().pending.set();
+        let signals = &thread.state.lock().signals;
+        signals.pending.set().union(shared).0 & signals.blocked.0
     };
     write_user(args.usize(0), &pending.to_le_bytes()[..size])?;
     Ok(0)
@@ -224,9 +225,9 @@ pub fn rt_sigpending(args: &Arguments) -> SyscallResult {
 pub fn rt_sigsuspend(args: &Arguments) -> SyscallResult {
     check_sigset_size(args.usize(1))?;
     let mask = read_sigset(args.usize(0))?.blockable();
-    let process = task::current();
+    let thread = task::current_thread();
     {
-        let mut state = process.state.lock();
+        let mut state = thread.state.lock();
         let signals = &mut state.signals;
         signals.saved_mask = Some(signals.blocked);
         signals.blocked = mask;
@@ -240,18 +241,6 @@ pub fn rt_sigsuspend(args: &Arguments) -> SyscallResult {
     }
 }
 
-/// A `struct timespec` duration from user memory, in nanoseconds.
-fn read_duration(address: usize) -> Result<u64, Errno> {
-    let bytes = read_user::<16>(address)?;
-    let (seconds, nanos) = (word(&bytes, 0) as i64, word(&bytes, 1) as i64);
-    if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
-        return Err(EINVAL);
-    }
-    Ok((seconds as u64)
-        .saturating_mul(NANOS_PER_SECOND)
-        .saturating_add(nanos as u64))
-}
-
 /// rt_sigtimedwait(set, info, timeout, sigsetsize): takes a signal of `set` off the pending
 /// set (waiting up to `timeout`, forever if NULL) and returns its number. EAGAIN when the
 /// time is up, EINTR when another signal is acted on first.
@@ -261,20 +250,19 @@ pub fn rt_sigtimedwait(args: &Arguments) -> SyscallResult {
     let info_address = args.usize(1);
     let deadline = match args.usize(2) {
         0 => None,
-        timeout => Some(timer::now_nanos().saturating_add(read_duration(timeout)?)),
+        timeout => Some(timer::now_nanos().saturating_add(read_timespec(timeout)?)),
     };
-    let process = task::current();
+    let thread = task::current_thread();
     let taken = loop {
         let _masked = InterruptsMasked::new();
-        let mut state = process.state.lock();
-        let signals = &mut state.signals;
-        if let Some(signal) = SignalSet(signals.pending().0 & set.0).first() {
-            signals.awaited = SignalSet::default();
-            break Ok((signal, signals.take(signal)));
+        if let Some(taken) = signal::take_pending(&thread, set) {
+            break Ok(taken);
         }
+        let shared = thread.process.state.lock().pending.set();
+        let mut state = thread.state.lock();
+        let signals = &mut state.signals;
         let timed_out = deadline.is_some_and(|deadline| timer::now_nanos() >= deadline);
-        if signals.deliverable().0 != 0 || timed_out {
-            signals.awaited = SignalSet::default();
+        if signals.deliverable(shared).0 != 0 || timed_out {
             break Err(if timed_out { EAGAIN } else { EINTR });
         }
         signals.awaited = set;
@@ -284,6 +272,7 @@ pub fn rt_sigtimedwait(args: &Arguments) -> SyscallResult {
         } else {
             Channel::Signal
         });
+        thread.state.lock().signals.awaited = SignalSet::default();
     };
     let (signal, info) = taken?;
     if info_address != 0 {
@@ -310,8 +299,8 @@ pub fn rt_sigreturn(frame: &mut TrapFrame) -> SyscallResult {
             return Ok(frame.x[0] as usize);
         }
     };
-    let process = task::current();
-    let mut state = process.state.lock();
+    let thread = task::current_thread();
+    let mut state = thread.state.lock();
     let signals = &mut state.signals;
     signals.blocked = restored.mask.blockable();
     // As Linux's restore_altstack: a stack_t that does not apply is ignored.
@@ -329,11 +318,11 @@ pub fn rt_sigreturn(frame: &mut TrapFrame) -> SyscallResult {
 pub fn sigaltstack(args: &Arguments, frame: &TrapFrame) -> SyscallResult {
     let (new, old) = (args.usize(0), args.usize(1));
     let sp = frame.sp_el0 as usize;
-    let process = task::current();
-    let current = process.state.lock().signals.alternate_stack;
+    let thread = task::current_thread();
+    let current = thread.state.lock().signals.alternate_stack;
     if new != 0 {
         let stack = alternate_stack::decode(&read_user::<STACK_T_SIZE>(new)?, current, sp)?;
-        process.state.lock().signals.alternate_stack = stack;
+        thread.state.lock().signals.alternate_stack = stack;
     }
     if old != 0 {
         write_user(old, &alternate_stack::encode(current, sp))?;

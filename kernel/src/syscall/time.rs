@@ -4,7 +4,7 @@ use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::timer;
 use crate::errno::{EFAULT, EINTR, EINVAL, Errno};
 use crate::sync::InterruptsMasked;
-use crate::task::{self, process::Channel, scheduler};
+use crate::task::{self, scheduler, thread::Channel};
 use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 
 const CLOCK_REALTIME: usize = 0;
@@ -70,7 +70,7 @@ pub fn gettimeofday(args: &Arguments) -> SyscallResult {
 }
 
 /// A `struct timespec` from user memory, checked: nanoseconds since the clock's zero.
-fn read_timespec(address: usize) -> Result<u64, Errno> {
+pub(super) fn read_timespec(address: usize) -> Result<u64, Errno> {
     let mut request = [0u8; 16];
     if copy_from_user(&mut request, UserPtr::new(address)) != 0 {
         return Err(EFAULT);

@@ -1,9 +1,11 @@
-//! Round-robin scheduling on one CPU: the process table, the run queue, sleeping and waking.
+//! Round-robin scheduling of threads on one CPU: the thread table, the run queue, sleeping
+//! and waking.
 //!
 //! The boot thread becomes the idle thread. Switches happen with IRQs masked; no lock is
-//! held across one. A process is preempted when it returns to user space after a tick.
+//! held across one. A thread is preempted when it returns to user space after a tick.
 
-use super::process::{Channel, Pid, Process, RunState};
+use super::process::{Pid, Process};
+use super::thread::{Channel, RunState, Thread};
 use crate::arch::aarch64::context::{self, Context};
 use crate::arch::aarch64::irq;
 use crate::mm::address_space;
@@ -15,17 +17,22 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 struct Scheduler {
-    processes: BTreeMap<Pid, Arc<Process>>,
+    /// Every thread by tid, and the first thread of every process not yet reaped.
+    threads: BTreeMap<Pid, Arc<Thread>>,
     run_queue: VecDeque<Pid>,
     /// `None` while the idle thread runs.
     current: Option<Pid>,
 }
 
 static SCHEDULER: IrqMutex<Scheduler> = IrqMutex::new(Scheduler {
-    processes: BTreeMap::new(),
+    threads: BTreeMap::new(),
     run_queue: VecDeque::new(),
     current: None,
 });
+
+/// Threads that exited and were switched away from for the last time: their kernel stacks
+/// are freed by whoever runs next, on another stack.
+static EXITED: IrqMutex<Vec<Arc<Thread>>> = IrqMutex::new(Vec::new());
 
 struct IdleContext(UnsafeCell<Context>);
 // SAFETY: used only by `schedule`, with IRQs masked, on one CPU.
@@ -35,61 +42,97 @@ static IDLE: IdleContext = IdleContext(UnsafeCell::new(Context::new(0, 0)));
 /// Set by the timer: the running process has had its time slice.
 static NEED_RESCHEDULE: AtomicBool = AtomicBool::new(false);
 
-/// Adds a new process to the table and the run queue.
-pub fn spawn(process: Arc<Process>) {
+/// Adds a new thread to the table and the run queue.
+pub fn spawn(thread: Arc<Thread>) {
     let mut scheduler = SCHEDULER.lock();
-    scheduler.run_queue.push_back(process.pid);
-    scheduler.processes.insert(process.pid, process);
+    scheduler.run_queue.push_back(thread.tid);
+    scheduler.threads.insert(thread.tid, thread);
 }
 
-pub fn current() -> Option<Arc<Process>> {
+pub fn current() -> Option<Arc<Thread>> {
     let scheduler = SCHEDULER.lock();
     scheduler
         .current
-        .and_then(|pid| scheduler.processes.get(&pid).cloned())
+        .and_then(|tid| scheduler.threads.get(&tid).cloned())
 }
 
+/// The thread `tid`, if it has not exited.
+pub fn find_thread(tid: Pid) -> Option<Arc<Thread>> {
+    SCHEDULER
+        .lock()
+        .threads
+        .get(&tid)
+        .filter(|thread| thread.state.lock().run != RunState::Dead)
+        .cloned()
+}
+
+/// The process `pid`, until it is reaped.
 pub fn find(pid: Pid) -> Option<Arc<Process>> {
-    SCHEDULER.lock().processes.get(&pid).cloned()
+    SCHEDULER
+        .lock()
+        .threads
+        .get(&pid)
+        .filter(|thread| thread.is_leader())
+        .map(|thread| thread.process.clone())
 }
 
-/// Every process, for scans (orphans, sysinfo).
-pub fn all() -> Vec<Arc<Process>> {
-    SCHEDULER.lock().processes.values().cloned().collect()
+/// Every process not yet reaped, for scans (orphans, signals, sysinfo).
+pub fn processes() -> Vec<Arc<Process>> {
+    SCHEDULER
+        .lock()
+        .threads
+        .values()
+        .filter(|thread| thread.is_leader())
+        .map(|thread| thread.process.clone())
+        .collect()
 }
 
+/// The threads of `process` that have not exited.
+pub fn threads_of(process: &Process) -> Vec<Arc<Thread>> {
+    SCHEDULER
+        .lock()
+        .threads
+        .values()
+        .filter(|thread| core::ptr::eq(&*thread.process, process))
+        .filter(|thread| thread.state.lock().run != RunState::Dead)
+        .cloned()
+        .collect()
+}
+
+/// Threads in the table, exited first threads of unreaped processes included.
 pub fn count() -> usize {
-    SCHEDULER.lock().processes.len()
+    SCHEDULER.lock().threads.len()
 }
 
-/// Removes a zombie from the table; its kernel stack is freed with the last reference.
-pub fn reap(pid: Pid) -> Option<Arc<Process>> {
-    SCHEDULER.lock().processes.remove(&pid)
+/// Removes an ended process's first thread from the table; its kernel stack is freed with the
+/// last reference.
+pub fn reap(pid: Pid) -> Option<Arc<Thread>> {
+    SCHEDULER.lock().threads.remove(&pid)
 }
 
-/// Makes every process sleeping on `channel` runnable.
+/// Makes every thread sleeping on `channel` runnable.
 pub fn wake(channel: Channel) {
     let mut scheduler = SCHEDULER.lock();
     let woken: Vec<Pid> = scheduler
-        .processes
+        .threads
         .values()
-        .filter(|process| {
-            let mut state = process.state.lock();
+        .filter(|thread| {
+            let mut state = thread.state.lock();
             let sleeping = state.run == RunState::Sleeping(channel);
             if sleeping {
                 state.run = RunState::Runnable;
             }
             sleeping
         })
-        .map(|process| process.pid)
+        .map(|thread| thread.tid)
         .collect();
     scheduler.run_queue.extend(woken);
 }
 
-/// Makes one process runnable again if it sleeps (to deliver a signal).
-pub fn interrupt(process: &Process) {
+/// Makes one thread runnable again if it sleeps (to deliver a signal, or a futex wake-up).
+pub fn interrupt(thread: &Thread) {
     let runnable = {
-        let mut state = process.state.lock();
+        let mut state = thread.state.lock();
         let sleeping = matches!(state.run, RunState::Sleeping(_));
         if sleeping {
             state.run = RunState::Runnable;
@@ -97,20 +140,20 @@ pub fn interrupt(process: &Process) {
         sleeping
     };
     if runnable {
-        SCHEDULER.lock().run_queue.push_back(process.pid);
+        SCHEDULER.lock().run_queue.push_back(thread.tid);
     }
 }
 
-/// Puts the current process to sleep on `channel` until woken. The caller checks its
+/// Puts the current thread to sleep on `channel` until woken. The caller checks its
 /// condition with IRQs masked before calling, so no wake-up is lost in between.
 pub fn sleep(channel: Channel) {
-    if let Some(process) = current() {
-        process.state.lock().run = RunState::Sleeping(channel);
+    if let Some(thread) = current() {
+        thread.state.lock().run = RunState::Sleeping(channel);
     }
     schedule();
 }
 
-/// Lets other runnable processes run first.
+/// Lets other runnable threads run first.
 pub fn yield_now() {
     schedule();
 }
@@ -127,17 +170,17 @@ pub fn preempt_if_due() {
     }
 }
 
-/// Runs the next runnable process, or the idle thread if there is none.
+/// Runs the next runnable thread, or the idle thread if there is none.
 pub fn schedule() {
     let daif = irq::save_and_mask();
     let switch = {
         let mut scheduler = SCHEDULER.lock();
         let previous = scheduler.current;
-        let runnable = |scheduler: &Scheduler, pid: Pid| {
+        let runnable = |scheduler: &Scheduler, tid: Pid| {
             scheduler
-                .processes
-                .get(&pid)
-                .is_some_and(|p| p.state.lock().run == RunState::Runnable)
+                .threads
+                .get(&tid)
+                .is_some_and(|t| t.state.lock().run == RunState::Runnable)
         };
         if let Some(pid) = previous
             && runnable(&scheduler, pid)
@@ -157,25 +200,39 @@ pub fn schedule() {
         } else {
             scheduler.current = next;
             let context_of =
-                |pid: Option<Pid>| match pid.and_then(|pid| scheduler.processes.get(&pid)) {
-                    Some(process) => process.context(),
+                |tid: Option<Pid>| match tid.and_then(|tid| scheduler.threads.get(&tid)) {
+                    Some(thread) => thread.context(),
                     None => IDLE.0.get(),
                 };
+            let switch = (context_of(previous), context_of(next));
             let space = next
-                .and_then(|pid| scheduler.processes.get(&pid))
-                .and_then(|process| process.state.lock().address_space.clone());
-            Some((context_of(previous), context_of(next), space))
+                .and_then(|tid| scheduler.threads.get(&tid))
+                .and_then(|thread| thread.process.state.lock().address_space.clone());
+            let exited = previous
+                .and_then(|tid| scheduler.threads.get(&tid))
+                .is_some_and(|t| !t.is_leader() && t.state.lock().run == RunState::Dead);
+            if exited && let Some(thread) = previous.and_then(|t| scheduler.threads.remove(&t)) {
+                EXITED.lock().push(thread);
+            }
+            Some((switch, space))
         }
     };
-    if let Some((save, resume, space)) = switch {
+    if let Some(((save, resume), space)) = switch {
         let scope = crate::uaccess::scope::switch_out();
         address_space::switch_to(space);
-        // SAFETY: both contexts belong to processes kept alive by the table (or to the idle
-        // thread), IRQs are masked and no lock is held.
+        // SAFETY: both contexts belong to threads kept alive by the table or by EXITED (or to
+        // the idle thread), IRQs are masked and no lock is held.
         unsafe { context::switch(save, resume) };
         crate::uaccess::scope::switch_in(scope);
+        free_exited();
     }
     irq::restore(daif);
+}
+
+/// Frees the threads that exited, now that the CPU is on another stack than theirs.
+fn free_exited() {
+    let exited = core::mem::take(&mut *EXITED.lock());
+    drop(exited);
 }
 
 /// The idle thread: the boot thread once everything is set up.
@@ -190,18 +247,19 @@ pub fn run_idle() -> ! {
     }
 }
 
-/// The first thing a new process runs, on its own stack (see context.rs), with the trap frame
+/// The first thing a new thread runs, on its own stack (see context.rs), with the trap frame
 /// it leaves through: signals that came before it ever ran are acted on here; then on to
 /// user space.
 #[unsafe(no_mangle)]
 extern "C" fn process_first_run(frame: &mut crate::arch::aarch64::trap_frame::TrapFrame) {
-    if let Some(process) = current() {
-        let set_child_tid = core::mem::take(&mut process.state.lock().set_child_tid);
+    free_exited();
+    if let Some(thread) = current() {
+        let set_child_tid = core::mem::take(&mut thread.state.lock().set_child_tid);
         if set_child_tid != 0 {
             // As Linux's schedule_tail: in the child's own memory, a fault ignored.
             let _ = crate::uaccess::put_user(
                 crate::uaccess::UserPtr::<i32>::new(set_child_tid),
-                process.pid as i32,
+                thread.tid as i32,
             );
         }
     }

@@ -3,8 +3,11 @@
 pub type Signal = i32;
 
 pub const SIGKILL: Signal = 9;
+pub const SIGUSR1: Signal = 10;
 pub const SIGSEGV: Signal = 11;
+pub const SIGUSR2: Signal = 12;
 pub const SIGPIPE: Signal = 13;
+pub const SIGALRM: Signal = 14;
 pub const SIGCHLD: Signal = 17;
 
 /// The name of every standard Linux signal, for messages.

@@ -63,6 +63,11 @@ impl Context {
         // SAFETY: stores registers into this context only.
         unsafe { __save_user_state(self) }
     }
+
+    /// Sets the thread pointer the context resumes user code with (clone's CLONE_SETTLS).
+    pub fn set_thread_pointer(&mut self, value: u64) {
+        self.tpidr_el0 = value;
+    }
 }
 
 const _: () = assert!(core::mem::offset_of!(Context, tpidr_el0) == 104);

@@ -29,7 +29,7 @@ pub fn on_tick() {
         return;
     }
     let mut earliest = u64::MAX;
-    for process in scheduler::all() {
+    for process in scheduler::processes() {
         let expired = {
             let mut state = process.state.lock();
             let timer = &mut state.real_timer;

@@ -2,10 +2,14 @@
 //! frame pushed on the user stack) and what becomes of a system call a signal interrupted.
 
 use super::frame::{self, Delivery};
-use super::{Action, DefaultAction, Disposition, SIGSEGV, SignalSet, default_action, flags};
+use super::{
+    Action, DefaultAction, Disposition, SIGKILL, SIGSEGV, SignalInfo, SignalSet, default_action,
+    flags,
+};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{ERESTARTNOHAND, ERESTARTSYS, Errno};
-use crate::task::process::{INIT_PID, Process, WaitStatus};
+use crate::task::process::{Ending, INIT_PID, WaitStatus};
+use crate::task::thread::Thread;
 
 /// When a system call a signal interrupted starts over instead of failing with EINTR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,20 +59,30 @@ impl Interrupted {
     }
 }
 
-/// Acts on every signal the running `process` can take now, lowest number first: handlers
-/// get a frame each (the last one pushed runs first), a fatal signal ends the process here.
-pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
+/// The next signal `thread` can take now, taken off its pending set, with its info and
+/// action.
+fn take_next(thread: &Thread) -> Option<(u8, SignalInfo, Action)> {
+    let unblocked = SignalSet::ALL.without(thread.state.lock().signals.blocked);
+    let (signal, info) = super::take_pending(thread, unblocked)?;
+    let action = thread.process.state.lock().dispositions.action(signal);
+    Some((signal, info, action))
+}
+
+/// Acts on every signal the running `thread` can take now: handlers get a frame each (the
+/// last one pushed runs first), a fatal signal ends the process here, and so does the
+/// process ending as a whole.
+pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
     let mut interrupted = interrupted;
     loop {
-        let next = {
-            let mut state = process.state.lock();
-            let signals = &mut state.signals;
-            signals
-                .deliverable()
-                .first()
-                .map(|signal| (signal, signals.take(signal), signals.action(signal)))
-        };
-        let Some((signal, info, action)) = next else {
+        let ending = thread.process.state.lock().ending;
+        match ending {
+            Some(Ending::Process(status)) => crate::task::exit_thread(status),
+            Some(Ending::AllBut(survivor)) if survivor != thread.tid => {
+                crate::task::exit_thread(WaitStatus::Signaled(SIGKILL))
+            }
+            _ => {}
+        }
+        let Some((signal, info, action)) = take_next(thread) else {
             break;
         };
         let handler = match action.disposition {
@@ -76,8 +90,8 @@ pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Op
             Disposition::Ignore => continue,
             // Init dies of no signal it has not asked for, SIGKILL included, as on Linux.
             Disposition::Default => match default_action(signal) {
-                DefaultAction::Terminate if process.pid != INIT_PID => {
-                    crate::task::exit(WaitStatus::Signaled(signal))
+                DefaultAction::Terminate if thread.process.pid != INIT_PID => {
+                    crate::task::exit_group(WaitStatus::Signaled(signal))
                 }
                 _ => continue,
             },
@@ -86,7 +100,7 @@ pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Op
             call.settle(frame, Some(&action));
         }
         let (mask, alternate_stack) = {
-            let state = process.state.lock();
+            let state = thread.state.lock();
             let signals = &state.signals;
             (
                 signals.saved_mask.unwrap_or(signals.blocked),
@@ -102,14 +116,18 @@ pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Op
         };
         let stack_pointer = frame.sp_el0;
         if frame::push(frame, handler, &delivery).is_err() {
-            // As Linux's force_sigsegv: a process whose stack cannot take a frame dies.
+            // As Linux's force_sigsegv: a thread whose stack cannot take a frame kills its
+            // process.
             crate::println!(
                 "signal: pid={} cannot push the frame for signal {signal} (sp={stack_pointer:#x})",
-                process.pid
+                thread.process.pid
             );
-            crate::task::exit(WaitStatus::Signaled(SIGSEGV));
+            crate::task::exit_group(WaitStatus::Signaled(SIGSEGV));
         }
-        let mut state = process.state.lock();
+        if action.flags & flags::RESETHAND != 0 {
+            super::set_action(thread, signal, Action::DEFAULT);
+        }
+        let mut state = thread.state.lock();
         let signals = &mut state.signals;
         signals.saved_mask = None;
         let own = if action.flags & flags::NODEFER != 0 {
@@ -118,9 +136,6 @@ pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Op
             SignalSet::of(signal)
         };
         signals.blocked = signals.blocked.union(action.mask).union(own).blockable();
-        if action.flags & flags::RESETHAND != 0 {
-            signals.set_action(signal, Action::DEFAULT);
-        }
         let moved_to_alternate_stack = alternate_stack.is_some_and(|stack| {
             stack.contains(frame.sp_el0 as usize) && !stack.contains(stack_pointer as usize)
         });
@@ -131,7 +146,7 @@ pub fn deliver_pending(process: &Process, frame: &mut TrapFrame, interrupted: Op
     if let Some(call) = interrupted {
         call.settle(frame, None);
     }
-    let mut state = process.state.lock();
+    let mut state = thread.state.lock();
     if let Some(mask) = state.signals.saved_mask.take() {
         state.signals.blocked = mask;
     }

@@ -1,6 +1,7 @@
-//! Signals: the numbers, each one's default action, a process's dispositions, mask and pending
-//! set, and sending. Delivery (running a handler on a frame pushed on the user stack) is in
-//! delivery.rs and frame.rs; the interval timer that raises SIGALRM in alarm.rs.
+//! Signals: the numbers, each one's default action, a process's dispositions and pending set,
+//! a thread's mask and pending set, and sending. Delivery (running a handler on a frame pushed
+//! on the user stack) is in delivery.rs and frame.rs; the interval timer that raises SIGALRM
+//! in alarm.rs.
 
 pub mod alarm;
 pub mod alternate_stack;
@@ -9,6 +10,7 @@ pub mod frame;
 
 use super::process::{Pid, Process};
 use super::scheduler;
+use super::thread::Thread;
 use alternate_stack::AlternateStack;
 
 pub const SIGILL: u8 = 4;
@@ -55,6 +57,7 @@ pub mod code {
 pub struct SignalSet(pub u64);
 
 impl SignalSet {
+    pub const ALL: Self = Self(u64::MAX);
     /// What no mask can hold: SIGKILL and SIGSTOP always get through.
     const UNBLOCKABLE: Self = Self(bit(SIGKILL) | bit(SIGSTOP));
 
@@ -82,6 +85,11 @@ impl SignalSet {
     /// The lowest-numbered signal in the set (standard signals go first, as on Linux).
     pub fn first(self) -> Option<u8> {
         (self.0 != 0).then(|| self.0.trailing_zeros() as u8 + 1)
+    }
+
+    /// The lowest-numbered signal in both this set and `other`.
+    pub fn first_of(self, other: Self) -> Option<u8> {
+        Self(self.0 & other.0).first()
     }
 }
 
@@ -177,50 +185,56 @@ impl SignalInfo {
     }
 }
 
-/// A process's signal state.
+/// Signals waiting to be acted on, each with the info it came with (a standard signal sent
+/// again while pending is merged into the first, as on Linux).
 #[derive(Clone)]
-pub struct Signals {
-    actions: [Action; LAST as usize],
-    pub blocked: SignalSet,
-    pending: SignalSet,
+pub struct Pending {
+    set: SignalSet,
     info: [SignalInfo; LAST as usize],
-    /// The mask to restore once a handler has run, when a call (rt_sigsuspend) replaced it
-    /// for its sleep.
-    pub saved_mask: Option<SignalSet>,
-    /// Blocked signals that still end a sleep: those rt_sigtimedwait waits for.
-    pub awaited: SignalSet,
-    pub alternate_stack: Option<AlternateStack>,
 }
 
-impl Default for Signals {
+impl Default for Pending {
     fn default() -> Self {
         Self {
-            actions: [Action::DEFAULT; LAST as usize],
-            blocked: SignalSet::default(),
-            pending: SignalSet::default(),
+            set: SignalSet::default(),
             info: [SignalInfo::default(); LAST as usize],
-            saved_mask: None,
-            awaited: SignalSet::default(),
-            alternate_stack: None,
         }
     }
 }
 
-impl Signals {
-    /// For a forked child: the same dispositions, mask and alternate stack, nothing pending.
-    pub fn for_child(&self) -> Self {
-        Self {
-            actions: self.actions,
-            blocked: self.blocked,
-            alternate_stack: self.alternate_stack,
-            ..Self::default()
+impl Pending {
+    pub fn set(&self) -> SignalSet {
+        self.set
+    }
+
+    fn add(&mut self, signal: u8, info: SignalInfo) {
+        if !self.set.contains(signal) {
+            self.set = self.set.union(SignalSet::of(signal));
+            self.info[usize::from(signal - 1)] = info;
         }
     }
 
-    /// After execve: handlers are gone (ignored signals stay ignored), so is the alternate
-    /// stack; mask and pending signals stay.
+    /// Takes `signal` off the set, with its info.
+    pub fn take(&mut self, signal: u8) -> SignalInfo {
+        self.set = self.set.without(SignalSet::of(signal));
+        self.info[usize::from(signal - 1)]
+    }
+}
+
+/// A process's dispositions: what each signal does when it arrives (shared by its threads).
+#[derive(Clone)]
+pub struct Dispositions([Action; LAST as usize]);
+
+impl Default for Dispositions {
+    fn default() -> Self {
+        Self([Action::DEFAULT; LAST as usize])
+    }
+}
+
+impl Dispositions {
+    /// After execve: handlers are gone, ignored signals stay ignored.
     pub fn reset_for_exec(&mut self) {
-        for action in &mut self.actions {
+        for action in &mut self.0 {
             let disposition = match action.disposition {
                 Disposition::Ignore => Disposition::Ignore,
                 _ => Disposition::Default,
@@ -230,19 +244,14 @@ impl Signals {
                 ..Action::DEFAULT
             };
         }
-        self.alternate_stack = None;
     }
 
     pub fn action(&self, signal: u8) -> Action {
-        self.actions[usize::from(signal - 1)]
+        self.0[usize::from(signal - 1)]
     }
 
-    pub fn set_action(&mut self, signal: u8, action: Action) {
-        self.actions[usize::from(signal - 1)] = action;
-        // As POSIX asks: setting a signal to be ignored discards it if pending.
-        if self.ignores(signal) {
-            self.pending = self.pending.without(SignalSet::of(signal));
-        }
+    fn set(&mut self, signal: u8, action: Action) {
+        self.0[usize::from(signal - 1)] = action;
     }
 
     /// Whether arriving now, `signal` would just vanish.
@@ -253,79 +262,165 @@ impl Signals {
             Disposition::Handler(_) => false,
         }
     }
+}
 
-    pub fn pending(&self) -> SignalSet {
-        self.pending
-    }
+/// A thread's own signal state.
+#[derive(Clone, Default)]
+pub struct ThreadSignals {
+    pub blocked: SignalSet,
+    /// Signals sent to this thread alone (tkill, tgkill, faults).
+    pub pending: Pending,
+    /// The mask to restore once a handler has run, when a call (rt_sigsuspend) replaced it
+    /// for its sleep.
+    pub saved_mask: Option<SignalSet>,
+    /// Blocked signals that still end a sleep: those rt_sigtimedwait waits for.
+    pub awaited: SignalSet,
+    pub alternate_stack: Option<AlternateStack>,
+}
 
-    /// Pending and not blocked: what interrupts a sleep and is delivered on the way out.
-    pub fn deliverable(&self) -> SignalSet {
-        self.pending.without(self.blocked)
-    }
-
-    /// Whether a sleeping process should wake for what is pending.
-    pub fn wakes(&self) -> bool {
-        self.pending.without(self.blocked.without(self.awaited)).0 != 0
-    }
-
-    /// Marks `signal` pending (a standard signal already pending keeps its first info).
-    /// Returns whether it was queued: ignored signals are dropped, unless blocked (the
-    /// disposition may change before they are unblocked).
-    fn queue(&mut self, signal: u8, info: SignalInfo) -> bool {
-        if self.ignores(signal) && !self.blocked.contains(signal) {
-            return false;
+impl ThreadSignals {
+    /// For a forked child's thread: the same mask and alternate stack, nothing pending.
+    pub fn for_child(&self) -> Self {
+        Self {
+            blocked: self.blocked,
+            alternate_stack: self.alternate_stack,
+            ..Self::default()
         }
-        if !self.pending.contains(signal) {
-            self.pending = self.pending.union(SignalSet::of(signal));
-            self.info[usize::from(signal - 1)] = info;
-        }
-        true
     }
 
-    /// Takes `signal` off the pending set, with its info.
-    pub fn take(&mut self, signal: u8) -> SignalInfo {
-        self.pending = self.pending.without(SignalSet::of(signal));
-        self.info[usize::from(signal - 1)]
+    /// For a new thread of the same process: the same mask, nothing else (a stack cannot be
+    /// shared by two threads).
+    pub fn for_new_thread(&self) -> Self {
+        Self {
+            blocked: self.blocked,
+            ..Self::default()
+        }
+    }
+
+    /// Pending (here or in the process's `shared` set) and not blocked: what interrupts a
+    /// sleep and is delivered on the way out.
+    pub fn deliverable(&self, shared: SignalSet) -> SignalSet {
+        self.pending.set().union(shared).without(self.blocked)
+    }
+
+    /// Whether a sleeping thread should wake for what is pending.
+    fn wakes(&self, shared: SignalSet) -> bool {
+        let pending = self.pending.set().union(shared);
+        pending.without(self.blocked.without(self.awaited)).0 != 0
     }
 }
 
-/// Sends `signal` to `process`: it is acted on when the process next heads for user space,
-/// and a sleeping process is woken to get there.
+/// Takes the lowest-numbered signal of `wanted` pending for `thread` (its own before its
+/// process's) off the pending set, with its info.
+pub fn take_pending(thread: &Thread, wanted: SignalSet) -> Option<(u8, SignalInfo)> {
+    let mut state = thread.state.lock();
+    let mut process = thread.process.state.lock();
+    let own = &mut state.signals.pending;
+    let signal = own.set().union(process.pending.set()).first_of(wanted)?;
+    let info = if own.set().contains(signal) {
+        own.take(signal)
+    } else {
+        process.pending.take(signal)
+    };
+    Some((signal, info))
+}
+
+/// Whether a signal has come that should end the sleep of `thread`.
+pub fn wakes(thread: &Thread) -> bool {
+    let shared = thread.process.state.lock().pending.set();
+    thread.state.lock().signals.wakes(shared)
+}
+
+/// Sets `signal`'s action in `thread`'s process. As POSIX asks, a signal that is now ignored
+/// is discarded if pending, for the process and for the thread.
+pub fn set_action(thread: &Thread, signal: u8, action: Action) {
+    let ignored = {
+        let mut process = thread.process.state.lock();
+        process.dispositions.set(signal, action);
+        let ignored = process.dispositions.ignores(signal);
+        if ignored {
+            process.pending.take(signal);
+        }
+        ignored
+    };
+    if ignored {
+        thread.state.lock().signals.pending.take(signal);
+    }
+}
+
+/// Sends `signal` to `process` as a whole: the first thread that does not block it is woken
+/// to act on it on its way to user space. An ignored signal is dropped unless blocked (the
+/// disposition may change before it is unblocked).
 pub fn send(process: &Process, signal: u8, info: SignalInfo) {
-    let wake = {
+    let threads = scheduler::threads_of(process);
+    let blocked_everywhere = threads
+        .iter()
+        .all(|thread| thread.state.lock().signals.blocked.contains(signal));
+    {
         let mut state = process.state.lock();
-        state.signals.queue(signal, info) && state.signals.wakes()
+        if state.dispositions.ignores(signal) && !blocked_everywhere {
+            return;
+        }
+        state.pending.add(signal, info);
+    }
+    let taker = threads.iter().find(|thread| {
+        let signals = &thread.state.lock().signals;
+        !signals.blocked.contains(signal) || signals.awaited.contains(signal)
+    });
+    if let Some(thread) = taker {
+        scheduler::interrupt(thread);
+    }
+}
+
+/// Sends `signal` to one thread (tkill, tgkill, a fault, a broken pipe, the end of its
+/// process).
+pub fn send_to_thread(thread: &Thread, signal: u8, info: SignalInfo) {
+    let ignored = thread.process.state.lock().dispositions.ignores(signal);
+    let wake = {
+        let mut state = thread.state.lock();
+        let signals = &mut state.signals;
+        if ignored && !signals.blocked.contains(signal) {
+            return;
+        }
+        signals.pending.add(signal, info);
+        !signals.blocked.contains(signal) || signals.awaited.contains(signal)
     };
     if wake {
-        scheduler::interrupt(process);
+        scheduler::interrupt(thread);
     }
 }
 
-/// A signal the kernel raises at the running process for what it just did (a fault, a write
-/// to a broken pipe). Unlike [`send`], a fault signal the process blocks or ignores is not
+/// A signal the kernel raises at the running thread for what it just did (a fault, a write
+/// to a broken pipe). Unlike [`send`], a fault signal the thread blocks or ignores is not
 /// held back: its disposition goes back to the default, which ends the process, as on Linux.
 pub fn raise_on_current(signal: u8, info: SignalInfo) {
-    let Some(process) = scheduler::current() else {
+    let Some(thread) = scheduler::current() else {
         return;
     };
     if matches!(signal, SIGSEGV | SIGBUS | SIGILL) {
-        let mut state = process.state.lock();
-        let signals = &mut state.signals;
-        if signals.blocked.contains(signal)
-            || signals.action(signal).disposition == Disposition::Ignore
-        {
-            signals.set_action(signal, Action::DEFAULT);
+        let blocked = thread.state.lock().signals.blocked.contains(signal);
+        let ignored = thread
+            .process
+            .state
+            .lock()
+            .dispositions
+            .action(signal)
+            .disposition
+            == Disposition::Ignore;
+        if blocked || ignored {
+            set_action(&thread, signal, Action::DEFAULT);
+            let signals = &mut thread.state.lock().signals;
             signals.blocked = signals.blocked.without(SignalSet::of(signal));
         }
     }
-    send(&process, signal, info);
+    send_to_thread(&thread, signal, info);
 }
 
 /// Whether a fault signal raised now would run a handler (otherwise it ends the process).
 pub fn handled_by_current(signal: u8) -> bool {
-    scheduler::current().is_some_and(|process| {
-        let signals = &process.state.lock().signals;
-        matches!(signals.action(signal).disposition, Disposition::Handler(_))
-            && !signals.blocked.contains(signal)
+    scheduler::current().is_some_and(|thread| {
+        let action = thread.process.state.lock().dispositions.action(signal);
+        matches!(action.disposition, Disposition::Handler(_))
+            && !thread.state.lock().signals.blocked.contains(signal)
     })
 }

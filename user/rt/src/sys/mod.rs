@@ -7,6 +7,7 @@ pub mod dir;
 pub mod file;
 pub mod memory;
 pub mod process;
+pub mod signal;
 pub mod stat;
 pub mod system;
 pub mod time;

@@ -9,6 +9,7 @@ mod buffer_outputs;
 mod exec_args;
 mod io;
 mod paths;
+mod signals;
 mod struct_outputs;
 mod time;
 
@@ -21,6 +22,7 @@ fn main(_: Args) -> i32 {
     use exec_args::*;
     use io::*;
     use paths::*;
+    use signals::*;
     use struct_outputs::*;
     use time::*;
     rt::test::run_tests(
@@ -66,6 +68,29 @@ fn main(_: Args) -> i32 {
             getcwd_checks_size_before_buffer,
             getrandom_into_bad_buffer_is_efault,
             getdents64_into_bad_buffer_is_efault,
+            rt_sigaction_with_bad_act_is_efault_and_changes_nothing,
+            rt_sigaction_into_bad_oldact_is_efault_after_changing_the_action,
+            rt_sigaction_reads_act_before_checking_the_signal,
+            rt_sigaction_with_null_pointers_succeeds,
+            wrong_sigsetsize_is_einval_before_any_pointer_is_used,
+            rt_sigprocmask_with_bad_set_is_efault_and_keeps_the_mask,
+            rt_sigprocmask_into_bad_oldset_is_efault_after_changing_the_mask,
+            rt_sigprocmask_with_null_pointers_succeeds,
+            rt_sigpending_into_bad_set_is_efault,
+            rt_sigpending_writes_only_sigsetsize_bytes,
+            rt_sigsuspend_with_bad_mask_is_efault_without_sleeping,
+            rt_sigtimedwait_with_bad_set_is_efault_and_takes_nothing,
+            rt_sigtimedwait_with_bad_timeout_is_efault_and_takes_nothing,
+            rt_sigtimedwait_into_bad_info_is_efault_and_takes_the_signal,
+            rt_sigtimedwait_with_null_info_and_timeout_succeeds,
+            sigaltstack_with_bad_ss_is_efault_and_changes_nothing,
+            sigaltstack_into_bad_old_ss_is_efault_after_changing_the_stack,
+            sigaltstack_with_null_pointers_succeeds,
+            getitimer_into_bad_buffer_is_efault,
+            setitimer_with_bad_new_is_efault_and_keeps_the_timer,
+            setitimer_into_bad_old_is_efault_after_arming,
+            setitimer_with_null_new_disarms,
+            signal_inputs_from_read_only_memory_work,
         ],
     )
 }

@@ -1,0 +1,94 @@
+//! Faults in user space: demand paging and copy-on-write, or a fault signal (SIGSEGV, SIGBUS,
+//! SIGILL) that runs the program's handler or ends the process.
+
+use super::lifecycle::exit_group;
+use super::process::WaitStatus;
+use super::signal::{self, SIGBUS, SIGILL, SIGSEGV, SignalInfo, code};
+use crate::arch::aarch64::esr::{self, Abort, FaultKind};
+use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::mm::USER_TOP;
+use crate::mm::address_space::{Access, FaultError};
+
+/// A data or instruction abort from user space: demand paging, copy-on-write, or a signal.
+pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
+    let address = frame.far as usize;
+    let access = match (abort.instruction_fetch, abort.write) {
+        (true, _) => Access::Execute,
+        (false, true) => Access::Write,
+        (false, false) => Access::Read,
+    };
+    let result: Result<(), &str> = if address >= USER_TOP {
+        Err("kernel address")
+    } else {
+        let space = super::current().state.lock().address_space.clone();
+        match space.map(|space| space.handle_fault(address, access)) {
+            Some(Ok(())) => return,
+            Some(Err(FaultError::Unmapped)) | None => Err("unmapped address"),
+            Some(Err(FaultError::Denied)) => Err(match access {
+                Access::Write => "write to memory that is not writable",
+                Access::Execute => "execution of memory that is not executable",
+                Access::Read => "read of memory that is not readable",
+            }),
+            Some(Err(FaultError::OutOfMemory)) => Err("out of memory"),
+        }
+    };
+    let Err(reason) = result else {
+        return;
+    };
+    let (signal, code, what) = match (abort.kind, address_mapped(address)) {
+        (FaultKind::Alignment, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
+        (_, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
+        (_, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
+    };
+    raise_fault(frame, signal, code, frame.far, what, reason);
+}
+
+/// Whether anything is mapped at user `address` in the running process.
+fn address_mapped(address: usize) -> bool {
+    let space = super::current().state.lock().address_space.clone();
+    space.is_some_and(|space| address < USER_TOP && !space.is_free(&(address..address + 1)))
+}
+
+/// Any other synchronous exception from user space: SIGBUS or SIGILL.
+pub fn handle_user_exception(frame: &TrapFrame) {
+    let class = esr::exception_class(frame.esr);
+    let (signal, code, what) = match class {
+        esr::class::PC_ALIGNMENT | esr::class::SP_ALIGNMENT => {
+            (SIGBUS, code::BUS_ADRALN, "alignment fault")
+        }
+        _ => (SIGILL, code::ILL_ILLOPC, "illegal instruction"),
+    };
+    // Where it went wrong: the instruction (SIGILL) or its misaligned address.
+    let address = if signal == SIGILL {
+        frame.elr
+    } else {
+        frame.far
+    };
+    raise_fault(frame, signal, code, address, what, esr::class_name(class))
+}
+
+/// A fault signal (`code`, at `address`) for what user code just did: its handler runs, or,
+/// with none, the process dies here, saying why on the console.
+pub fn raise_fault(
+    frame: &TrapFrame,
+    signal: u8,
+    code: i32,
+    address: u64,
+    what: &str,
+    reason: &str,
+) {
+    if signal::handled_by_current(signal) {
+        let info = SignalInfo {
+            address,
+            ..SignalInfo::from_process(code, 0)
+        };
+        signal::raise_on_current(signal, info);
+        return;
+    }
+    crate::println!(
+        "{what}: pid={} pc={:#x} addr={address:#x} ({reason})",
+        super::current().pid,
+        frame.elr,
+    );
+    exit_group(WaitStatus::Signaled(signal))
+}
