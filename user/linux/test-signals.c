@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 
 #define SUITE "signals"
 
@@ -56,17 +57,6 @@ static void restore_default(int signal) {
     struct sigaction action = {0};
     action.sa_handler = SIG_DFL;
     sigaction(signal, &action, NULL);
-}
-
-/* Forks a child that runs `body` and exits with its result; returns its wait status. */
-static int in_child(int (*body)(void)) {
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(body());
-    int status = -1;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
-        return -1;
-    return status;
 }
 
 static void a_handler_gets_the_signal_and_its_sender(void) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 
 #define SUITE "threads"
 
@@ -29,17 +30,6 @@ static long raw_futex(void *address, int operation, unsigned value, const struct
 
 static pid_t gettid_now(void) {
     return (pid_t)syscall(SYS_gettid);
-}
-
-/* Forks a child that runs `body` and exits with its result; returns its wait status. */
-static int in_child(int (*body)(void)) {
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(body());
-    int status = -1;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
-        return -1;
-    return status;
 }
 
 static void *double_it(void *argument) {

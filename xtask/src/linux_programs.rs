@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 5] = [
+const PROGRAMS: [LinuxProgram; 6] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -40,6 +40,11 @@ const PROGRAMS: [LinuxProgram; 5] = [
         name: "test-threads",
         source: "test-threads.c",
         flags: &["-static", "-pthread"],
+    },
+    LinuxProgram {
+        name: "test-system",
+        source: "test-system.c",
+        flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc
     // runs it.

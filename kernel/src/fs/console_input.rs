@@ -55,6 +55,11 @@ pub fn take(max: usize, interrupted: impl Fn() -> bool) -> Option<alloc::vec::Ve
     }
 }
 
+/// Whether a read would find input without waiting (poll).
+pub fn available() -> bool {
+    !INPUT.lock().is_empty()
+}
+
 /// Puts back bytes a reader could not deliver (its buffer faulted).
 pub fn unread(bytes: &[u8]) {
     let mut input = INPUT.lock();

@@ -2,12 +2,12 @@
 //! close-on-exec flag.
 
 use super::file::OpenFile;
-use crate::errno::{EBADF, EMFILE, Errno};
+use crate::errno::{EBADF, EINVAL, EMFILE, Errno};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Most descriptors one process may hold (RLIMIT_NOFILE).
-const MAX_FILES: usize = 256;
+pub const MAX_FILES: usize = 256;
 
 #[derive(Clone)]
 struct Slot {
@@ -38,11 +38,27 @@ impl FileTable {
         file: Arc<OpenFile>,
         close_on_exec: bool,
     ) -> Result<usize, (Errno, Arc<OpenFile>)> {
-        let fd = match self.slots.iter().position(Option::is_none) {
+        self.add_from(0, file, close_on_exec)
+    }
+
+    /// Installs `file` at the lowest free descriptor from `lowest` on (fcntl's F_DUPFD); on
+    /// failure the file comes back.
+    pub fn add_from(
+        &mut self,
+        lowest: usize,
+        file: Arc<OpenFile>,
+        close_on_exec: bool,
+    ) -> Result<usize, (Errno, Arc<OpenFile>)> {
+        if lowest >= MAX_FILES {
+            return Err((EINVAL, file));
+        }
+        let free = (lowest..self.slots.len()).find(|&fd| self.slots[fd].is_none());
+        let fd = match free {
             Some(fd) => fd,
-            None if self.slots.len() < MAX_FILES => {
-                self.slots.push(None);
-                self.slots.len() - 1
+            None if self.slots.len().max(lowest) < MAX_FILES => {
+                let fd = self.slots.len().max(lowest);
+                self.slots.resize(fd + 1, None);
+                fd
             }
             None => return Err((EMFILE, file)),
         };
@@ -51,6 +67,20 @@ impl FileTable {
             close_on_exec,
         });
         Ok(fd)
+    }
+
+    fn slot_mut(&mut self, fd: usize) -> Result<&mut Slot, Errno> {
+        self.slots.get_mut(fd).and_then(Option::as_mut).ok_or(EBADF)
+    }
+
+    /// The descriptor's close-on-exec flag (FD_CLOEXEC, fcntl's F_GETFD).
+    pub fn close_on_exec_flag(&mut self, fd: usize) -> Result<bool, Errno> {
+        self.slot_mut(fd).map(|slot| slot.close_on_exec)
+    }
+
+    pub fn set_close_on_exec(&mut self, fd: usize, close_on_exec: bool) -> Result<(), Errno> {
+        self.slot_mut(fd)
+            .map(|slot| slot.close_on_exec = close_on_exec)
     }
 
     /// Installs `file` at `fd`; returns what was there.

@@ -20,6 +20,7 @@ use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 pub enum FileKind {
     Node(Arc<Node>),
@@ -32,9 +33,24 @@ pub struct OpenFile {
     offset: IrqMutex<usize>,
     readable: bool,
     writable: bool,
-    /// O_NONBLOCK: EAGAIN instead of waiting (pipes).
-    non_blocking: bool,
+    /// O_NONBLOCK: EAGAIN instead of waiting (pipes); fcntl's F_SETFL changes it.
+    non_blocking: AtomicBool,
 }
+
+/// What poll reports for a file: the `revents` bits.
+pub mod poll_events {
+    pub const IN: u16 = 0x001;
+    pub const OUT: u16 = 0x004;
+    pub const ERR: u16 = 0x008;
+    pub const HUP: u16 = 0x010;
+    pub const NVAL: u16 = 0x020;
+}
+
+/// Open-file status flags as fcntl's F_GETFL reports them.
+pub const O_RDONLY: usize = 0;
+pub const O_WRONLY: usize = 1;
+pub const O_RDWR: usize = 2;
+pub const O_NONBLOCK: usize = 0o4000;
 
 /// `whence` values of lseek.
 const SEEK_SET: usize = 0;
@@ -67,17 +83,61 @@ impl OpenFile {
             offset: IrqMutex::new(0),
             readable,
             writable,
-            non_blocking: false,
+            non_blocking: AtomicBool::new(false),
         })
     }
 
-    /// The same file with O_NONBLOCK set as asked (only at creation, before it is shared).
+    /// The same file with O_NONBLOCK set as asked.
     pub fn non_blocking(self: Arc<Self>, non_blocking: bool) -> Arc<Self> {
-        let mut file = self;
-        if let Some(only) = Arc::get_mut(&mut file) {
-            only.non_blocking = non_blocking;
-        }
-        file
+        self.set_non_blocking(non_blocking);
+        self
+    }
+
+    pub fn set_non_blocking(&self, non_blocking: bool) {
+        self.non_blocking.store(non_blocking, Ordering::Relaxed);
+    }
+
+    fn is_non_blocking(&self) -> bool {
+        self.non_blocking.load(Ordering::Relaxed)
+    }
+
+    /// The access mode and status flags (fcntl's F_GETFL).
+    pub fn status_flags(&self) -> usize {
+        let mode = match (self.readable, self.writable) {
+            (true, true) => O_RDWR,
+            (false, true) => O_WRONLY,
+            _ => O_RDONLY,
+        };
+        let non_blocking = if self.is_non_blocking() {
+            O_NONBLOCK
+        } else {
+            0
+        };
+        mode | non_blocking
+    }
+
+    /// Which of the poll `events` (IN, OUT) the file is ready for now, plus HUP and ERR,
+    /// which are reported whether asked for or not.
+    pub fn poll(&self, events: u16) -> u16 {
+        use poll_events::{ERR, HUP, IN, OUT};
+        let (readable, writable, other) = match &self.kind {
+            FileKind::PipeRead(pipe) => {
+                let data = !pipe.buffer.lock().is_empty();
+                let hung_up = !pipe.has_writers();
+                (data || hung_up, false, if hung_up { HUP } else { 0 })
+            }
+            FileKind::PipeWrite(pipe) => {
+                let space = pipe.buffer.lock().len() < pipe::CAPACITY;
+                let broken = !pipe.has_readers();
+                (false, space || broken, if broken { ERR } else { 0 })
+            }
+            FileKind::Node(_) if self.is_console() => (console_input::available(), true, 0),
+            // Files and the null and zero devices never make anyone wait.
+            FileKind::Node(_) => (true, true, 0),
+        };
+        let ready_in = if readable && self.readable { IN } else { 0 };
+        let ready_out = if writable && self.writable { OUT } else { 0 };
+        (ready_in | ready_out) & events | other
     }
 
     pub fn node(&self) -> Option<&Arc<Node>> {
@@ -113,7 +173,7 @@ impl OpenFile {
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
             },
-            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer, self.non_blocking),
+            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer, self.is_non_blocking()),
             FileKind::PipeWrite(_) => Err(EBADF),
         }
     }
@@ -129,7 +189,7 @@ impl OpenFile {
                 NodeKind::Device(Device::Console) => write_console(buffer),
                 _ => Err(EBADF),
             },
-            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer, self.non_blocking),
+            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer, self.is_non_blocking()),
             FileKind::PipeRead(_) => Err(EBADF),
         }
     }

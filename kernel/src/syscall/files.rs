@@ -5,7 +5,7 @@ use crate::errno::{
     E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENFILE, ENOENT, ENOTDIR, ENOTTY,
     ERANGE, EROFS, Errno,
 };
-use crate::fs::file::{FileKind, OpenFile, stat_of};
+use crate::fs::file::{FileKind, O_NONBLOCK, O_RDWR, O_WRONLY, OpenFile, stat_of};
 use crate::fs::pipe::Pipe;
 use crate::fs::user_buffers::UserBuffers;
 use crate::fs::vfs::{self, Node};
@@ -24,15 +24,12 @@ use alloc::vec::Vec;
 const AT_FDCWD: i32 = -100;
 const AT_EMPTY_PATH: usize = 0x1000;
 const O_ACCMODE: usize = 3;
-const O_WRONLY: usize = 1;
-const O_RDWR: usize = 2;
 const O_CREAT: usize = 0o100;
 const O_EXCL: usize = 0o200;
 const O_TRUNC: usize = 0o1000;
 /// arm64's value (asm/fcntl.h), not asm-generic's.
 const O_DIRECTORY: usize = 0o40_000;
 const O_CLOEXEC: usize = 0o2_000_000;
-const O_NONBLOCK: usize = 0o4000;
 /// Longest path accepted, NUL included (Linux's PATH_MAX).
 const PATH_MAX: usize = 4096;
 /// Most iovecs in one readv/writev (UIO_MAXIOV).
@@ -47,7 +44,16 @@ fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
 /// Puts `file` at the lowest free descriptor. A file the table refuses is dropped only after
 /// the process lock is released (closing a pipe end wakes sleepers).
 fn install(file: Arc<OpenFile>, close_on_exec: bool) -> SyscallResult {
-    let added = task::current().state.lock().files.add(file, close_on_exec);
+    install_from(0, file, close_on_exec)
+}
+
+/// Puts `file` at the lowest free descriptor from `lowest` on, as [`install`] does.
+fn install_from(lowest: usize, file: Arc<OpenFile>, close_on_exec: bool) -> SyscallResult {
+    let added = task::current()
+        .state
+        .lock()
+        .files
+        .add_from(lowest, file, close_on_exec);
     added.map_err(|(error, _file)| error)
 }
 
@@ -280,6 +286,55 @@ fn close_quietly(fds: &[usize]) {
 
 pub fn dup(args: &Arguments) -> SyscallResult {
     install(file(args.i32(0))?, false)
+}
+
+/// fcntl(fd, command, argument): duplicating (F_DUPFD, F_DUPFD_CLOEXEC), the descriptor's
+/// close-on-exec flag (F_GETFD, F_SETFD) and the file's status flags (F_GETFL, F_SETFL, of
+/// which only O_NONBLOCK can change). Locks and the rest are EINVAL.
+pub fn fcntl(args: &Arguments) -> SyscallResult {
+    const F_DUPFD: usize = 0;
+    const F_GETFD: usize = 1;
+    const F_SETFD: usize = 2;
+    const F_GETFL: usize = 3;
+    const F_SETFL: usize = 4;
+    const F_DUPFD_CLOEXEC: usize = 1030;
+    const FD_CLOEXEC: usize = 1;
+    let (fd, argument) = (args.i32(0), args.usize(2));
+    let file = file(fd)?;
+    let index = fd as usize;
+    let process = task::current();
+    match args.usize(1) {
+        command @ (F_DUPFD | F_DUPFD_CLOEXEC) => {
+            install_from(argument, file, command == F_DUPFD_CLOEXEC)
+        }
+        F_GETFD => {
+            let close_on_exec = process.state.lock().files.close_on_exec_flag(index)?;
+            Ok(if close_on_exec { FD_CLOEXEC } else { 0 })
+        }
+        F_SETFD => {
+            let close_on_exec = argument & FD_CLOEXEC != 0;
+            process
+                .state
+                .lock()
+                .files
+                .set_close_on_exec(index, close_on_exec)?;
+            Ok(0)
+        }
+        F_GETFL => Ok(file.status_flags()),
+        F_SETFL => {
+            file.set_non_blocking(argument & O_NONBLOCK != 0);
+            Ok(0)
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+/// umask(mask): sets the file-creation mask, returns the old one.
+pub fn umask(args: &Arguments) -> SyscallResult {
+    let process = task::current();
+    let mut state = process.state.lock();
+    let old = core::mem::replace(&mut state.umask, (args.usize(0) & 0o777) as u32);
+    Ok(old as usize)
 }
 
 pub fn dup3(args: &Arguments) -> SyscallResult {

@@ -5,8 +5,11 @@
 
 mod files;
 mod futex;
+mod identity;
 mod memory;
+mod poll;
 mod process;
+mod resources;
 mod signal;
 mod system;
 mod time;
@@ -46,6 +49,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         17 => files::getcwd(&args),
         23 => files::dup(&args),
         24 => files::dup3(&args),
+        25 => files::fcntl(&args),
         29 => files::ioctl(&args),
         49 => files::chdir(&args),
         56 => files::openat(&args),
@@ -57,6 +61,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         64 => files::write(&args),
         65 => files::readv(&args),
         66 => files::writev(&args),
+        73 => poll::ppoll(&args),
         79 => files::newfstatat(&args),
         80 => files::fstat(&args),
         93 => process::exit(&args),
@@ -71,6 +76,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         113 => time::clock_gettime(&args),
         114 => time::clock_getres(&args),
         115 => time::clock_nanosleep(&args),
+        123 => resources::sched_getaffinity(&args),
         124 => process::sched_yield(),
         129 => signal::kill(&args),
         130 => signal::tkill(&args),
@@ -83,11 +89,23 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         137 => signal::rt_sigtimedwait(&args),
         139 => signal::rt_sigreturn(frame),
         142 => system::reboot(&args),
+        143 | 145 => identity::set_ids(&args, 2),
+        144 | 146 => identity::set_ids(&args, 1),
+        147 | 149 => identity::set_ids(&args, 3),
+        148 | 150 => identity::get_real_effective_saved(&args),
+        154 => identity::setpgid(&args),
+        155 => identity::getpgid(&args),
+        156 => identity::getsid(&args),
+        157 => identity::setsid(),
         160 => system::uname(&args),
+        163 => resources::getrlimit(&args),
+        164 => resources::setrlimit(&args),
+        166 => files::umask(&args),
         169 => time::gettimeofday(&args),
         172 => process::getpid(),
         173 => process::getppid(),
         178 => process::gettid(),
+        174..=177 => identity::root_id(),
         179 => system::sysinfo(&args),
         214 => memory::brk(&args),
         215 => memory::munmap(&args),
@@ -96,6 +114,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         222 => memory::mmap(&args),
         226 => memory::mprotect(&args),
         260 => process::wait4(&args),
+        261 => resources::prlimit64(&args),
         278 => system::getrandom(&args),
         437 => files::openat2(&args),
         _ => Err(ENOSYS),

@@ -72,24 +72,34 @@ fn send_from_user(target: &Process, signal: u8, info: SignalInfo) {
     }
 }
 
+/// kill(pid, signal): one process (pid > 0), the caller's process group (0), another group
+/// (-group), or every process but init and the caller (-1).
 pub fn kill(args: &Arguments) -> SyscallResult {
     let (pid, signal) = (args.i32(0), signal_number(args.usize(1), true)?);
-    let me = task::current().pid;
+    let me = task::current();
+    let in_group = |group: Pid| {
+        scheduler::processes()
+            .into_iter()
+            .filter(move |process| {
+                let state = process.state.lock();
+                state.group == group && state.zombie.is_none()
+            })
+            .collect()
+    };
     let targets: Vec<Arc<Process>> = match pid {
         pid if pid > 0 => scheduler::find(pid as Pid).into_iter().collect(),
-        // Process groups do not exist here: 0 is the caller, -1 everyone else but init.
-        0 => scheduler::find(me).into_iter().collect(),
+        0 => in_group(me.state.lock().group),
         -1 => scheduler::processes()
             .into_iter()
-            .filter(|p| p.pid != INIT_PID && p.pid != me)
+            .filter(|p| p.pid != INIT_PID && p.pid != me.pid)
             .collect(),
-        _ => Vec::new(),
+        group => in_group(group.unsigned_abs()),
     };
     if targets.is_empty() {
         return Err(ESRCH);
     }
     for target in &targets {
-        send_from_user(target, signal, SignalInfo::from_process(code::USER, me));
+        send_from_user(target, signal, SignalInfo::from_process(code::USER, me.pid));
     }
     Ok(0)
 }

@@ -2,7 +2,9 @@
 //! execve, exit and exit_group, and wait4.
 
 use super::exec::{self as image, Image};
-use super::process::{Break, Ending, INIT_PID, Pid, Process, ProcessState, WaitStatus};
+use super::process::{
+    Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, WaitStatus,
+};
 use super::signal::{self, Dispositions, SIGCHLD, SIGKILL, SignalInfo, ThreadSignals, code};
 use super::thread::{Channel, RunState, Thread, ThreadState};
 use super::{current, current_thread, futex, lookup, scheduler, signal_pending};
@@ -66,6 +68,10 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
         pid,
         ProcessState {
             parent: 0,
+            group: pid,
+            session: pid,
+            umask: 0o022,
+            limits: DEFAULT_LIMITS,
             address_space: Some(image.space.clone()),
             files,
             cwd: String::from("/"),
@@ -99,7 +105,7 @@ pub struct CloneRequest {
     pub clear_child_tid: Option<usize>,
 }
 
-/// A copy of the running process for fork and vfork, with `thread` as its first thread.
+/// A copy of `parent` for fork and vfork, with the new thread's id `pid` as its pid.
 fn copy_process(
     parent: &Process,
     pid: Pid,
@@ -115,6 +121,10 @@ fn copy_process(
         pid,
         ProcessState {
             parent: parent.pid,
+            group: state.group,
+            session: state.session,
+            umask: state.umask,
+            limits: state.limits,
             address_space,
             files: state.files.clone(),
             cwd: state.cwd.clone(),

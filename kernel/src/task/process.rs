@@ -3,7 +3,7 @@
 
 use super::signal::alarm::RealTimer;
 use super::signal::{Dispositions, Pending};
-use crate::fs::fd_table::FileTable;
+use crate::fs::fd_table::{FileTable, MAX_FILES};
 use crate::mm::address_space::AddressSpace;
 use crate::sync::IrqMutex;
 use alloc::string::String;
@@ -48,8 +48,50 @@ pub enum Ending {
     AllBut(Pid),
 }
 
+/// getrlimit's resources, RLIMIT_CPU to RLIMIT_RTTIME.
+pub const RESOURCE_LIMITS: usize = 16;
+/// RLIM_INFINITY.
+pub const UNLIMITED: u64 = u64::MAX;
+
+/// A resource limit: the soft value in force and the hard ceiling it may be raised to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub soft: u64,
+    pub hard: u64,
+}
+
+const fn limit(soft: u64, hard: u64) -> Limit {
+    Limit { soft, hard }
+}
+
+/// What the first process starts with (children inherit their parent's): Linux's defaults,
+/// except where this kernel has a fixed ceiling of its own.
+pub const DEFAULT_LIMITS: [Limit; RESOURCE_LIMITS] = {
+    let mut limits = [limit(UNLIMITED, UNLIMITED); RESOURCE_LIMITS];
+    // RLIMIT_STACK: the stack execve maps.
+    limits[3] = limit(super::exec::STACK_SIZE as u64, UNLIMITED);
+    // RLIMIT_CORE: no core dumps.
+    limits[4] = limit(0, UNLIMITED);
+    // RLIMIT_NPROC and RLIMIT_NOFILE: the thread cap and the descriptor table's size.
+    limits[6] = limit(super::MAX_THREADS as u64, super::MAX_THREADS as u64);
+    limits[7] = limit(MAX_FILES as u64, MAX_FILES as u64);
+    // RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO: Linux's defaults.
+    limits[8] = limit(8 << 20, 8 << 20);
+    limits[12] = limit(819_200, 819_200);
+    limits[13] = limit(0, 0);
+    limits[14] = limit(0, 0);
+    limits
+};
+
 pub struct ProcessState {
     pub parent: Pid,
+    /// Process group and session (setpgid, setsid; kill of a group).
+    pub group: Pid,
+    pub session: Pid,
+    /// The file-creation mask.
+    pub umask: u32,
+    /// Resource limits as getrlimit and prlimit64 report and set them.
+    pub limits: [Limit; RESOURCE_LIMITS],
     pub address_space: Option<Arc<AddressSpace>>,
     pub files: FileTable,
     pub cwd: String,

@@ -1,0 +1,322 @@
+/* test-system: the smaller calls C programs and shells make, built static with gcc and run
+ * unmodified: fcntl, poll/ppoll, user and group ids, process groups and sessions, resource
+ * limits, umask and CPU affinity, each pointer argument also given NULL, unmapped,
+ * kernel-half, read-only and page-straddling addresses. The same binary passes under Linux. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define SUITE "system"
+#define KERNEL_HALF ((void *)0xffff000000080000UL)
+
+/* Two pages: the first writable, the second unmapped (for straddling), and a read-only page. */
+static char *edge_page, *read_only_page, *unmapped_page;
+
+static int set_up_pages(void) {
+    edge_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    read_only_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (edge_page == MAP_FAILED || read_only_page == MAP_FAILED)
+        return -1;
+    unmapped_page = edge_page + 4096;
+    return munmap(unmapped_page, 4096);
+}
+
+/* `size` bytes that end `half` bytes past the writable page's end. */
+static void *straddling(size_t size, size_t half) {
+    return edge_page + 4096 - (size - half);
+}
+
+static void fcntl_duplicates_and_flags(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    int high = fcntl(ends[0], F_DUPFD, 40);
+    CHECK(high >= 40);
+    CHECK_EQ(fcntl(high, F_GETFD), 0);
+    int cloexec = fcntl(ends[0], F_DUPFD_CLOEXEC, 40);
+    CHECK(cloexec > high);
+    CHECK_EQ(fcntl(cloexec, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(fcntl(high, F_SETFD, FD_CLOEXEC), 0);
+    CHECK_EQ(fcntl(high, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(fcntl(ends[0], F_GETFL) & O_ACCMODE, O_RDONLY);
+    CHECK_EQ(fcntl(ends[1], F_GETFL) & O_ACCMODE, O_WRONLY);
+    CHECK_EQ(fcntl(ends[0], F_SETFL, O_NONBLOCK), 0);
+    CHECK(fcntl(ends[0], F_GETFL) & O_NONBLOCK);
+    char byte;
+    CHECK_EQ(read(ends[0], &byte, 1), -1);
+    CHECK_EQ(errno, EAGAIN);
+    CHECK_EQ(fcntl(999, F_GETFD), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(fcntl(ends[0], F_DUPFD, 1 << 20), -1);
+    CHECK_EQ(errno, EINVAL);
+    close(high);
+    close(cloexec);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+static void poll_reports_pipe_readiness(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    struct pollfd fds[3] = {{ends[0], POLLIN, 0}, {ends[1], POLLOUT, 0}, {-1, POLLIN, 0}};
+    CHECK_EQ(poll(fds, 1, 0), 0);
+    CHECK_EQ(poll(fds, 3, 0), 1);
+    CHECK_EQ(fds[1].revents, POLLOUT);
+    CHECK_EQ(fds[2].revents, 0);
+    CHECK_EQ(write(ends[1], "x", 1), 1);
+    CHECK_EQ(poll(fds, 1, 0), 1);
+    CHECK_EQ(fds[0].revents, POLLIN);
+    close(ends[1]);
+    char byte;
+    CHECK_EQ(read(ends[0], &byte, 1), 1);
+    CHECK_EQ(poll(fds, 1, 0), 1);
+    CHECK(fds[0].revents & POLLHUP);
+    close(ends[0]);
+    struct pollfd closed = {ends[0], POLLIN, 0};
+    CHECK_EQ(poll(&closed, 1, 0), 1);
+    CHECK_EQ(closed.revents, POLLNVAL);
+}
+
+static void poll_times_out(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    struct pollfd fd = {ends[0], POLLIN, 0};
+    struct timespec before, after;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    CHECK_EQ(poll(&fd, 1, 30), 0);
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    long waited_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+    CHECK(waited_ms >= 29);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+static volatile int alarms;
+
+static void count_alarm(int signal) {
+    (void)signal;
+    alarms++;
+}
+
+static void a_signal_interrupts_poll(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    struct sigaction action = {.sa_handler = count_alarm};
+    CHECK_EQ(sigaction(SIGALRM, &action, NULL), 0);
+    alarms = 0;
+    struct itimerval soon = {.it_value = {0, 20 * 1000}};
+    CHECK_EQ(setitimer(ITIMER_REAL, &soon, NULL), 0);
+    struct pollfd fd = {ends[0], POLLIN, 0};
+    CHECK_EQ(poll(&fd, 1, 5000), -1);
+    CHECK_EQ(errno, EINTR);
+    CHECK_EQ(alarms, 1);
+    signal(SIGALRM, SIG_DFL);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+static long raw_ppoll(void *fds, long count, void *timeout, void *mask, long mask_size) {
+    return syscall(SYS_ppoll, fds, count, timeout, mask, mask_size);
+}
+
+static void ppoll_with_bad_pointers_is_efault(void) {
+    struct timespec zero = {0, 0};
+    void *unreadable[] = {NULL, unmapped_page, KERNEL_HALF};
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK_EQ(raw_ppoll(unreadable[i], 1, &zero, NULL, 8), -1);
+        CHECK_EQ(errno, EFAULT);
+        struct pollfd fd = {0, POLLOUT, 0};
+        CHECK_EQ(raw_ppoll(&fd, 1, unreadable[i] ? unreadable[i] : (void *)1, NULL, 8), -1);
+        CHECK_EQ(errno, EFAULT);
+        CHECK_EQ(raw_ppoll(&fd, 1, &zero, unreadable[i] ? unreadable[i] : (void *)1, 8), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    /* The array is read, then written: a read-only one is EFAULT, a straddling one too. */
+    struct pollfd *read_only = (struct pollfd *)read_only_page;
+    CHECK_EQ(raw_ppoll(read_only, 1, &zero, NULL, 8), -1);
+    CHECK_EQ(errno, EFAULT);
+    struct pollfd *across = straddling(2 * sizeof(struct pollfd), sizeof(struct pollfd));
+    across[0] = (struct pollfd){-1, POLLIN, 0};
+    CHECK_EQ(raw_ppoll(across, 2, &zero, NULL, 8), -1);
+    CHECK_EQ(errno, EFAULT);
+    struct timespec *timeout_across = straddling(sizeof(struct timespec), 8);
+    timeout_across->tv_sec = 0;
+    struct pollfd fd = {-1, POLLIN, 0};
+    CHECK_EQ(raw_ppoll(&fd, 1, timeout_across, NULL, 8), -1);
+    CHECK_EQ(errno, EFAULT);
+    sigset_t none;
+    sigemptyset(&none);
+    CHECK_EQ(raw_ppoll(&fd, 1, &zero, &none, 4), -1);
+    CHECK_EQ(errno, EINVAL);
+    /* An empty array needs no memory at all. */
+    CHECK_EQ(raw_ppoll(NULL, 0, &zero, NULL, 8), 0);
+}
+
+static void everyone_is_root(void) {
+    CHECK_EQ(getuid(), 0);
+    CHECK_EQ(geteuid(), 0);
+    CHECK_EQ(getgid(), 0);
+    CHECK_EQ(getegid(), 0);
+    uid_t real = 1, effective = 1, saved = 1;
+    CHECK_EQ(getresuid(&real, &effective, &saved), 0);
+    CHECK_EQ(real + effective + saved, 0);
+    gid_t group_real = 1, group_effective = 1, group_saved = 1;
+    CHECK_EQ(getresgid(&group_real, &group_effective, &group_saved), 0);
+    CHECK_EQ(group_real + group_effective + group_saved, 0);
+    CHECK_EQ(setuid(0), 0);
+    CHECK_EQ(setgid(0), 0);
+    CHECK_EQ(setresuid(-1, 0, -1), 0);
+}
+
+static void getresuid_with_bad_pointers_is_efault(void) {
+    uid_t fine;
+    void *unwritable[] = {NULL, unmapped_page, KERNEL_HALF, read_only_page,
+                          straddling(sizeof(uid_t), 2)};
+    for (unsigned i = 0; i < sizeof unwritable / sizeof unwritable[0]; i++) {
+        CHECK_EQ(syscall(SYS_getresuid, &fine, &fine, unwritable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+        CHECK_EQ(syscall(SYS_getresgid, unwritable[i], &fine, &fine), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+}
+
+static int group_of_its_own(void) {
+    if (setpgid(0, 0) != 0 || getpgid(0) != getpid())
+        return 1;
+    for (;;)
+        sleep(1);
+}
+
+static int new_session(void) {
+    pid_t session = setsid();
+    if (session != getpid() || getsid(0) != getpid() || getpgid(0) != getpid())
+        return 1;
+    /* A session (and group) leader cannot start another. */
+    return setsid() == -1 && errno == EPERM ? 0 : 2;
+}
+
+static void process_groups_and_sessions(void) {
+    CHECK_EQ(getpgid(0), getpgrp());
+    CHECK_EQ(getsid(0), getsid(getpid()));
+    pid_t child = fork();
+    if (child == 0)
+        _exit(group_of_its_own());
+    /* Whichever runs first, the child ends up in a group of its own. */
+    CHECK(setpgid(child, child) == 0 || errno == EACCES);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CHECK_EQ(getpgid(child), child);
+    CHECK_EQ(kill(-child, SIGTERM), 0);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), SIGTERM);
+    CHECK_EQ(getpgid(999999), -1);
+    CHECK_EQ(errno, ESRCH);
+    child = fork();
+    if (child == 0)
+        _exit(new_session());
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+static void resource_limits_read_and_lower(void) {
+    struct rlimit files, lowered, back;
+    CHECK_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+    CHECK(files.rlim_cur <= files.rlim_max);
+    CHECK(files.rlim_cur >= 64);
+    lowered = files;
+    lowered.rlim_cur = 64;
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    CHECK_EQ(getrlimit(RLIMIT_NOFILE, &back), 0);
+    CHECK_EQ(back.rlim_cur, 64);
+    CHECK_EQ(prlimit(0, RLIMIT_NOFILE, &files, &back), 0);
+    CHECK_EQ(back.rlim_cur, 64);
+    struct rlimit inverted = {files.rlim_max, 1};
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &inverted), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(getrlimit(99, &back), -1);
+    CHECK_EQ(errno, EINVAL);
+    struct rlimit stack;
+    CHECK_EQ(getrlimit(RLIMIT_STACK, &stack), 0);
+    CHECK(stack.rlim_cur >= 1 << 20);
+}
+
+static void resource_limits_with_bad_pointers_are_efault(void) {
+    void *unwritable[] = {unmapped_page, KERNEL_HALF, read_only_page,
+                          straddling(sizeof(struct rlimit), 8)};
+    for (unsigned i = 0; i < sizeof unwritable / sizeof unwritable[0]; i++) {
+        CHECK_EQ(syscall(SYS_getrlimit, RLIMIT_NOFILE, unwritable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+        CHECK_EQ(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, unwritable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    CHECK_EQ(syscall(SYS_getrlimit, RLIMIT_NOFILE, NULL), -1);
+    CHECK_EQ(errno, EFAULT);
+    void *unreadable[] = {unmapped_page, KERNEL_HALF, straddling(sizeof(struct rlimit), 8)};
+    for (unsigned i = 0; i < sizeof unreadable / sizeof unreadable[0]; i++) {
+        CHECK_EQ(syscall(SYS_prlimit64, 0, RLIMIT_CORE, unreadable[i], NULL), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    CHECK_EQ(syscall(SYS_setrlimit, RLIMIT_CORE, NULL), -1);
+    CHECK_EQ(errno, EFAULT);
+    /* A limit read from read-only memory is fine; both pointers NULL asks nothing. */
+    struct rlimit *current = (struct rlimit *)read_only_page;
+    CHECK_EQ(syscall(SYS_prlimit64, 0, RLIMIT_CORE, NULL, NULL), 0);
+    CHECK_EQ(syscall(SYS_prlimit64, 0, RLIMIT_CORE, current, NULL), 0);
+}
+
+static void umask_swaps_the_mask(void) {
+    mode_t old = umask(077);
+    CHECK_EQ(umask(old), 077);
+    CHECK_EQ(umask(old), old);
+}
+
+static void affinity_names_at_least_one_cpu(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CHECK_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+    CHECK(CPU_COUNT(&set) >= 1);
+    long written = syscall(SYS_sched_getaffinity, 0, sizeof set, &set);
+    CHECK(written >= 8 && written <= (long)sizeof set);
+    CHECK_EQ(syscall(SYS_sched_getaffinity, 0, 1, &set), -1);
+    CHECK_EQ(errno, EINVAL);
+    void *unwritable[] = {NULL, unmapped_page, KERNEL_HALF, read_only_page};
+    for (unsigned i = 0; i < sizeof unwritable / sizeof unwritable[0]; i++) {
+        CHECK_EQ(syscall(SYS_sched_getaffinity, 0, sizeof set, unwritable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+}
+
+int main(void) {
+    if (set_up_pages() != 0) {
+        printf("test " SUITE "::set_up ... FAILED (mmap)\n");
+        return 1;
+    }
+    RUN(fcntl_duplicates_and_flags);
+    RUN(poll_reports_pipe_readiness);
+    RUN(poll_times_out);
+    RUN(a_signal_interrupts_poll);
+    RUN(ppoll_with_bad_pointers_is_efault);
+    RUN(everyone_is_root);
+    RUN(getresuid_with_bad_pointers_is_efault);
+    RUN(process_groups_and_sessions);
+    RUN(resource_limits_read_and_lower);
+    RUN(resource_limits_with_bad_pointers_are_efault);
+    RUN(umask_swaps_the_mask);
+    RUN(affinity_names_at_least_one_cpu);
+    return failures != 0;
+}
