@@ -1,5 +1,5 @@
 /* test-system: the smaller calls C programs and shells make, built static with gcc and run
- * unmodified: fcntl, poll/ppoll, user and group ids, process groups and sessions, resource
+ * unmodified: fcntl, ioctl on any descriptor, poll/ppoll, user and group ids, process groups and sessions, resource
  * limits, umask and CPU affinity, each pointer argument also given NULL, unmapped,
  * kernel-half, read-only and page-straddling addresses. The same binary passes under Linux. */
 #define _GNU_SOURCE
@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <termios.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -63,6 +65,34 @@ static void fcntl_duplicates_and_flags(void) {
     CHECK_EQ(errno, EINVAL);
     close(high);
     close(cloexec);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+/* The requests Linux takes on any descriptor, not only terminals. */
+static void ioctl_sets_non_blocking_and_close_on_exec_on_a_pipe(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    int on = 1;
+    CHECK_EQ(ioctl(ends[0], FIONBIO, &on), 0);
+    CHECK(fcntl(ends[0], F_GETFL) & O_NONBLOCK);
+    char byte;
+    CHECK_EQ(read(ends[0], &byte, 1), -1);
+    CHECK_EQ(errno, EAGAIN);
+    int off = 0;
+    CHECK_EQ(ioctl(ends[0], FIONBIO, &off), 0);
+    CHECK(!(fcntl(ends[0], F_GETFL) & O_NONBLOCK));
+    CHECK_EQ(ioctl(ends[0], FIONBIO, unmapped_page), -1);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(ioctl(ends[0], FIONBIO, straddling(sizeof(int), 2)), -1);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(ioctl(ends[1], FIOCLEX), 0);
+    CHECK_EQ(fcntl(ends[1], F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(ioctl(ends[1], FIONCLEX), 0);
+    CHECK_EQ(fcntl(ends[1], F_GETFD), 0);
+    struct termios settings;
+    CHECK_EQ(ioctl(ends[0], TCGETS, &settings), -1);
+    CHECK_EQ(errno, ENOTTY);
     close(ends[0]);
     close(ends[1]);
 }
@@ -307,6 +337,7 @@ int main(void) {
         return 1;
     }
     RUN(fcntl_duplicates_and_flags);
+    RUN(ioctl_sets_non_blocking_and_close_on_exec_on_a_pipe);
     RUN(poll_reports_pipe_readiness);
     RUN(poll_times_out);
     RUN(a_signal_interrupts_poll);

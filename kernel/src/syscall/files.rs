@@ -13,7 +13,7 @@ use crate::mm::page_table::PAGE_SIZE;
 use crate::task;
 use crate::uaccess::{
     UserCStr, UserPtr, UserSlice, access_ok, copy_from_user, copy_struct_from_user, copy_to_user,
-    put_user, strncpy_from_user,
+    get_user, put_user, strncpy_from_user,
 };
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -391,16 +391,34 @@ fn console_termios() -> [u8; 36] {
     termios
 }
 
+/// ioctl(fd, request, argument): the requests Linux takes on any descriptor (FIONBIO,
+/// FIOCLEX, FIONCLEX), then the console's (TCGETS); anything else is ENOTTY.
 pub fn ioctl(args: &Arguments) -> SyscallResult {
-    let file = file(args.i32(0))?;
-    if !file.is_console() {
-        return Err(ENOTTY);
-    }
+    const FIONCLEX: usize = 0x5450;
+    const FIOCLEX: usize = 0x5451;
+    const FIONBIO: usize = 0x5421;
+    let fd = args.i32(0);
+    let file = file(fd)?;
     match args.usize(1) {
-        TCGETS => match copy_to_user(UserPtr::new(args.usize(2)), &console_termios()) {
-            0 => Ok(0),
-            _ => Err(EFAULT),
-        },
+        FIONBIO => {
+            let non_blocking = get_user(UserPtr::<i32>::new(args.usize(2)))? != 0;
+            file.set_non_blocking(non_blocking);
+            Ok(0)
+        }
+        request @ (FIOCLEX | FIONCLEX) => {
+            let process = task::current();
+            let mut state = process.state.lock();
+            state
+                .files
+                .set_close_on_exec(fd as usize, request == FIOCLEX)?;
+            Ok(0)
+        }
+        TCGETS if file.is_console() => {
+            match copy_to_user(UserPtr::new(args.usize(2)), &console_termios()) {
+                0 => Ok(0),
+                _ => Err(EFAULT),
+            }
+        }
         _ => Err(ENOTTY),
     }
 }

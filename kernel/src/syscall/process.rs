@@ -70,6 +70,8 @@ mod clone_flags {
     pub const SETTLS: usize = 0x0008_0000;
     pub const PARENT_SETTID: usize = 0x0010_0000;
     pub const CHILD_CLEARTID: usize = 0x0020_0000;
+    /// Obsolete; musl still passes it, and Linux ignores it.
+    pub const DETACHED: usize = 0x0040_0000;
     pub const CHILD_SETTID: usize = 0x0100_0000;
     /// What a thread shares with the others of its process, all of it or none.
     pub const THREAD_SHARING: usize = VM | FS | FILES | SIGHAND | THREAD;
@@ -80,6 +82,7 @@ mod clone_flags {
         | SETTLS
         | PARENT_SETTID
         | CHILD_CLEARTID
+        | DETACHED
         | CHILD_SETTID;
 }
 
