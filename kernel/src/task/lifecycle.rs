@@ -207,6 +207,16 @@ fn release_vfork_parent(thread: &Thread) {
     }
 }
 
+/// Sends SIGKILL to every thread of `thread`'s process but `thread`: each wakes from any
+/// sleep and, finding its process ending, exits on its way to user space.
+fn kill_other_threads(thread: &Thread) {
+    for other in scheduler::threads_of(&thread.process) {
+        if other.tid != thread.tid {
+            signal::send_to_thread(&other, SIGKILL, SignalInfo::from_kernel());
+        }
+    }
+}
+
 /// Ends every other thread of the running thread's process and waits until they are gone,
 /// as execve must. Fails if the process is ending anyway, or a signal came first.
 fn end_other_threads(thread: &Thread) -> Result<(), Errno> {
@@ -221,14 +231,14 @@ fn end_other_threads(thread: &Thread) -> Result<(), Errno> {
         }
         state.ending = Some(Ending::AllBut(thread.tid));
     }
-    for other in scheduler::threads_of(process) {
-        if other.tid != thread.tid {
-            signal::send_to_thread(&other, SIGKILL, SignalInfo::from_kernel());
-        }
-    }
+    kill_other_threads(thread);
     loop {
         let _masked = InterruptsMasked::new();
         let mut state = process.state.lock();
+        if state.ending != Some(Ending::AllBut(thread.tid)) {
+            // Another thread ended the whole process meanwhile: this one goes too.
+            return Err(ERESTARTSYS);
+        }
         if state.live_threads == 1 {
             state.ending = None;
             return Ok(());
@@ -288,11 +298,7 @@ pub fn exit_group(status: WaitStatus) -> ! {
             }
         }
     };
-    for other in scheduler::threads_of(&thread.process) {
-        if other.tid != thread.tid {
-            signal::send_to_thread(&other, SIGKILL, SignalInfo::from_kernel());
-        }
-    }
+    kill_other_threads(&thread);
     drop(thread);
     exit_thread(status)
 }
