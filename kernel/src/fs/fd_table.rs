@@ -25,11 +25,7 @@ pub struct FileTable {
 
 impl FileTable {
     pub fn get(&self, fd: usize) -> Result<Arc<OpenFile>, Errno> {
-        self.slots
-            .get(fd)
-            .and_then(Option::as_ref)
-            .map(|slot| slot.file.clone())
-            .ok_or(EBADF)
+        self.slot(fd).map(|slot| slot.file.clone())
     }
 
     /// Installs `file` at the lowest free descriptor; on failure the file comes back.
@@ -69,13 +65,17 @@ impl FileTable {
         Ok(fd)
     }
 
+    fn slot(&self, fd: usize) -> Result<&Slot, Errno> {
+        self.slots.get(fd).and_then(Option::as_ref).ok_or(EBADF)
+    }
+
     fn slot_mut(&mut self, fd: usize) -> Result<&mut Slot, Errno> {
         self.slots.get_mut(fd).and_then(Option::as_mut).ok_or(EBADF)
     }
 
     /// The descriptor's close-on-exec flag (FD_CLOEXEC, fcntl's F_GETFD).
-    pub fn close_on_exec_flag(&mut self, fd: usize) -> Result<bool, Errno> {
-        self.slot_mut(fd).map(|slot| slot.close_on_exec)
+    pub fn close_on_exec_flag(&self, fd: usize) -> Result<bool, Errno> {
+        self.slot(fd).map(|slot| slot.close_on_exec)
     }
 
     pub fn set_close_on_exec(&mut self, fd: usize, close_on_exec: bool) -> Result<(), Errno> {

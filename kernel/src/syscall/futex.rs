@@ -4,8 +4,9 @@
 use super::time::read_timespec;
 use super::{Arguments, SyscallResult};
 use crate::arch::aarch64::timer::now_nanos;
-use crate::errno::{EINVAL, ENOSYS};
-use crate::task::{self, futex};
+use crate::errno::{EINVAL, ENOSYS, ESRCH};
+use crate::task::process::Pid;
+use crate::task::{self, futex, scheduler};
 use crate::uaccess::{UserPtr, put_user};
 
 const FUTEX_WAIT: usize = 0;
@@ -64,7 +65,7 @@ pub fn set_robust_list(args: &Arguments) -> SyscallResult {
 pub fn get_robust_list(args: &Arguments) -> SyscallResult {
     let thread = match args.i32(0) {
         0 => task::current_thread(),
-        tid => crate::task::scheduler::find_thread(tid as u32).ok_or(crate::errno::ESRCH)?,
+        tid => scheduler::find_thread(tid as Pid).ok_or(ESRCH)?,
     };
     let (head, size) = thread.state.lock().robust_list;
     put_user(UserPtr::<usize>::new(args.usize(1)), head)?;

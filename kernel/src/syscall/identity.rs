@@ -2,7 +2,7 @@
 //! sessions.
 
 use super::{Arguments, SyscallResult};
-use crate::errno::{EINVAL, EPERM, ESRCH};
+use crate::errno::{EINVAL, EPERM, ESRCH, Errno};
 use crate::task::process::{Pid, Process};
 use crate::task::{self, scheduler};
 use crate::uaccess::{UserPtr, put_user};
@@ -32,7 +32,7 @@ pub fn set_ids(args: &Arguments, count: usize) -> SyscallResult {
 }
 
 /// The process `pid`, 0 meaning the caller.
-fn process_or_self(pid: i32) -> Result<Arc<Process>, crate::errno::Errno> {
+fn process_or_self(pid: i32) -> Result<Arc<Process>, Errno> {
     match pid {
         0 => Ok(task::current()),
         pid if pid > 0 => scheduler::find(pid as Pid).ok_or(ESRCH),

@@ -15,10 +15,33 @@ mod system;
 mod time;
 
 use crate::arch::aarch64::trap_frame::TrapFrame;
-use crate::errno::{EINTR, ENOSYS, Errno};
+use crate::errno::{EFAULT, EINTR, ENOSYS, Errno};
 use crate::task::signal::delivery::Interrupted;
+use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 
 pub type SyscallResult = Result<usize, Errno>;
+
+/// `N` bytes from user memory at `address`, all of them or EFAULT.
+fn read_user<const N: usize>(address: usize) -> Result<[u8; N], Errno> {
+    let mut bytes = [0u8; N];
+    match copy_from_user(&mut bytes, UserPtr::new(address)) {
+        0 => Ok(bytes),
+        _ => Err(EFAULT),
+    }
+}
+
+/// `bytes` to user memory at `address`, all of them or EFAULT.
+fn write_user(address: usize, bytes: &[u8]) -> Result<(), Errno> {
+    match copy_to_user(UserPtr::new(address), bytes) {
+        0 => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// The 64-bit little-endian word at `index` (in words) of a structure read from user memory.
+fn word(bytes: &[u8], index: usize) -> u64 {
+    u64::from_le_bytes(bytes[8 * index..8 * index + 8].try_into().expect("8 bytes"))
+}
 
 /// The six argument registers.
 pub struct Arguments([u64; 6]);
@@ -104,8 +127,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         169 => time::gettimeofday(&args),
         172 => process::getpid(),
         173 => process::getppid(),
-        178 => process::gettid(),
         174..=177 => identity::root_id(),
+        178 => process::gettid(),
         179 => system::sysinfo(&args),
         214 => memory::brk(&args),
         215 => memory::munmap(&args),

@@ -2,22 +2,24 @@
 //! files on every timer tick until one is ready, the time is up or a signal comes.
 
 use super::time::read_timespec;
-use super::{Arguments, SyscallResult};
+use super::{Arguments, SyscallResult, write_user};
 use crate::arch::aarch64::timer::now_nanos;
 use crate::errno::{EFAULT, EINVAL, ERESTARTNOHAND};
 use crate::fs::fd_table::MAX_FILES;
 use crate::fs::file::poll_events;
 use crate::sync::InterruptsMasked;
-use crate::task::signal::SignalSet;
+use crate::task::process::Process;
+use crate::task::signal::{self, SignalSet};
 use crate::task::{self, scheduler, thread::Channel};
-use crate::uaccess::{UserPtr, copy_from_user, copy_to_user, get_user};
+use crate::uaccess::{UserPtr, copy_from_user, get_user};
 use alloc::vec;
 
 /// `struct pollfd`: fd (int), events (short), revents (short).
 const POLLFD_SIZE: usize = 8;
 
-/// Fills in the `revents` of every `struct pollfd` in `entries`; returns how many are non-zero.
-fn check_files(entries: &mut [u8]) -> usize {
+/// Fills in the `revents` of every `struct pollfd` in `entries`, for the descriptors of
+/// `process`; returns how many are non-zero.
+fn check_files(process: &Process, entries: &mut [u8]) -> usize {
     let mut ready = 0;
     for entry in entries.chunks_exact_mut(POLLFD_SIZE) {
         let fd = i32::from_le_bytes(entry[..4].try_into().expect("4 bytes"));
@@ -26,7 +28,7 @@ fn check_files(entries: &mut [u8]) -> usize {
             // A negative descriptor is skipped, as poll(2) promises.
             fd if fd < 0 => 0,
             fd => {
-                let file = task::current().state.lock().files.get(fd as usize);
+                let file = process.state.lock().files.get(fd as usize);
                 file.map_or(poll_events::NVAL, |file| file.poll(events))
             }
         };
@@ -57,21 +59,15 @@ pub fn ppoll(args: &Arguments) -> SyscallResult {
         return Err(EFAULT);
     }
     if let Some(mask) = mask {
-        // Put back on the way out to user space, after any handler the wait let in.
-        let thread = task::current_thread();
-        let signals = &mut thread.state.lock().signals;
-        signals.saved_mask = Some(signals.blocked);
-        signals.blocked = mask;
+        signal::mask_until_return(&task::current_thread(), mask);
     }
+    let process = task::current();
     loop {
         let _masked = InterruptsMasked::new();
-        let ready = check_files(&mut entries);
+        let ready = check_files(&process, &mut entries);
         let timed_out = deadline.is_some_and(|deadline| now_nanos() >= deadline);
         if ready > 0 || timed_out {
-            if copy_to_user(UserPtr::new(address), &entries) != 0 {
-                return Err(EFAULT);
-            }
-            return Ok(ready);
+            return write_user(address, &entries).map(|()| ready);
         }
         if task::signal_pending() {
             return Err(ERESTARTNOHAND);

@@ -1,23 +1,18 @@
 //! Resource limits (getrlimit, setrlimit, prlimit64) and CPU affinity (one CPU for now).
 
-use super::{Arguments, SyscallResult};
-use crate::errno::{EFAULT, EINVAL, EPERM, ESRCH, Errno};
-use crate::task::process::{Limit, Pid, RESOURCE_LIMITS};
+use super::{Arguments, SyscallResult, read_user, word, write_user};
+use crate::errno::{EINVAL, EPERM, ESRCH, Errno};
+use crate::task::process::{DEFAULT_LIMITS, Limit, Pid, Process, RESOURCE_LIMITS};
 use crate::task::{self, scheduler};
-use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 
 /// `struct rlimit`: rlim_cur, rlim_max.
 const RLIMIT_SIZE: usize = 16;
 
 fn read_limit(address: usize) -> Result<Limit, Errno> {
-    let mut bytes = [0u8; RLIMIT_SIZE];
-    if copy_from_user(&mut bytes, UserPtr::new(address)) != 0 {
-        return Err(EFAULT);
-    }
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let bytes = read_user::<RLIMIT_SIZE>(address)?;
     Ok(Limit {
-        soft: word(0),
-        hard: word(8),
+        soft: word(&bytes, 0),
+        hard: word(&bytes, 1),
     })
 }
 
@@ -25,15 +20,11 @@ fn write_limit(address: usize, limit: Limit) -> Result<(), Errno> {
     let mut bytes = [0u8; RLIMIT_SIZE];
     bytes[..8].copy_from_slice(&limit.soft.to_le_bytes());
     bytes[8..].copy_from_slice(&limit.hard.to_le_bytes());
-    match copy_to_user(UserPtr::new(address), &bytes) {
-        0 => Ok(()),
-        _ => Err(EFAULT),
-    }
+    write_user(address, &bytes)
 }
 
 /// prlimit64(pid, resource, new, old): reads `new` first, stores the old limit at `old`, then
-/// sets the new one. A limit may not be raised above the ceiling this kernel enforces for
-/// RLIMIT_NOFILE and RLIMIT_NPROC (their defaults); the soft value never exceeds the hard.
+/// sets the new one.
 pub fn prlimit64(args: &Arguments) -> SyscallResult {
     let (pid, resource, new, old) = (args.i32(0), args.usize(1), args.usize(2), args.usize(3));
     if resource >= RESOURCE_LIMITS {
@@ -48,7 +39,19 @@ pub fn prlimit64(args: &Arguments) -> SyscallResult {
         pid if pid > 0 => scheduler::find(pid as Pid).ok_or(ESRCH)?,
         _ => return Err(ESRCH),
     };
-    let ceiling = crate::task::process::DEFAULT_LIMITS[resource].hard;
+    exchange_limit(&process, resource, new, old)
+}
+
+/// Stores `process`'s limit of `resource` at `old` (unless 0) and sets it to `new` (if
+/// given). A limit may not be raised above the ceiling this kernel enforces for
+/// RLIMIT_NOFILE and RLIMIT_NPROC (their defaults); the soft value never exceeds the hard.
+fn exchange_limit(
+    process: &Process,
+    resource: usize,
+    new: Option<Limit>,
+    old: usize,
+) -> SyscallResult {
+    let ceiling = DEFAULT_LIMITS[resource].hard;
     let previous = {
         let mut state = process.state.lock();
         let previous = state.limits[resource];
@@ -82,11 +85,12 @@ pub fn getrlimit(args: &Arguments) -> SyscallResult {
 
 /// setrlimit(resource, new).
 pub fn setrlimit(args: &Arguments) -> SyscallResult {
-    let new = args.usize(1);
-    if new == 0 {
-        return Err(EFAULT);
+    let resource = args.usize(0);
+    if resource >= RESOURCE_LIMITS {
+        return Err(EINVAL);
     }
-    prlimit64(&super::Arguments([0, args.0[0], args.0[1], 0, 0, 0]))
+    let new = read_limit(args.usize(1))?;
+    exchange_limit(&task::current(), resource, Some(new), 0)
 }
 
 /// sched_getaffinity(pid, size, mask): one CPU, CPU 0. Returns the bytes written (a whole
@@ -99,8 +103,6 @@ pub fn sched_getaffinity(args: &Arguments) -> SyscallResult {
     if pid < 0 || pid > 0 && scheduler::find_thread(pid as Pid).is_none() {
         return Err(ESRCH);
     }
-    match copy_to_user(UserPtr::new(args.usize(2)), &1u64.to_le_bytes()) {
-        0 => Ok(size_of::<u64>()),
-        _ => Err(EFAULT),
-    }
+    write_user(args.usize(2), &1u64.to_le_bytes())?;
+    Ok(size_of::<u64>())
 }

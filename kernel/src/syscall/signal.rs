@@ -5,10 +5,10 @@
 //! The kernel's `sigset_t` is 8 bytes; a call given another `sigsetsize` fails with EINVAL.
 
 use super::time::read_timespec;
-use super::{Arguments, SyscallResult};
+use super::{Arguments, SyscallResult, read_user, word, write_user};
 use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
 use crate::arch::aarch64::trap_frame::TrapFrame;
-use crate::errno::{EAGAIN, EFAULT, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
+use crate::errno::{EAGAIN, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
 use crate::sync::InterruptsMasked;
 use crate::task::process::{INIT_PID, Pid, Process};
 use crate::task::signal::alternate_stack::{self, STACK_T_SIZE};
@@ -18,7 +18,6 @@ use crate::task::signal::{
 };
 use crate::task::thread::Channel;
 use crate::task::{self, scheduler};
-use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -32,28 +31,8 @@ fn check_sigset_size(size: usize) -> Result<(), Errno> {
     }
 }
 
-/// `N` bytes from user memory at `address`.
-fn read_user<const N: usize>(address: usize) -> Result<[u8; N], Errno> {
-    let mut bytes = [0u8; N];
-    match copy_from_user(&mut bytes, UserPtr::new(address)) {
-        0 => Ok(bytes),
-        _ => Err(EFAULT),
-    }
-}
-
-fn write_user(address: usize, bytes: &[u8]) -> Result<(), Errno> {
-    match copy_to_user(UserPtr::new(address), bytes) {
-        0 => Ok(()),
-        _ => Err(EFAULT),
-    }
-}
-
 fn read_sigset(address: usize) -> Result<SignalSet, Errno> {
     read_user::<SIGSET_SIZE>(address).map(|bytes| SignalSet(u64::from_le_bytes(bytes)))
-}
-
-fn word(bytes: &[u8], index: usize) -> u64 {
-    u64::from_le_bytes(bytes[8 * index..8 * index + 8].try_into().expect("8 bytes"))
 }
 
 /// A signal number from a system call: 1 to 64 (0 where `zero_allowed`: "just check").
@@ -207,6 +186,8 @@ pub fn rt_sigprocmask(args: &Arguments) -> SyscallResult {
             SIG_SETMASK => set,
             _ => return Err(EINVAL),
         };
+        // Signals it unblocked are delivered on the way out.
+        thread.request_signal_check();
     }
     if old != 0 {
         write_user(old, &previous.0.to_le_bytes())?;
@@ -235,13 +216,7 @@ pub fn rt_sigpending(args: &Arguments) -> SyscallResult {
 pub fn rt_sigsuspend(args: &Arguments) -> SyscallResult {
     check_sigset_size(args.usize(1))?;
     let mask = read_sigset(args.usize(0))?.blockable();
-    let thread = task::current_thread();
-    {
-        let mut state = thread.state.lock();
-        let signals = &mut state.signals;
-        signals.saved_mask = Some(signals.blocked);
-        signals.blocked = mask;
-    }
+    signal::mask_until_return(&task::current_thread(), mask);
     loop {
         let _masked = InterruptsMasked::new();
         if task::signal_pending() {
@@ -310,6 +285,7 @@ pub fn rt_sigreturn(frame: &mut TrapFrame) -> SyscallResult {
         }
     };
     let thread = task::current_thread();
+    thread.request_signal_check();
     let mut state = thread.state.lock();
     let signals = &mut state.signals;
     signals.blocked = restored.mask.blockable();

@@ -1,11 +1,11 @@
 //! Time system calls: clocks from the generic timer's counter, and sleeping.
 
-use super::{Arguments, SyscallResult};
-use crate::arch::aarch64::timer;
+use super::{Arguments, SyscallResult, read_user, word, write_user};
+use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND, now_nanos};
 use crate::errno::{EFAULT, EINTR, EINVAL, Errno};
 use crate::sync::InterruptsMasked;
 use crate::task::{self, scheduler, thread::Channel};
-use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
+use crate::uaccess::{UserPtr, copy_to_user};
 
 const CLOCK_REALTIME: usize = 0;
 const CLOCK_MONOTONIC: usize = 1;
@@ -16,17 +16,12 @@ const CLOCK_REALTIME_COARSE: usize = 5;
 const CLOCK_MONOTONIC_COARSE: usize = 6;
 const CLOCK_BOOTTIME: usize = 7;
 
-use timer::{NANOS_PER_SECOND, now_nanos};
-
 /// `struct timespec` or `struct timeval` (two 64-bit fields) to user memory.
 fn put_pair(address: usize, seconds: u64, fraction: u64) -> SyscallResult {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&seconds.to_le_bytes());
     bytes[8..].copy_from_slice(&fraction.to_le_bytes());
-    match copy_to_user(UserPtr::new(address), &bytes) {
-        0 => Ok(0),
-        _ => Err(EFAULT),
-    }
+    write_user(address, &bytes).map(|()| 0)
 }
 
 fn check_clock(clock: usize) -> Result<(), Errno> {
@@ -71,12 +66,8 @@ pub fn gettimeofday(args: &Arguments) -> SyscallResult {
 
 /// A `struct timespec` from user memory, checked: nanoseconds since the clock's zero.
 pub(super) fn read_timespec(address: usize) -> Result<u64, Errno> {
-    let mut request = [0u8; 16];
-    if copy_from_user(&mut request, UserPtr::new(address)) != 0 {
-        return Err(EFAULT);
-    }
-    let seconds = i64::from_le_bytes(request[..8].try_into().expect("8 bytes"));
-    let nanos = i64::from_le_bytes(request[8..].try_into().expect("8 bytes"));
+    let request = read_user::<16>(address)?;
+    let (seconds, nanos) = (word(&request, 0) as i64, word(&request, 1) as i64);
     if seconds < 0 || !(0..NANOS_PER_SECOND as i64).contains(&nanos) {
         return Err(EINVAL);
     }

@@ -10,6 +10,7 @@ use crate::mm::kernel_stack::KernelStack;
 use crate::sync::IrqMutex;
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// What a sleeping thread waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +76,9 @@ pub struct Thread {
     /// Held for as long as the thread exists.
     _kernel_stack: KernelStack,
     pub state: IrqMutex<ThreadState>,
+    /// Set when a signal may have become deliverable (one was sent, the mask changed), so
+    /// that the way back to user space looks at the signal state only then.
+    signal_check: AtomicBool,
 }
 
 // SAFETY: `context` is touched only by the scheduler, with IRQs masked, on one CPU.
@@ -100,12 +104,24 @@ impl Thread {
             context: UnsafeCell::new(Context::new(context::process_start(), frame_address)),
             _kernel_stack: kernel_stack,
             state: IrqMutex::new(state),
+            // A new thread may have been sent a signal before it ever runs.
+            signal_check: AtomicBool::new(true),
         }))
     }
 
     /// The saved context, for the scheduler.
     pub fn context(&self) -> *mut Context {
         self.context.get()
+    }
+
+    /// Asks for the signal state to be looked at before the thread next enters user space.
+    pub fn request_signal_check(&self) {
+        self.signal_check.store(true, Ordering::Release);
+    }
+
+    /// Whether a signal check was asked for since the last call (which takes the request).
+    pub fn take_signal_check(&self) -> bool {
+        self.signal_check.swap(false, Ordering::Acquire)
     }
 
     /// Whether this is the process's first thread, whose tid is the pid.

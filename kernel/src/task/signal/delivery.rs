@@ -72,6 +72,12 @@ fn take_next(thread: &Thread) -> Option<(u8, SignalInfo, Action)> {
 /// last one pushed runs first), a fatal signal ends the process here, and so does the
 /// process ending as a whole.
 pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
+    // Nothing sent and no mask changed since the last look: nothing to act on (a call a
+    // signal interrupted is settled all the same).
+    let requested = thread.take_signal_check();
+    if !requested && interrupted.is_none() {
+        return;
+    }
     let mut interrupted = interrupted;
     loop {
         let ending = thread.process.state.lock().ending;
@@ -149,5 +155,7 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
     let mut state = thread.state.lock();
     if let Some(mask) = state.signals.saved_mask.take() {
         state.signals.blocked = mask;
+        // What the old mask unblocks is for the next way out.
+        thread.request_signal_check();
     }
 }

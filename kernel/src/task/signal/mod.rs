@@ -325,6 +325,15 @@ pub fn take_pending(thread: &Thread, wanted: SignalSet) -> Option<(u8, SignalInf
     Some((signal, info))
 }
 
+/// Replaces `thread`'s mask with `mask` until it next heads for user space, where the old
+/// mask comes back after any handler the new one let in (rt_sigsuspend, ppoll).
+pub fn mask_until_return(thread: &Thread, mask: SignalSet) {
+    let signals = &mut thread.state.lock().signals;
+    signals.saved_mask = Some(signals.blocked);
+    signals.blocked = mask;
+    thread.request_signal_check();
+}
+
 /// Whether a signal has come that should end the sleep of `thread`.
 pub fn wakes(thread: &Thread) -> bool {
     let shared = thread.process.state.lock().pending.set();
@@ -363,6 +372,9 @@ pub fn send(process: &Process, signal: u8, info: SignalInfo) {
         }
         state.pending.add(signal, info);
     }
+    for thread in &threads {
+        thread.request_signal_check();
+    }
     let taker = threads.iter().find(|thread| {
         let signals = &thread.state.lock().signals;
         !signals.blocked.contains(signal) || signals.awaited.contains(signal)
@@ -385,6 +397,7 @@ pub fn send_to_thread(thread: &Thread, signal: u8, info: SignalInfo) {
         signals.pending.add(signal, info);
         !signals.blocked.contains(signal) || signals.awaited.contains(signal)
     };
+    thread.request_signal_check();
     if wake {
         scheduler::interrupt(thread);
     }
