@@ -14,7 +14,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// One past the top of the initial stack, with an unmapped gap below `USER_TOP`.
-pub const STACK_TOP: usize = 0x0000_ffff_ff00_0000;
+pub const STACK_TOP: usize = 0x0000_ffff_feff_f000;
+/// The page right above the stack, where signal handlers return through when the program
+/// names no restorer of its own (glibc on arm64 names none: Linux's vDSO provides the code).
+/// It shares the translation table of the stack's top, so it costs no table of its own in
+/// every fork, exit and execve.
+pub const SIGNAL_RETURN_PAGE: usize = STACK_TOP;
+const _: () = assert!(SIGNAL_RETURN_PAGE / (2 << 20) == (STACK_TOP - 1) / (2 << 20));
 /// The stack region (demand-paged); below it nothing is mapped: the guard gap.
 pub const STACK_SIZE: usize = 8 << 20;
 
@@ -75,10 +81,9 @@ pub fn load(
     })
 }
 
-/// The page signal handlers return through when the program names no restorer of its own
-/// (glibc on arm64 names none: Linux's vDSO provides the code).
+/// Maps [`SIGNAL_RETURN_PAGE`] with its code.
 fn map_signal_return(space: &AddressSpace) -> Result<(), Errno> {
-    let page = frame::RETURN_TRAMPOLINE;
+    let page = SIGNAL_RETURN_PAGE;
     space.reserve(page..page + PAGE_SIZE, Protection::new(true, false, true))?;
     let code: Vec<u8> = frame::RETURN_TRAMPOLINE_CODE
         .iter()

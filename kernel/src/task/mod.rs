@@ -48,7 +48,7 @@ mod current {
 
     /// The running thread's process.
     pub fn current() -> Arc<Process> {
-        current_thread().process.clone()
+        scheduler::current_process().expect("called on behalf of a thread")
     }
 
     /// Whether a signal has come that should end the running thread's sleep.

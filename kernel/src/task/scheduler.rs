@@ -56,6 +56,15 @@ pub fn current() -> Option<Arc<Thread>> {
         .and_then(|tid| scheduler.threads.get(&tid).cloned())
 }
 
+/// The running thread's process, without taking a reference to the thread on the way.
+pub fn current_process() -> Option<Arc<Process>> {
+    let scheduler = SCHEDULER.lock();
+    scheduler
+        .current
+        .and_then(|tid| scheduler.threads.get(&tid))
+        .map(|thread| thread.process.clone())
+}
+
 /// The thread `tid`, if it has not exited.
 pub fn find_thread(tid: Pid) -> Option<Arc<Thread>> {
     SCHEDULER

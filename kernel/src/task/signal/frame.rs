@@ -12,6 +12,7 @@ use super::alternate_stack::{self, AlternateStack, STACK_T_SIZE};
 use super::{Action, SIGBUS, SIGILL, SIGSEGV, SignalInfo, SignalSet, code, flags};
 use crate::arch::aarch64::context::FpRegisters;
 use crate::arch::aarch64::trap_frame::TrapFrame;
+use crate::task::exec::SIGNAL_RETURN_PAGE;
 use crate::uaccess::{UserPtr, copy_from_user, copy_to_user};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -50,9 +51,8 @@ const _: () = assert!(layout::MCONTEXT == (layout::UC_SIGMASK + 128).next_multip
 const PSTATE_FLAGS: u64 = 0xf000_0000;
 const PSTATE_PRIVILEGED: u64 = 0x0000_03df;
 
-/// Where a handler returns to when the program gives no SA_RESTORER: a page the kernel maps
-/// into every program holding `mov x8, #139; svc #0` (rt_sigreturn). exec.rs maps it.
-pub const RETURN_TRAMPOLINE: usize = 0x0000_ffff_ff10_0000;
+/// What a handler returns to when the program gives no SA_RESTORER: `mov x8, #139; svc #0`
+/// (rt_sigreturn), at the start of the page exec.rs maps at [`SIGNAL_RETURN_PAGE`].
 pub const RETURN_TRAMPOLINE_CODE: [u32; 2] = [0xd280_1168, 0xd400_0001];
 
 /// Bytes of a `siginfo_t`.
@@ -162,7 +162,7 @@ pub fn push(frame: &mut TrapFrame, handler: usize, delivery: &Delivery) -> Resul
     let restorer = if delivery.action.flags & flags::RESTORER != 0 {
         delivery.action.restorer
     } else {
-        RETURN_TRAMPOLINE
+        SIGNAL_RETURN_PAGE
     };
     frame.x[0] = u64::from(delivery.signal);
     frame.x[1] = (base + layout::SIGINFO) as u64;

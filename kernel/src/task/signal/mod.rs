@@ -11,6 +11,8 @@ pub mod frame;
 use super::process::{Pid, Process};
 use super::scheduler;
 use super::thread::Thread;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use alternate_stack::AlternateStack;
 
 pub const SIGILL: u8 = 4;
@@ -187,19 +189,11 @@ impl SignalInfo {
 
 /// Signals waiting to be acted on, each with the info it came with (a standard signal sent
 /// again while pending is merged into the first, as on Linux).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Pending {
     set: SignalSet,
-    info: [SignalInfo; LAST as usize],
-}
-
-impl Default for Pending {
-    fn default() -> Self {
-        Self {
-            set: SignalSet::default(),
-            info: [SignalInfo::default(); LAST as usize],
-        }
-    }
+    /// The info of each signal in `set`; empty, and so free to copy, while none is pending.
+    info: Vec<(u8, SignalInfo)>,
 }
 
 impl Pending {
@@ -210,31 +204,35 @@ impl Pending {
     fn add(&mut self, signal: u8, info: SignalInfo) {
         if !self.set.contains(signal) {
             self.set = self.set.union(SignalSet::of(signal));
-            self.info[usize::from(signal - 1)] = info;
+            self.info.push((signal, info));
         }
     }
 
-    /// Takes `signal` off the set, with its info.
+    /// Takes `signal` off the set, with its info (the default if it was not pending).
     pub fn take(&mut self, signal: u8) -> SignalInfo {
         self.set = self.set.without(SignalSet::of(signal));
-        self.info[usize::from(signal - 1)]
+        match self.info.iter().position(|&(pending, _)| pending == signal) {
+            Some(index) => self.info.swap_remove(index).1,
+            None => SignalInfo::default(),
+        }
     }
 }
 
 /// A process's dispositions: what each signal does when it arrives (shared by its threads).
+/// Boxed: the process state holding them is built and moved on every fork.
 #[derive(Clone)]
-pub struct Dispositions([Action; LAST as usize]);
+pub struct Dispositions(Box<[Action; LAST as usize]>);
 
 impl Default for Dispositions {
     fn default() -> Self {
-        Self([Action::DEFAULT; LAST as usize])
+        Self(Box::new([Action::DEFAULT; LAST as usize]))
     }
 }
 
 impl Dispositions {
     /// After execve: handlers are gone, ignored signals stay ignored.
     pub fn reset_for_exec(&mut self) {
-        for action in &mut self.0 {
+        for action in self.0.iter_mut() {
             let disposition = match action.disposition {
                 Disposition::Ignore => Disposition::Ignore,
                 _ => Disposition::Default,
