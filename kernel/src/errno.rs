@@ -30,6 +30,13 @@ pub const EPIPE: Errno = Errno(32);
 pub const ERANGE: Errno = Errno(34);
 pub const ENAMETOOLONG: Errno = Errno(36);
 pub const ENOSYS: Errno = Errno(38);
+pub const ENOTSOCK: Errno = Errno(88);
+pub const EMSGSIZE: Errno = Errno(90);
+pub const EPROTONOSUPPORT: Errno = Errno(93);
+pub const ESOCKTNOSUPPORT: Errno = Errno(94);
+pub const EOPNOTSUPP: Errno = Errno(95);
+pub const EAFNOSUPPORT: Errno = Errno(97);
+pub const EISCONN: Errno = Errno(106);
 pub const ETIMEDOUT: Errno = Errno(110);
 
 /// Kernel-internal, never seen by user space (as Linux's include/linux/errno.h): a blocking

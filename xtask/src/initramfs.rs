@@ -9,6 +9,7 @@ use anyhow::{Context, Result, ensure};
 
 use crate::linux_programs;
 use crate::newc::{self, ArchiveFile};
+use crate::rust_std_program;
 use crate::user_programs;
 use crate::workspace;
 
@@ -57,7 +58,8 @@ pub fn build(host_files: &HostFiles) -> Result<Initramfs> {
     let mut files = Vec::new();
     let programs = user_programs::build()?
         .into_iter()
-        .chain(linux_programs::build()?);
+        .chain(linux_programs::build()?)
+        .chain([rust_std_program::build()?]);
     for program in programs {
         files.push(ArchiveFile {
             path: program_path(&program.name),

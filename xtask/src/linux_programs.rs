@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 6] = [
+const PROGRAMS: [LinuxProgram; 7] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -44,6 +44,11 @@ const PROGRAMS: [LinuxProgram; 6] = [
     LinuxProgram {
         name: "test-system",
         source: "test-system.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-sockets",
+        source: "test-sockets.c",
         flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc

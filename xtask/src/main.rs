@@ -40,6 +40,7 @@ mod process;
 mod protocol;
 mod qemu;
 mod raspberry_pi;
+mod rust_std_program;
 mod scripted_input;
 mod sd_card;
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The prerequisites of building and booting the kernel, the Rust targets of the kernel and of
-//! user space and QEMU, installed when missing or named with the command that installs them.
+//! The prerequisites of building and booting the kernel, the Rust targets of the kernel, of
+//! user space and of the Rust std test program and QEMU, installed when missing or named with
+//! the command that installs them.
 
 use std::env;
 use std::path::Path;
@@ -10,6 +11,7 @@ use anyhow::{Result, bail, ensure};
 use crate::build::KERNEL_TARGET;
 use crate::process;
 use crate::qemu::{self, QEMU, QemuVersion};
+use crate::rust_std_program;
 use crate::user_programs::USER_TARGET;
 use crate::workspace;
 
@@ -18,7 +20,7 @@ const QEMU_PACKAGE: &str = "qemu-system-arm";
 
 pub fn ensure_rust_targets() -> Result<()> {
     let installed = process::output_of(rustup().args(["target", "list", "--installed"]))?;
-    let missing: Vec<&str> = [KERNEL_TARGET, USER_TARGET]
+    let missing: Vec<&str> = [KERNEL_TARGET, USER_TARGET, rust_std_program::TARGET]
         .into_iter()
         .filter(|wanted| !installed.lines().any(|target| target.trim() == *wanted))
         .collect();

@@ -5,20 +5,18 @@
 //! that count; one that moves nothing returns EFAULT.
 
 use super::console_input;
-use super::pipe::{self, Pipe};
+use super::pipe::{BrokenPipe, Pipe, partial};
+use super::socket::Socket;
 use super::user_buffers::UserBuffers;
 use super::vfs::{Device, Node, NodeKind, S_IFMT};
 use crate::arch::aarch64::timer;
 use crate::console;
-use crate::errno::{
-    EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, EPIPE, ERESTARTSYS, ESPIPE, Errno,
-};
+use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ERESTARTSYS, ESPIPE, Errno};
 use crate::mm::page_table::PAGE_SIZE;
-use crate::sync::{InterruptsMasked, IrqMutex};
-use crate::task::{self, scheduler, signal, thread::Channel};
+use crate::sync::IrqMutex;
+use crate::task;
 use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -26,6 +24,7 @@ pub enum FileKind {
     Node(Arc<Node>),
     PipeRead(Arc<Pipe>),
     PipeWrite(Arc<Pipe>),
+    Socket(Arc<Socket>),
 }
 
 pub struct OpenFile {
@@ -62,21 +61,12 @@ const DT_CHR: u8 = 2;
 const DT_DIR: u8 = 4;
 const DT_REG: u8 = 8;
 
-/// The result of a transfer of which `done` of `wanted` bytes happened before a fault.
-fn partial(done: usize, wanted: usize) -> Result<usize, Errno> {
-    if done == 0 && wanted > 0 {
-        Err(EFAULT)
-    } else {
-        Ok(done)
-    }
-}
-
 impl OpenFile {
     pub fn new(kind: FileKind, readable: bool, writable: bool) -> Arc<Self> {
         match &kind {
             FileKind::PipeRead(pipe) => pipe.open(false),
             FileKind::PipeWrite(pipe) => pipe.open(true),
-            FileKind::Node(_) => {}
+            FileKind::Node(_) | FileKind::Socket(_) => {}
         }
         Arc::new(Self {
             kind,
@@ -97,7 +87,7 @@ impl OpenFile {
         self.non_blocking.store(non_blocking, Ordering::Relaxed);
     }
 
-    fn is_non_blocking(&self) -> bool {
+    pub fn is_non_blocking(&self) -> bool {
         self.non_blocking.load(Ordering::Relaxed)
     }
 
@@ -122,14 +112,20 @@ impl OpenFile {
         use poll_events::{ERR, HUP, IN, OUT};
         let (readable, writable, other) = match &self.kind {
             FileKind::PipeRead(pipe) => {
-                let data = !pipe.buffer.lock().is_empty();
                 let hung_up = !pipe.has_writers();
-                (data || hung_up, false, if hung_up { HUP } else { 0 })
+                (pipe.readable(), false, if hung_up { HUP } else { 0 })
             }
             FileKind::PipeWrite(pipe) => {
-                let space = pipe.buffer.lock().len() < pipe::CAPACITY;
                 let broken = !pipe.has_readers();
-                (false, space || broken, if broken { ERR } else { 0 })
+                (
+                    false,
+                    pipe.has_room() || broken,
+                    if broken { ERR } else { 0 },
+                )
+            }
+            FileKind::Socket(socket) => {
+                let (readable, writable, peer_gone) = socket.poll();
+                (readable, writable, if peer_gone { HUP } else { 0 })
             }
             FileKind::Node(_) if self.is_console() => (console_input::available(), true, 0),
             // Files and the null and zero devices never make anyone wait.
@@ -143,6 +139,13 @@ impl OpenFile {
     pub fn node(&self) -> Option<&Arc<Node>> {
         match &self.kind {
             FileKind::Node(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn socket(&self) -> Option<Arc<Socket>> {
+        match &self.kind {
+            FileKind::Socket(socket) => Some(socket.clone()),
             _ => None,
         }
     }
@@ -173,7 +176,8 @@ impl OpenFile {
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
             },
-            FileKind::PipeRead(pipe) => read_pipe(pipe, buffer, self.is_non_blocking()),
+            FileKind::PipeRead(pipe) => pipe.read(buffer, self.is_non_blocking()),
+            FileKind::Socket(socket) => Ok(socket.receive(buffer, self.is_non_blocking())?.count),
             FileKind::PipeWrite(_) => Err(EBADF),
         }
     }
@@ -189,7 +193,12 @@ impl OpenFile {
                 NodeKind::Device(Device::Console) => write_console(buffer),
                 _ => Err(EBADF),
             },
-            FileKind::PipeWrite(pipe) => write_pipe(pipe, buffer, self.is_non_blocking()),
+            FileKind::PipeWrite(pipe) => {
+                pipe.write(buffer, self.is_non_blocking(), BrokenPipe::Signal)
+            }
+            FileKind::Socket(socket) => {
+                socket.send(buffer, self.is_non_blocking(), BrokenPipe::Signal)
+            }
             FileKind::PipeRead(_) => Err(EBADF),
         }
     }
@@ -224,6 +233,7 @@ impl OpenFile {
             FileKind::PipeRead(pipe) | FileKind::PipeWrite(pipe) => {
                 stat_bytes(pipe.channel() as u64, 0o010_600, 1, 0, 0)
             }
+            FileKind::Socket(socket) => stat_bytes(Arc::as_ptr(socket) as u64, 0o140_777, 1, 0, 0),
         }
     }
 
@@ -278,10 +288,10 @@ impl OpenFile {
 
 impl Drop for OpenFile {
     fn drop(&mut self) {
-        if let FileKind::PipeRead(pipe) | FileKind::PipeWrite(pipe) = &self.kind
-            && pipe.close(matches!(self.kind, FileKind::PipeWrite(_)))
-        {
-            scheduler::wake(Channel::Pipe(pipe.channel()));
+        match &self.kind {
+            FileKind::PipeRead(pipe) => pipe.close(false),
+            FileKind::PipeWrite(pipe) => pipe.close(true),
+            FileKind::Node(_) | FileKind::Socket(_) => {}
         }
     }
 }
@@ -356,98 +366,6 @@ fn write_console(buffer: &UserBuffers) -> Result<usize, Errno> {
         done += copied;
         if copied < part.len() {
             return partial(done, buffer.len());
-        }
-    }
-    Ok(done)
-}
-
-fn read_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<usize, Errno> {
-    if buffer.len() == 0 {
-        return Ok(0);
-    }
-    loop {
-        let _masked = InterruptsMasked::new();
-        let available = pipe.buffer.lock().len();
-        if available > 0 {
-            let result = take_from_pipe(pipe, buffer, available);
-            scheduler::wake(Channel::Pipe(pipe.channel()));
-            return result;
-        }
-        if !pipe.has_writers() {
-            return Ok(0);
-        }
-        if non_blocking {
-            return Err(EAGAIN);
-        }
-        if task::signal_pending() {
-            return Err(ERESTARTSYS);
-        }
-        scheduler::sleep(Channel::Pipe(pipe.channel()));
-    }
-}
-
-/// Moves up to `available` bytes to the user, a page at a time as Linux's pipe buffers do:
-/// a page that faults part-way stays in the pipe and does not count.
-fn take_from_pipe(pipe: &Pipe, buffer: &UserBuffers, available: usize) -> Result<usize, Errno> {
-    let mut done = 0;
-    let wanted = buffer.len().min(available);
-    while done < wanted {
-        let chunk: Vec<u8> = {
-            let queue = pipe.buffer.lock();
-            queue
-                .iter()
-                .take((wanted - done).min(PAGE_SIZE))
-                .copied()
-                .collect()
-        };
-        if buffer.write_at(done, &chunk) != chunk.len() {
-            return partial(done, wanted);
-        }
-        pipe.buffer.lock().drain(..chunk.len());
-        done += chunk.len();
-    }
-    Ok(done)
-}
-
-fn write_pipe(pipe: &Pipe, buffer: &UserBuffers, non_blocking: bool) -> Result<usize, Errno> {
-    if !pipe.has_readers() {
-        // Linux checks for readers before it touches the buffer.
-        signal::raise_on_current(signal::SIGPIPE, signal::SignalInfo::from_kernel());
-        return Err(EPIPE);
-    }
-    let mut done = 0;
-    while done < buffer.len() {
-        // Like Linux, a chunk that faults part-way is not written at all.
-        let mut chunk = vec![0u8; (buffer.len() - done).min(PAGE_SIZE)];
-        if buffer.read_at(done, &mut chunk) != chunk.len() {
-            return partial(done, buffer.len());
-        }
-        let mut pending = &chunk[..];
-        while !pending.is_empty() {
-            let _masked = InterruptsMasked::new();
-            if !pipe.has_readers() {
-                signal::raise_on_current(signal::SIGPIPE, signal::SignalInfo::from_kernel());
-                return if done > 0 { Ok(done) } else { Err(EPIPE) };
-            }
-            let written = {
-                let mut queue = pipe.buffer.lock();
-                let room = pipe::CAPACITY
-                    .saturating_sub(queue.len())
-                    .min(pending.len());
-                queue.extend(&pending[..room]);
-                room
-            };
-            pending = &pending[written..];
-            done += written;
-            if written > 0 {
-                scheduler::wake(Channel::Pipe(pipe.channel()));
-            } else if non_blocking {
-                return if done > 0 { Ok(done) } else { Err(EAGAIN) };
-            } else if task::signal_pending() {
-                return if done > 0 { Ok(done) } else { Err(ERESTARTSYS) };
-            } else {
-                scheduler::sleep(Channel::Pipe(pipe.channel()));
-            }
         }
     }
     Ok(done)

@@ -1,4 +1,4 @@
-//! Files: the initramfs, devices, pipes and file descriptors.
+//! Files: the initramfs, devices, pipes, sockets and file descriptors.
 
 pub mod cpio;
 pub mod vfs;
@@ -13,5 +13,7 @@ pub mod file;
 pub mod initramfs;
 #[cfg(target_os = "none")]
 pub mod pipe;
+#[cfg(target_os = "none")]
+pub mod socket;
 #[cfg(target_os = "none")]
 pub mod user_buffers;

@@ -36,7 +36,7 @@ const PATH_MAX: usize = 4096;
 const IOV_MAX: usize = 1024;
 const TCGETS: usize = 0x5401;
 
-fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
+pub(super) fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
     let fd = usize::try_from(fd).map_err(|_| EBADF)?;
     task::current().state.lock().files.get(fd)
 }
@@ -196,7 +196,7 @@ pub fn write(args: &Arguments) -> SyscallResult {
 }
 
 /// The (base, length) pairs of a user iovec array, checked as Linux's import_iovec does.
-fn iovecs(address: usize, count: usize) -> Result<Vec<UserSlice>, Errno> {
+pub(super) fn iovecs(address: usize, count: usize) -> Result<Vec<UserSlice>, Errno> {
     if count > IOV_MAX {
         return Err(EINVAL);
     }
@@ -255,20 +255,31 @@ pub fn pipe2(args: &Arguments) -> SyscallResult {
         OpenFile::new(FileKind::PipeRead(pipe.clone()), true, false).non_blocking(non_blocking);
     let write_end =
         OpenFile::new(FileKind::PipeWrite(pipe), false, true).non_blocking(non_blocking);
-    let read_fd = install(read_end, close_on_exec)?;
-    let write_fd = match install(write_end, close_on_exec) {
+    install_pair(read_end, write_end, close_on_exec, args.usize(0))
+}
+
+/// Installs two new files (pipe2, socketpair) and writes their descriptors to the two ints
+/// at `fds`; on any failure neither stays open.
+pub(super) fn install_pair(
+    first: Arc<OpenFile>,
+    second: Arc<OpenFile>,
+    close_on_exec: bool,
+    fds: usize,
+) -> SyscallResult {
+    let first_fd = install(first, close_on_exec)?;
+    let second_fd = match install(second, close_on_exec) {
         Ok(fd) => fd,
         Err(error) => {
-            close_quietly(&[read_fd]);
+            close_quietly(&[first_fd]);
             return Err(error);
         }
     };
-    let fds = UserPtr::<i32>::new(args.usize(0));
-    if put_user(fds, read_fd as i32)
-        .and_then(|()| put_user(fds.add(1), write_fd as i32))
+    let fds = UserPtr::<i32>::new(fds);
+    if put_user(fds, first_fd as i32)
+        .and_then(|()| put_user(fds.add(1), second_fd as i32))
         .is_err()
     {
-        close_quietly(&[read_fd, write_fd]);
+        close_quietly(&[first_fd, second_fd]);
         return Err(EFAULT);
     }
     Ok(0)

@@ -11,6 +11,7 @@ mod poll;
 mod process;
 mod resources;
 mod signal;
+mod socket;
 mod system;
 mod time;
 
@@ -124,12 +125,20 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         163 => resources::getrlimit(&args),
         164 => resources::setrlimit(&args),
         166 => files::umask(&args),
+        167 => process::prctl(&args),
         169 => time::gettimeofday(&args),
         172 => process::getpid(),
         173 => process::getppid(),
         174..=177 => identity::root_id(),
         178 => process::gettid(),
         179 => system::sysinfo(&args),
+        198 => socket::socket(&args),
+        199 => socket::socketpair(&args),
+        206 => socket::sendto(&args),
+        207 => socket::recvfrom(&args),
+        210 => socket::shutdown(&args),
+        211 => socket::sendmsg(&args),
+        212 => socket::recvmsg(&args),
         214 => memory::brk(&args),
         215 => memory::munmap(&args),
         220 => process::clone(&args, frame),

@@ -1,10 +1,12 @@
-//! Process system calls: fork (clone), execve, exit, wait4 and the identities.
+//! Process system calls: fork (clone), execve, exit, wait4, the identities and the thread's
+//! name.
 
 use super::files::read_path;
-use super::{Arguments, SyscallResult};
+use super::{Arguments, SyscallResult, write_user};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{E2BIG, EFAULT, EINVAL, Errno};
 use crate::task::process::WaitStatus;
+use crate::task::thread::ThreadName;
 use crate::task::{self, scheduler, signal};
 use crate::uaccess::{UserCStr, UserPtr, get_user, put_user, strncpy_from_user, strnlen_user};
 use alloc::vec;
@@ -36,6 +38,28 @@ pub fn getpid() -> SyscallResult {
 
 pub fn gettid() -> SyscallResult {
     Ok(task::current_thread().tid as usize)
+}
+
+/// prctl(option, ...): the calling thread's name (PR_SET_NAME, PR_GET_NAME); other options
+/// are EINVAL, as Linux answers options it does not know.
+pub fn prctl(args: &Arguments) -> SyscallResult {
+    const PR_SET_NAME: usize = 15;
+    const PR_GET_NAME: usize = 16;
+    let thread = task::current_thread();
+    match args.usize(0) {
+        PR_SET_NAME => {
+            let mut name = [0u8; 16];
+            strncpy_from_user(&mut name, UserCStr::new(args.usize(1)))?;
+            thread.state.lock().name = ThreadName::new(&name);
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let name = thread.state.lock().name;
+            write_user(args.usize(1), &name.0)?;
+            Ok(0)
+        }
+        _ => Err(EINVAL),
+    }
 }
 
 pub fn getppid() -> SyscallResult {
@@ -158,7 +182,7 @@ pub fn execve(args: &Arguments, frame: &mut TrapFrame) -> SyscallResult {
     let envp = read_strings(args.usize(2), &mut budget)?;
     let cwd = task::current().state.lock().cwd.clone();
     let node = task::lookup(&cwd, &path)?;
-    task::exec(&node, &argv, &envp, frame)?;
+    task::exec(&path, &node, &argv, &envp, frame)?;
     Ok(0)
 }
 

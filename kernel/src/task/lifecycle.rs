@@ -6,7 +6,7 @@ use super::process::{
     Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, WaitStatus,
 };
 use super::signal::{self, Dispositions, SIGCHLD, SIGKILL, SignalInfo, ThreadSignals, code};
-use super::thread::{Channel, RunState, Thread, ThreadState};
+use super::thread::{Channel, RunState, Thread, ThreadName, ThreadState};
 use super::{current, current_thread, futex, lookup, scheduler, signal_pending};
 use crate::arch::aarch64::context;
 use crate::arch::aarch64::trap_frame::TrapFrame;
@@ -84,7 +84,7 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             zombie: None,
         },
     );
-    let state = ThreadState::new(ThreadSignals::default());
+    let state = ThreadState::new(ThreadSignals::default(), ThreadName::of_program(path));
     scheduler::spawn(Thread::new(pid, process, state, &initial_frame(&image))?);
     Ok(())
 }
@@ -155,7 +155,7 @@ pub fn clone(frame: &TrapFrame, request: &CloneRequest) -> Result<Pid, Errno> {
         let process = copy_process(&parent.process, tid, request.share_address_space)?;
         (process, parent.state.lock().signals.for_child())
     };
-    let mut state = ThreadState::new(signals);
+    let mut state = ThreadState::new(signals, parent.state.lock().name);
     state.set_child_tid = request.set_child_tid.unwrap_or(0);
     state.clear_child_tid = request.clear_child_tid.unwrap_or(0);
     state.vfork_parent = request.share_address_space.then_some(parent.tid);
@@ -248,8 +248,9 @@ fn end_other_threads(thread: &Thread) -> Result<(), Errno> {
     }
 }
 
-/// execve: replaces the running program with `node`.
+/// execve: replaces the running program with `node`, found at `path`.
 pub fn exec(
+    path: &str,
     node: &Node,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -275,6 +276,7 @@ pub fn exec(
         state.signals.alternate_stack = None;
         state.clear_child_tid = 0;
         state.robust_list = (0, 0);
+        state.name = ThreadName::of_program(path);
     }
     address_space::switch_to(Some(image.space.clone()));
     drop((old, closed));

@@ -54,11 +54,38 @@ pub struct ThreadState {
     pub robust_list: (usize, usize),
     /// The parent suspended in vfork until this thread calls execve or exits.
     pub vfork_parent: Option<Pid>,
+    /// The command name (Linux's `comm`): the program's file name, or what prctl's
+    /// PR_SET_NAME gave.
+    pub name: ThreadName,
+}
+
+/// A thread's name: at most 15 bytes, NUL-padded to 16 as prctl's PR_GET_NAME reports it.
+#[derive(Clone, Copy, Default)]
+pub struct ThreadName(pub [u8; 16]);
+
+impl ThreadName {
+    /// The first 15 bytes of `name`, up to a NUL.
+    pub fn new(name: &[u8]) -> Self {
+        let mut bytes = [0u8; 16];
+        let length = name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(name.len())
+            .min(15);
+        bytes[..length].copy_from_slice(&name[..length]);
+        Self(bytes)
+    }
+
+    /// The name a program run from `path` gets: its last component.
+    pub fn of_program(path: &str) -> Self {
+        Self::new(path.rsplit('/').next().unwrap_or(path).as_bytes())
+    }
 }
 
 impl ThreadState {
-    pub fn new(signals: ThreadSignals) -> Self {
+    pub fn new(signals: ThreadSignals, name: ThreadName) -> Self {
         Self {
+            name,
             run: RunState::Runnable,
             signals,
             set_child_tid: 0,
