@@ -2,7 +2,7 @@
 
 use crate::arch::aarch64::timer;
 use crate::board;
-use crate::fs::console_input;
+use crate::fs::tty;
 use crate::task::scheduler;
 use crate::task::thread::Channel;
 use bsp_drivers::{InterruptController, Irq};
@@ -30,7 +30,7 @@ pub fn handle_irq() {
                 scheduler::wake(Channel::Tick);
                 crate::task::signal::alarm::on_tick();
             }
-            Irq::Uart => console_input::on_receive(),
+            Irq::Uart => tty::on_receive(),
             Irq::Other(number) => {
                 crate::println!("irq: disabling unexpected interrupt {number}");
                 controller.disable(irq);

@@ -82,7 +82,8 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     );
 
     interrupts::init();
-    fs::console_input::init();
+    fs::initramfs::mount();
+    fs::tty::init();
     context::enable_fp_for_user();
     irq::enable();
 

@@ -32,7 +32,7 @@ pub fn fetch() -> Result<DebianKernel> {
     let cache = user_cache::directory("linux")?;
     let apt = arm64_apt(&cache.join("apt"))?;
     println!("looking for Debian's newest arm64 kernel with apt (arm64 only, own configuration)");
-    if let Err(error) = process::run_checked(&mut arm64_command(&apt, "apt-get", &["update"])) {
+    if let Err(error) = process::run_checked(&mut apt.command("apt-get", &["update"])) {
         // Some sources may lack arm64 or be unreachable: whether the kernel is there decides.
         println!("apt-get update reported a problem ({error:#}); going on with what it fetched");
     }
@@ -54,39 +54,22 @@ pub fn fetch() -> Result<DebianKernel> {
     })
 }
 
-/// A private apt (see [`PrivateApt`]) whose sources are this machine's, for arm64.
+/// A private apt (see [`PrivateApt`]) whose sources are this machine's, for arm64 alone.
 fn arm64_apt(directory: &Path) -> Result<PrivateApt> {
     let sources = apt_sources::arm64_stanzas(&apt_sources::system_sources()?);
     ensure!(
         !sources.is_empty(),
         "this machine has no apt sources to fetch Debian's kernel from"
     );
-    let apt = PrivateApt::set_up(directory, "")?;
+    let apt = PrivateApt::set_up(directory, "", Some("arm64"))?;
     let stanzas = directory.join("sources.list.d").join("arm64.sources");
     fs::write(&stanzas, sources).with_context(|| format!("cannot write {}", stanzas.display()))?;
     Ok(apt)
 }
 
-/// `program` of `apt` with arm64 as the only architecture, the native one, so that package
-/// names need no `:arm64`.
-fn arm64_command(apt: &PrivateApt, program: &str, arguments: &[&str]) -> Command {
-    let mut words = vec![
-        "-o",
-        "APT::Architecture=arm64",
-        "-o",
-        "APT::Architectures=arm64",
-    ];
-    words.extend(arguments);
-    apt.command(program, &words)
-}
-
 /// The package and version of the newest plain arm64 kernel image.
 fn newest_kernel(apt: &PrivateApt) -> Result<(String, String)> {
-    let names = process::output_of(&mut arm64_command(
-        apt,
-        "apt-cache",
-        &["pkgnames", PACKAGE_PREFIX],
-    ))?;
+    let names = process::output_of(&mut apt.command("apt-cache", &["pkgnames", PACKAGE_PREFIX]))?;
     let mut flavours: Vec<&str> = names
         .lines()
         .filter(|name| is_plain_arm64_kernel(name))
@@ -98,7 +81,7 @@ fn newest_kernel(apt: &PrivateApt) -> Result<(String, String)> {
     flavours.sort_unstable();
     let mut arguments = vec!["madison"];
     arguments.extend(&flavours);
-    let table = process::output_of(&mut arm64_command(apt, "apt-cache", &arguments))?;
+    let table = process::output_of(&mut apt.command("apt-cache", &arguments))?;
     let mut newest: Option<(String, String)> = None;
     for (package, version) in madison_rows(&table) {
         let newer = match &newest {
@@ -170,7 +153,8 @@ fn download(apt: &PrivateApt, package: &str, version: &str, directory: &Path) ->
     println!("downloading {package} {version}");
     let wanted = format!("{package}={version}");
     process::run_checked(
-        arm64_command(apt, "apt-get", &["download", &wanted]).current_dir(&scratch),
+        apt.command("apt-get", &["download", &wanted])
+            .current_dir(&scratch),
     )?;
     let deb = only_file_with_extension(&scratch, "deb")?;
     process::run_checked(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&unpacked))?;

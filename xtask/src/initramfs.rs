@@ -1,5 +1,5 @@
-//! The kernel's initramfs: what goes where (/bin, /tests, /testdata, /corpus, host files), written
-//! to target/xtask/initramfs.cpio.
+//! The kernel's initramfs: what goes where (/bin, /tests, /testdata, /corpus, Debian's busybox,
+//! host files), written to target/xtask/initramfs.cpio.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
 
+use crate::debian_busybox;
 use crate::linux_programs;
 use crate::newc::{self, ArchiveFile};
 use crate::rust_std_program;
@@ -15,6 +16,11 @@ use crate::workspace;
 
 /// Programs whose name starts with it are test programs, which `init --test` runs.
 const TEST_PROGRAM_PREFIX: &str = "test-";
+/// Debian's busybox: the interpreter of the busybox scripts (`#!/bin/busybox sh`) and the first
+/// process of `cargo xtask qemu --busybox`.
+pub const BUSYBOX: &str = "/bin/busybox";
+/// Shell scripts for busybox's `sh`, in user/linux: (name in the initramfs, source).
+const BUSYBOX_SCRIPTS: [(&str, &str); 1] = [("test-busybox", "test-busybox.sh")];
 
 /// Host files to put into the initramfs besides the standard contents.
 #[derive(Default)]
@@ -67,6 +73,7 @@ pub fn build(host_files: &HostFiles) -> Result<Initramfs> {
             data: read(&program.path)?,
         });
     }
+    files.extend(busybox()?);
     files.extend(test_data()?);
     files.extend(corpus());
     let files = with_host_files(files, init, added);
@@ -93,6 +100,25 @@ fn program_path(name: &str) -> String {
     } else {
         format!("bin/{name}")
     }
+}
+
+/// Debian's busybox (fetched on first use) and the scripts it runs, test scripts in /tests.
+fn busybox() -> Result<Vec<ArchiveFile>> {
+    let mut files = vec![ArchiveFile {
+        path: BUSYBOX.trim_start_matches('/').to_owned(),
+        executable: true,
+        data: read(&debian_busybox::fetch()?)?,
+    }];
+    let sources = workspace::root().join("user").join("linux");
+    for (name, source) in BUSYBOX_SCRIPTS {
+        files.push(ArchiveFile {
+            path: program_path(name),
+            // The kernel runs a script, through its #! line, only with the execute bits.
+            executable: true,
+            data: read(&sources.join(source))?,
+        });
+    }
+    Ok(files)
 }
 
 /// Every file in user/testdata/, for the test programs to open and to execute.
@@ -225,6 +251,19 @@ mod tests {
         assert_eq!(program_path("init"), "bin/init");
         assert_eq!(program_path("echo-args"), "bin/echo-args");
         assert_eq!(program_path("tester"), "bin/tester");
+    }
+
+    #[test]
+    fn busybox_scripts_name_busybox_as_their_interpreter() {
+        let sources = workspace::root().join("user").join("linux");
+        for (_, source) in BUSYBOX_SCRIPTS {
+            let script = fs::read_to_string(sources.join(source)).unwrap();
+            assert_eq!(
+                script.lines().next(),
+                Some(format!("#!{BUSYBOX} sh").as_str()),
+                "{source}"
+            );
+        }
     }
 
     #[test]

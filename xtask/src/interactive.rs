@@ -31,6 +31,8 @@ pub struct Options {
     pub append: Option<String>,
     /// A host program to run as the first process instead of /bin/init.
     pub init: Option<PathBuf>,
+    /// Busybox's shell as the first process instead of /bin/init.
+    pub busybox: bool,
     /// Host files for the initramfs's root.
     pub added: Vec<PathBuf>,
     /// Arguments of the first process.
@@ -51,8 +53,12 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         .iter()
         .flat_map(|append| append.split_whitespace())
         .collect();
-    let arguments: Vec<&str> = options.init_arguments.iter().map(String::as_str).collect();
-    let cmdline = cmdline::compose(&words, initramfs.init.as_deref(), &arguments)?;
+    let (init, arguments) = first_process(
+        options.busybox,
+        initramfs.init.as_deref(),
+        &options.init_arguments,
+    );
+    let cmdline = cmdline::compose(&words, init, &arguments)?;
     let kernel = build::build_kernel(
         &KernelBuild {
             board: options.board,
@@ -99,6 +105,25 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     }
     relayed?;
     Ok(exit_code_of(child.wait()?))
+}
+
+/// The first process (`None`: the kernel's /bin/init) and its arguments: busybox's `sh` for
+/// `--busybox`, given the user's arguments after its own name, else the `--init` program.
+fn first_process<'a>(
+    busybox: bool,
+    init: Option<&'a str>,
+    arguments: &'a [String],
+) -> (Option<&'a str>, Vec<&'a str>) {
+    let arguments = arguments.iter().map(String::as_str);
+    if busybox {
+        // Called as `busybox`, busybox runs the applet its first argument names.
+        (
+            Some(initramfs::BUSYBOX),
+            ["sh"].into_iter().chain(arguments).collect(),
+        )
+    } else {
+        (init, arguments.collect())
+    }
 }
 
 /// QEMU's exit status, which is that of the first process when it exits or powers off, as this
@@ -178,6 +203,24 @@ mod tests {
             ExitCode::from(255)
         );
         assert_eq!(exit_code_of(ExitStatus::from_raw(9)), ExitCode::from(137));
+    }
+
+    #[test]
+    fn busybox_runs_its_shell_with_the_user_s_arguments() {
+        let arguments = ["-c".to_owned(), "ls".to_owned()];
+        assert_eq!(
+            first_process(true, None, &arguments),
+            (Some("/bin/busybox"), vec!["sh", "-c", "ls"])
+        );
+        assert_eq!(
+            first_process(true, None, &[]),
+            (Some("/bin/busybox"), vec!["sh"])
+        );
+        assert_eq!(
+            first_process(false, Some("/bin/hello"), &arguments),
+            (Some("/bin/hello"), vec!["-c", "ls"])
+        );
+        assert_eq!(first_process(false, None, &[]), (None, vec![]));
     }
 
     #[test]

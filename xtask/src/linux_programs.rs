@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 7] = [
+const PROGRAMS: [LinuxProgram; 8] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -49,6 +49,11 @@ const PROGRAMS: [LinuxProgram; 7] = [
     LinuxProgram {
         name: "test-sockets",
         source: "test-sockets.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-tmpfs",
+        source: "test-tmpfs.c",
         flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc

@@ -19,8 +19,10 @@ mod chainloader;
 mod chainloader_link;
 mod cmdline;
 mod config_txt;
+mod debian_busybox;
 mod debian_firmware;
 mod debian_kernel;
+mod debian_package;
 mod extable_audit;
 mod extable_elf;
 mod firmware;
@@ -32,6 +34,7 @@ mod image;
 mod initramfs;
 mod interactive;
 mod linux_programs;
+mod linux_syscalls;
 mod matrix;
 mod newc;
 mod prereq;
@@ -50,6 +53,7 @@ mod serial_port;
 mod serial_terminal;
 mod summary;
 mod symbolize;
+mod syscall_table;
 mod test;
 mod transcript;
 mod user_cache;
@@ -99,6 +103,10 @@ enum Task {
     /// stay connected as its terminal (Ctrl-A X or Ctrl-C leaves); with --build-only, only build
     /// the chainloader's raw image
     Chainboot(ChainbootArgs),
+    /// Write docs/syscalls.md, the table of Linux system calls the kernel implements (fully or
+    /// partly) and those it answers with ENOSYS, from the dispatch table in
+    /// kernel/src/syscall/mod.rs
+    Syscalls,
 }
 
 #[derive(Args)]
@@ -141,10 +149,14 @@ struct QemuArgs {
     /// goes into the initramfs as /bin/<its file name>, and QEMU exits with its exit status
     #[arg(long, value_name = "PATH")]
     init: Option<PathBuf>,
+    /// Run Debian's busybox shell as the first process (init=/bin/busybox -- sh [ARGS]); its
+    /// applets (ls, cat, vi, ...) run by name
+    #[arg(long, conflicts_with = "init")]
+    busybox: bool,
     /// Put this host file into the initramfs as /<its file name> (repeatable)
     #[arg(long = "add", value_name = "PATH")]
     added: Vec<PathBuf>,
-    /// Arguments of the first process (the --init program, or /bin/init), after `--`
+    /// Arguments of the first process (the --init program, busybox's sh, or /bin/init), after `--`
     #[arg(last = true, value_name = "ARGS")]
     init_arguments: Vec<String>,
 }
@@ -294,6 +306,7 @@ fn run(task: Task) -> Result<ExitCode> {
             icount: args.icount,
             append: args.append,
             init: args.init,
+            busybox: args.busybox,
             added: args.added,
             init_arguments: args.init_arguments,
         }),
@@ -326,6 +339,10 @@ fn run(task: Task) -> Result<ExitCode> {
                 profile: Profile::from_release_flag(args.release),
                 serial: args.serial,
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Syscalls => {
+            syscall_table::run()?;
             Ok(ExitCode::SUCCESS)
         }
     }

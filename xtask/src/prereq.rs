@@ -118,7 +118,7 @@ fn is_root() -> Result<bool> {
     Ok(process::output_of(Command::new("id").arg("-u"))?.trim() == "0")
 }
 
-fn on_path(program: &str) -> bool {
+pub fn on_path(program: &str) -> bool {
     env::var_os("PATH").is_some_and(|path| {
         env::split_paths(&path).any(|directory| directory.join(program).is_file())
     })

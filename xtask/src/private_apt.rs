@@ -13,8 +13,13 @@ pub struct PrivateApt {
 
 impl PrivateApt {
     /// Writes the configuration into `directory`, with `sources_list` (one-line format) as its
-    /// only sources.
-    pub fn set_up(directory: &Path, sources_list: &str) -> Result<Self> {
+    /// only sources; with `architecture` (`arm64`), that is the only architecture whose package
+    /// lists are fetched, and the native one, so that package names need no `:arm64`.
+    pub fn set_up(
+        directory: &Path,
+        sources_list: &str,
+        architecture: Option<&str>,
+    ) -> Result<Self> {
         for subdirectory in [
             "sources.list.d",
             "preferences.d",
@@ -29,7 +34,7 @@ impl PrivateApt {
         // No package is ever installed through this apt: it only downloads.
         write(&directory.join("state/status"), "")?;
         let path = |relative: &str| directory.join(relative).display().to_string();
-        let config = format!(
+        let mut config = format!(
             "Dir::Etc::SourceList \"{}\";\n\
              Dir::Etc::SourceParts \"{}\";\n\
              Dir::Etc::Preferences \"{}\";\n\
@@ -48,6 +53,13 @@ impl PrivateApt {
             path("state/status"),
             path("cache"),
         );
+        if let Some(architecture) = architecture {
+            // The package lists of this machine's own architecture are not needed.
+            config += &format!(
+                "APT::Architecture \"{architecture}\";\n\
+                 APT::Architectures \"{architecture}\";\n"
+            );
+        }
         write(&directory.join("apt.conf"), &config)?;
         Ok(PrivateApt {
             directory: directory.to_owned(),
@@ -77,8 +89,12 @@ mod tests {
     #[test]
     fn keeps_sources_state_and_cache_inside_its_directory() {
         let directory = tempfile::tempdir().unwrap();
-        let apt =
-            PrivateApt::set_up(directory.path(), "deb http://m.example/debian sid main\n").unwrap();
+        let apt = PrivateApt::set_up(
+            directory.path(),
+            "deb http://m.example/debian sid main\n",
+            None,
+        )
+        .unwrap();
         let config = fs::read_to_string(directory.path().join("apt.conf")).unwrap();
         for line in config.lines().filter(|line| line.starts_with("Dir::")) {
             let (_, value) = line.split_once('"').unwrap();
@@ -99,6 +115,18 @@ mod tests {
         assert_eq!(
             apt_config,
             Some(directory.path().join("apt.conf").as_os_str())
+        );
+        assert!(!config.contains("APT::Architecture"), "{config}");
+    }
+
+    #[test]
+    fn fetches_one_architecture_when_asked() {
+        let directory = tempfile::tempdir().unwrap();
+        PrivateApt::set_up(directory.path(), "", Some("arm64")).unwrap();
+        let config = fs::read_to_string(directory.path().join("apt.conf")).unwrap();
+        assert!(
+            config.ends_with("APT::Architecture \"arm64\";\nAPT::Architectures \"arm64\";\n"),
+            "{config}"
         );
     }
 }

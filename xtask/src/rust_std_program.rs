@@ -46,9 +46,10 @@ pub fn build() -> Result<UserProgram> {
     })
 }
 
-/// The kernel loads static AArch64 programs only: a dynamically linked one (the project's
-/// linker settings not applied) would fail there, far from its cause.
-fn ensure_static_aarch64(program: &[u8]) -> Result<()> {
+/// The kernel loads static AArch64 programs only: a dynamically linked one (here, the project's
+/// linker settings not applied; Debian's busybox package no longer the static one) would fail
+/// there, far from its cause.
+pub fn ensure_static_aarch64(program: &[u8]) -> Result<()> {
     let elf = Elf::parse(program).context("not an ELF file")?;
     ensure!(elf.header.e_machine == EM_AARCH64, "not an AArch64 program");
     ensure!(

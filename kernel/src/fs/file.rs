@@ -4,21 +4,25 @@
 //! Partial transfers follow Linux: a copy that faults after moving some bytes returns
 //! that count; one that moves nothing returns EFAULT.
 
-use super::console_input;
+use super::file_data::FileData;
 use super::pipe::{BrokenPipe, Pipe, partial};
 use super::socket::Socket;
+use super::stat;
+use super::tty;
 use super::user_buffers::UserBuffers;
-use super::vfs::{Device, Node, NodeKind, S_IFMT};
+use super::vfs::{Device, Node, NodeKind, Timestamp};
 use crate::arch::aarch64::timer;
 use crate::console;
-use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ERESTARTSYS, ESPIPE, Errno};
+use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ERESTARTSYS, ESPIPE, Errno};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::IrqMutex;
 use crate::task;
 use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
+use spin::Mutex;
 
 pub enum FileKind {
     Node(Arc<Node>),
@@ -34,6 +38,8 @@ pub struct OpenFile {
     writable: bool,
     /// O_NONBLOCK: EAGAIN instead of waiting (pipes); fcntl's F_SETFL changes it.
     non_blocking: AtomicBool,
+    /// O_APPEND: every write goes to the end; fcntl's F_SETFL changes it.
+    append: AtomicBool,
 }
 
 /// What poll reports for a file: the `revents` bits.
@@ -49,6 +55,7 @@ pub mod poll_events {
 pub const O_RDONLY: usize = 0;
 pub const O_WRONLY: usize = 1;
 pub const O_RDWR: usize = 2;
+pub const O_APPEND: usize = 0o2000;
 pub const O_NONBLOCK: usize = 0o4000;
 
 /// `whence` values of lseek.
@@ -60,21 +67,34 @@ const SEEK_END: usize = 2;
 const DT_CHR: u8 = 2;
 const DT_DIR: u8 = 4;
 const DT_REG: u8 = 8;
+const DT_LNK: u8 = 10;
 
 impl OpenFile {
     pub fn new(kind: FileKind, readable: bool, writable: bool) -> Arc<Self> {
+        Arc::new(Self::with(kind, readable, writable))
+    }
+
+    /// A file open(2) opened, with its O_NONBLOCK and O_APPEND from `flags`.
+    pub fn opened(node: Arc<Node>, readable: bool, writable: bool, flags: usize) -> Arc<Self> {
+        let file = Self::with(FileKind::Node(node), readable, writable);
+        file.set_status_flags(flags);
+        Arc::new(file)
+    }
+
+    fn with(kind: FileKind, readable: bool, writable: bool) -> Self {
         match &kind {
             FileKind::PipeRead(pipe) => pipe.open(false),
             FileKind::PipeWrite(pipe) => pipe.open(true),
             FileKind::Node(_) | FileKind::Socket(_) => {}
         }
-        Arc::new(Self {
+        Self {
             kind,
             offset: IrqMutex::new(0),
             readable,
             writable,
             non_blocking: AtomicBool::new(false),
-        })
+            append: AtomicBool::new(false),
+        }
     }
 
     /// The same file with O_NONBLOCK set as asked.
@@ -85,6 +105,12 @@ impl OpenFile {
 
     pub fn set_non_blocking(&self, non_blocking: bool) {
         self.non_blocking.store(non_blocking, Ordering::Relaxed);
+    }
+
+    /// fcntl's F_SETFL: O_NONBLOCK and O_APPEND change; the access mode stays.
+    pub fn set_status_flags(&self, flags: usize) {
+        self.set_non_blocking(flags & O_NONBLOCK != 0);
+        self.append.store(flags & O_APPEND != 0, Ordering::Relaxed);
     }
 
     pub fn is_non_blocking(&self) -> bool {
@@ -103,7 +129,12 @@ impl OpenFile {
         } else {
             0
         };
-        mode | non_blocking
+        let append = if self.append.load(Ordering::Relaxed) {
+            O_APPEND
+        } else {
+            0
+        };
+        mode | non_blocking | append
     }
 
     /// Which of the poll `events` (IN, OUT) the file is ready for now, plus HUP and ERR,
@@ -127,7 +158,7 @@ impl OpenFile {
                 let (readable, writable, peer_gone) = socket.poll();
                 (readable, writable, if peer_gone { HUP } else { 0 })
             }
-            FileKind::Node(_) if self.is_console() => (console_input::available(), true, 0),
+            FileKind::Node(_) if self.is_console() => (tty::available(), true, 0),
             // Files and the null and zero devices never make anyone wait.
             FileKind::Node(_) => (true, true, 0),
         };
@@ -156,6 +187,35 @@ impl OpenFile {
     }
 
     pub fn read(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
+        self.read_from(buffer, None)
+    }
+
+    /// pread: a read at `offset`, the file's own offset untouched.
+    pub fn read_at(&self, buffer: &UserBuffers, offset: usize) -> Result<usize, Errno> {
+        self.check_positional()?;
+        self.read_from(buffer, Some(offset))
+    }
+
+    pub fn write(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
+        self.write_to(buffer, None)
+    }
+
+    /// pwrite: a write at `offset` (at the end under O_APPEND, as Linux does), the file's
+    /// own offset untouched.
+    pub fn write_at(&self, buffer: &UserBuffers, offset: usize) -> Result<usize, Errno> {
+        self.check_positional()?;
+        self.write_to(buffer, Some(offset))
+    }
+
+    /// Pipes, sockets and the console have no positions (ESPIPE).
+    fn check_positional(&self) -> Result<(), Errno> {
+        match self.node() {
+            Some(_) if !self.is_console() => Ok(()),
+            _ => Err(ESPIPE),
+        }
+    }
+
+    fn read_from(&self, buffer: &UserBuffers, at: Option<usize>) -> Result<usize, Errno> {
         if !self.readable {
             return Err(EBADF);
         }
@@ -163,11 +223,23 @@ impl OpenFile {
             FileKind::Node(node) => match &node.kind {
                 NodeKind::Directory(_) => Err(EISDIR),
                 NodeKind::File(data) => {
-                    let mut offset = self.offset.lock();
-                    let available = &data[(*offset).min(data.len())..];
-                    let count = buffer.len().min(available.len());
+                    let offset = at.unwrap_or_else(|| *self.offset.lock());
+                    let done = read_file(data, offset, buffer)?;
+                    if at.is_none() {
+                        *self.offset.lock() = offset + done;
+                    }
+                    Ok(done)
+                }
+                NodeKind::Symlink(_) => Err(EINVAL),
+                NodeKind::Generated(generate) => {
+                    let offset = at.unwrap_or_else(|| *self.offset.lock());
+                    let bytes = generate();
+                    let available = bytes.get(offset..).unwrap_or_default();
+                    let count = available.len().min(buffer.len());
                     let done = buffer.write_at(0, &available[..count]);
-                    *offset += done;
+                    if at.is_none() {
+                        *self.offset.lock() = offset + done;
+                    }
                     partial(done, count)
                 }
                 NodeKind::Device(Device::Null) => Ok(0),
@@ -182,7 +254,7 @@ impl OpenFile {
         }
     }
 
-    pub fn write(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
+    fn write_to(&self, buffer: &UserBuffers, at: Option<usize>) -> Result<usize, Errno> {
         if !self.writable {
             return Err(EBADF);
         }
@@ -191,6 +263,18 @@ impl OpenFile {
                 // As on Linux, the null and zero devices accept anything without reading it.
                 NodeKind::Device(Device::Null | Device::Zero) => Ok(buffer.len()),
                 NodeKind::Device(Device::Console) => write_console(buffer),
+                NodeKind::File(ref data) => {
+                    let offset = if self.append.load(Ordering::Relaxed) {
+                        data.lock().size()
+                    } else {
+                        at.unwrap_or_else(|| *self.offset.lock())
+                    };
+                    let done = write_file(node, data, offset, buffer)?;
+                    if at.is_none() {
+                        *self.offset.lock() = offset + done;
+                    }
+                    Ok(done)
+                }
                 _ => Err(EBADF),
             },
             FileKind::PipeWrite(pipe) => {
@@ -209,8 +293,10 @@ impl OpenFile {
             _ => return Err(ESPIPE),
         };
         let size = match &node.kind {
-            NodeKind::File(data) => data.len(),
-            NodeKind::Directory(children) => children.len() + 2,
+            NodeKind::File(data) => data.lock().size(),
+            NodeKind::Directory(_) => node.entries().len() + 2,
+            NodeKind::Symlink(_) => return Err(EINVAL),
+            NodeKind::Generated(generate) => generate().len(),
             NodeKind::Device(Device::Console) => return Err(ESPIPE),
             NodeKind::Device(_) => return Ok(0),
         };
@@ -229,24 +315,38 @@ impl OpenFile {
     /// `struct stat` (asm-generic layout, 128 bytes).
     pub fn stat(&self) -> [u8; 128] {
         match &self.kind {
-            FileKind::Node(node) => stat_of(node),
+            FileKind::Node(node) => stat::of_node(node),
             FileKind::PipeRead(pipe) | FileKind::PipeWrite(pipe) => {
-                stat_bytes(pipe.channel() as u64, 0o010_600, 1, 0, 0)
+                stat::of_anonymous(pipe.channel() as u64, stat::S_IFIFO | 0o600)
             }
-            FileKind::Socket(socket) => stat_bytes(Arc::as_ptr(socket) as u64, 0o140_777, 1, 0, 0),
+            FileKind::Socket(socket) => {
+                stat::of_anonymous(Arc::as_ptr(socket) as u64, stat::S_IFSOCK | 0o777)
+            }
+        }
+    }
+
+    /// ftruncate: sets the size of a regular file open for writing.
+    pub fn truncate(&self, size: usize) -> Result<(), Errno> {
+        match self.node() {
+            Some(node) if self.writable => truncate(node, size),
+            _ => Err(EINVAL),
         }
     }
 
     /// Fills `buffer` with linux_dirent64 records from the directory's position.
     pub fn read_directory(&self, buffer: UserSlice) -> Result<usize, Errno> {
-        let Some(NodeKind::Directory(children)) = self.node().map(|node| &node.kind) else {
-            return Err(ENOTDIR);
-        };
-        let directory = self.node().expect("checked above");
+        let directory = self
+            .node()
+            .filter(|node| node.is_directory())
+            .ok_or(ENOTDIR)?;
+        if directory.is_removed() {
+            return Err(ENOENT);
+        }
+        let children = directory.entries();
         let mut position = self.offset.lock();
         let entries = [
             (".", directory.inode, DT_DIR),
-            ("..", directory.inode, DT_DIR),
+            ("..", directory.up().inode, DT_DIR),
         ]
         .into_iter()
         .chain(
@@ -299,60 +399,93 @@ impl Drop for OpenFile {
 fn dirent_type(node: &Node) -> u8 {
     match node.kind {
         NodeKind::Directory(_) => DT_DIR,
-        NodeKind::File(_) => DT_REG,
+        NodeKind::File(_) | NodeKind::Generated(_) => DT_REG,
+        NodeKind::Symlink(_) => DT_LNK,
         NodeKind::Device(_) => DT_CHR,
     }
 }
 
-/// Linux's device numbers for the kernel's character devices.
-fn device_number(device: Device) -> u64 {
-    let (major, minor) = match device {
-        Device::Console => (5, 1),
-        Device::Null => (1, 3),
-        Device::Zero => (1, 5),
-    };
-    (major << 8) | minor
-}
-
-pub fn stat_of(node: &Node) -> [u8; 128] {
-    let rdev = match node.kind {
-        NodeKind::Device(device) => device_number(device),
-        _ => 0,
-    };
-    let links = if node.mode & S_IFMT == super::vfs::S_IFDIR {
-        2
-    } else {
-        1
-    };
-    stat_bytes(node.inode, node.mode, links, rdev, node.size() as u64)
-}
-
-fn stat_bytes(inode: u64, mode: u32, links: u32, rdev: u64, size: u64) -> [u8; 128] {
-    let mut stat = [0u8; 128];
-    let mut put =
-        |offset: usize, bytes: &[u8]| stat[offset..offset + bytes.len()].copy_from_slice(bytes);
-    put(0, &1u64.to_le_bytes()); // st_dev
-    put(8, &inode.to_le_bytes());
-    put(16, &mode.to_le_bytes());
-    put(20, &links.to_le_bytes());
-    put(32, &rdev.to_le_bytes());
-    put(48, &size.to_le_bytes());
-    put(56, &(PAGE_SIZE as u32).to_le_bytes()); // st_blksize
-    put(64, &size.div_ceil(512).to_le_bytes()); // st_blocks
-    let now = timer::counter() / timer::counter_frequency();
-    for time in [72, 88, 104] {
-        put(time, &now.to_le_bytes());
+/// Copies file bytes from `offset` to `buffer`, a chunk at a time, the file's lock never
+/// held over a user copy; returns how many arrived (EFAULT if none could).
+fn read_file(data: &Mutex<FileData>, offset: usize, buffer: &UserBuffers) -> Result<usize, Errno> {
+    let mut done = 0;
+    while done < buffer.len() {
+        let chunk = data.lock().read(offset + done, buffer.len() - done);
+        if chunk.is_empty() {
+            break;
+        }
+        let copied = buffer.write_at(done, &chunk);
+        done += copied;
+        if copied < chunk.len() {
+            return partial(done, buffer.len());
+        }
     }
-    stat
+    Ok(done)
+}
+
+/// Copies `buffer` into the file at `offset`, a page at a time read from user memory first;
+/// returns how many bytes were written (EFAULT or ENOSPC if none could be).
+fn write_file(
+    node: &Node,
+    data: &Mutex<FileData>,
+    offset: usize,
+    buffer: &UserBuffers,
+) -> Result<usize, Errno> {
+    let mut done = 0;
+    let mut chunk = vec![0u8; buffer.len().min(PAGE_SIZE)];
+    while done < buffer.len() {
+        let wanted = (buffer.len() - done).min(PAGE_SIZE);
+        let copied = buffer.read_at(done, &mut chunk[..wanted]);
+        if copied > 0 {
+            let written = match data.lock().write(offset + done, &chunk[..copied]) {
+                Ok(written) => written,
+                Err(_) if done > 0 => break,
+                Err(error) => return Err(error),
+            };
+            done += written;
+            if written < copied {
+                break;
+            }
+        }
+        if copied < wanted {
+            break;
+        }
+    }
+    if done > 0 {
+        node.touch(now());
+    }
+    partial(done, buffer.len())
+}
+
+/// truncate and ftruncate: sets a regular file's size.
+pub fn truncate(node: &Node, size: usize) -> Result<(), Errno> {
+    match &node.kind {
+        NodeKind::File(data) => {
+            data.lock().truncate(size)?;
+            node.touch(now());
+            Ok(())
+        }
+        NodeKind::Directory(_) => Err(EISDIR),
+        _ => Err(EINVAL),
+    }
+}
+
+/// The time file changes are stamped with: the realtime clock.
+pub fn now() -> Timestamp {
+    let nanos = timer::now_nanos();
+    Timestamp {
+        seconds: nanos / 1_000_000_000,
+        nanoseconds: (nanos % 1_000_000_000) as u32,
+    }
 }
 
 fn read_console(buffer: &UserBuffers) -> Result<usize, Errno> {
     if buffer.len() == 0 {
         return Ok(0);
     }
-    let bytes = console_input::take(buffer.len(), task::signal_pending).ok_or(ERESTARTSYS)?;
+    let bytes = tty::take(buffer.len(), task::signal_pending).ok_or(ERESTARTSYS)?;
     let done = buffer.write_at(0, &bytes);
-    console_input::unread(&bytes[done..]);
+    tty::unread(&bytes[done..]);
     partial(done, bytes.len())
 }
 

@@ -1,6 +1,9 @@
-//! The initramfs linked into the kernel image (built by the xtask), as the root file tree.
+//! The initramfs linked into the kernel image (built by the xtask), unpacked at boot into the
+//! root file tree, which is writable (a tmpfs) and lives in memory.
 
 use super::vfs::{self, Node};
+use super::{page, proc};
+use crate::mm::frames;
 use alloc::sync::Arc;
 use spin::Once;
 
@@ -9,7 +12,14 @@ static ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/initramfs.cpio
 
 static ROOT: Once<Arc<Node>> = Once::new();
 
-/// The root directory. A malformed archive leaves only /dev, with a message.
+/// Builds the root tree with /proc, and gives file data half of RAM, Linux's default size
+/// for a tmpfs.
+pub fn mount() {
+    page::set_limit(frames::total_frames() / 2);
+    proc::install(root());
+}
+
+/// The root directory. A malformed archive leaves only /dev and /tmp, with a message.
 pub fn root() -> &'static Arc<Node> {
     ROOT.call_once(|| {
         vfs::build(ARCHIVE).unwrap_or_else(|error| {

@@ -1,10 +1,12 @@
-//! Files: the initramfs, devices, pipes, sockets and file descriptors.
+//! Files: the file tree (a tmpfs filled from the initramfs), devices, pipes, sockets and
+//! file descriptors.
 
 pub mod cpio;
+pub mod file_data;
+pub mod page;
+pub mod termios;
 pub mod vfs;
 
-#[cfg(target_os = "none")]
-pub mod console_input;
 #[cfg(target_os = "none")]
 pub mod fd_table;
 #[cfg(target_os = "none")]
@@ -14,6 +16,12 @@ pub mod initramfs;
 #[cfg(target_os = "none")]
 pub mod pipe;
 #[cfg(target_os = "none")]
+pub mod proc;
+#[cfg(target_os = "none")]
 pub mod socket;
+#[cfg(target_os = "none")]
+pub mod stat;
+#[cfg(target_os = "none")]
+pub mod tty;
 #[cfg(target_os = "none")]
 pub mod user_buffers;

@@ -182,6 +182,16 @@ impl AddressSpace {
     }
 
     /// Whether nothing is mapped in `range`.
+    /// The regions, in address order, with their protections (/proc/self/maps).
+    pub fn regions(&self) -> Vec<(Range<usize>, Protection)> {
+        let inner = self.inner.lock();
+        inner
+            .regions
+            .iter()
+            .map(|region| (region.range.clone(), region.protection))
+            .collect()
+    }
+
     pub fn is_free(&self, range: &Range<usize>) -> bool {
         range.end <= USER_TOP && !self.inner.lock().overlaps(range)
     }

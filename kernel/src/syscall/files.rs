@@ -1,40 +1,29 @@
-//! File system calls: open, read, write and friends on the read-only file tree, devices and pipes.
+//! Calls on file descriptors: open, read, write, pipes, dup, fcntl, ioctl and friends.
 
+use super::paths::{parent_at, read_path, walk_at};
+use super::terminal;
 use super::{Arguments, SyscallResult};
 use crate::errno::{
-    E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENAMETOOLONG, ENFILE, ENOENT, ENOTDIR, ENOTTY,
-    ERANGE, EROFS, Errno,
+    E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, ENFILE, ENOENT, ENOTDIR, ENOTTY, Errno,
 };
-use crate::fs::file::{FileKind, O_NONBLOCK, O_RDWR, O_WRONLY, OpenFile, stat_of};
+use crate::fs::file::{self, FileKind, O_NONBLOCK, O_RDWR, O_WRONLY, OpenFile};
 use crate::fs::pipe::Pipe;
 use crate::fs::user_buffers::UserBuffers;
-use crate::fs::vfs::{self, Node};
+use crate::fs::vfs::{MAX_SYMLINKS, MODE_PERMISSIONS, Node, NodeKind};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::task;
 use crate::uaccess::{
-    UserCStr, UserPtr, UserSlice, access_ok, copy_from_user, copy_struct_from_user, copy_to_user,
-    get_user, put_user, strncpy_from_user,
+    UserCStr, UserPtr, UserSlice, access_ok, copy_from_user, copy_struct_from_user, get_user,
+    put_user,
 };
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// `dirfd` meaning "the current directory".
-const AT_FDCWD: i32 = -100;
-const AT_EMPTY_PATH: usize = 0x1000;
 const O_ACCMODE: usize = 3;
-const O_CREAT: usize = 0o100;
-const O_EXCL: usize = 0o200;
-const O_TRUNC: usize = 0o1000;
-/// arm64's value (asm/fcntl.h), not asm-generic's.
-const O_DIRECTORY: usize = 0o40_000;
 const O_CLOEXEC: usize = 0o2_000_000;
-/// Longest path accepted, NUL included (Linux's PATH_MAX).
-const PATH_MAX: usize = 4096;
 /// Most iovecs in one readv/writev (UIO_MAXIOV).
 const IOV_MAX: usize = 1024;
-const TCGETS: usize = 0x5401;
 
 pub(super) fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
     let fd = usize::try_from(fd).map_err(|_| EBADF)?;
@@ -57,70 +46,14 @@ fn install_from(lowest: usize, file: Arc<OpenFile>, close_on_exec: bool) -> Sysc
     added.map_err(|(error, _file)| error)
 }
 
-/// Copies a path from user space.
-pub fn read_path(path: UserCStr) -> Result<String, Errno> {
-    let mut buffer = vec![0u8; PATH_MAX];
-    let length = strncpy_from_user(&mut buffer, path)?;
-    if length == PATH_MAX {
-        return Err(ENAMETOOLONG);
-    }
-    buffer.truncate(length);
-    String::from_utf8(buffer).map_err(|_| ENOENT)
-}
-
-/// The directory a `*at` call starts from: the current one or `dirfd`'s.
-fn base_directory(dirfd: i32, path: &str) -> Result<String, Errno> {
-    let cwd = task::current().state.lock().cwd.clone();
-    if path.starts_with('/') || dirfd == AT_FDCWD {
-        return Ok(cwd);
-    }
-    let directory = file(dirfd)?;
-    let node = directory.node().ok_or(ENOTDIR)?;
-    if !node.is_directory() {
-        return Err(ENOTDIR);
-    }
-    path_of(node).ok_or(ENOENT)
-}
-
-/// The absolute path of a directory node, found by searching the tree.
-fn path_of(target: &Node) -> Option<String> {
-    fn search(node: &Arc<Node>, target: u64, path: &mut String) -> bool {
-        if node.inode == target {
-            return true;
-        }
-        let vfs::NodeKind::Directory(children) = &node.kind else {
-            return false;
-        };
-        for (name, child) in children {
-            let length = path.len();
-            path.push('/');
-            path.push_str(name);
-            if search(child, target, path) {
-                return true;
-            }
-            path.truncate(length);
-        }
-        false
-    }
-    let mut path = String::new();
-    search(crate::fs::initramfs::root(), target.inode, &mut path).then(|| {
-        if path.is_empty() {
-            String::from("/")
-        } else {
-            path
-        }
-    })
-}
-
-fn lookup_at(dirfd: i32, path: &str) -> Result<Arc<Node>, Errno> {
-    if path.is_empty() {
-        return Err(ENOENT);
-    }
-    task::lookup(&base_directory(dirfd, path)?, path)
-}
-
 pub fn openat(args: &Arguments) -> SyscallResult {
-    open(args.i32(0), UserCStr::new(args.usize(1)), args.usize(2))
+    let mode = args.usize(3) as u32;
+    open(
+        args.i32(0),
+        UserCStr::new(args.usize(1)),
+        args.usize(2),
+        mode,
+    )
 }
 
 /// openat2: openat with its flags in a versioned `struct open_how` {flags, mode, resolve}.
@@ -137,35 +70,85 @@ pub fn openat2(args: &Arguments) -> SyscallResult {
     let mut how = [0u8; OPEN_HOW_SIZE_VER0];
     copy_struct_from_user(&mut how, UserPtr::new(args.usize(2)), size)?;
     let field = |i: usize| u64::from_le_bytes(how[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
-    let (flags, resolve) = (field(0), field(2));
-    if resolve != 0 || flags > u64::from(u32::MAX) {
+    let (flags, mode, resolve) = (field(0), field(1), field(2));
+    if resolve != 0 || flags > u64::from(u32::MAX) || mode > u64::from(MODE_PERMISSIONS) {
         return Err(EINVAL);
     }
-    open(args.i32(0), UserCStr::new(args.usize(1)), flags as usize)
+    open(
+        args.i32(0),
+        UserCStr::new(args.usize(1)),
+        flags as usize,
+        mode as u32,
+    )
 }
 
-fn open(dirfd: i32, path: UserCStr, flags: usize) -> SyscallResult {
+/// open's flags beyond the access mode.
+const O_CREAT: usize = 0o100;
+const O_EXCL: usize = 0o200;
+const O_TRUNC: usize = 0o1000;
+/// arm64's values (asm/fcntl.h), not asm-generic's.
+const O_DIRECTORY: usize = 0o40_000;
+const O_NOFOLLOW: usize = 0o100_000;
+const O_PATH: usize = 0o10_000_000;
+
+fn open(dirfd: i32, path: UserCStr, flags: usize, mode: u32) -> SyscallResult {
     let path = read_path(path)?;
-    let node = match lookup_at(dirfd, &path) {
-        Err(error) if error == ENOENT && flags & O_CREAT != 0 => return Err(EROFS),
+    let node = match walk_at(dirfd, &path, flags & O_NOFOLLOW == 0) {
+        Err(error) if error == ENOENT && flags & O_CREAT != 0 => {
+            create_file(dirfd, &path, flags, mode)?
+        }
         Ok(_) if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL => return Err(EEXIST),
         result => result?,
     };
     let access = flags & O_ACCMODE;
-    let writable = access == O_WRONLY || access == O_RDWR;
+    let (readable, writable) = match flags & O_PATH {
+        0 => (access != O_WRONLY, access == O_WRONLY || access == O_RDWR),
+        _ => (false, false),
+    };
+    if matches!(node.kind, NodeKind::Symlink(_)) && flags & O_PATH == 0 {
+        // O_NOFOLLOW met a link.
+        return Err(ELOOP);
+    }
     if flags & O_DIRECTORY != 0 && !node.is_directory() {
         return Err(ENOTDIR);
     }
     if writable && node.is_directory() {
         return Err(EISDIR);
     }
-    let is_device = matches!(node.kind, vfs::NodeKind::Device(_));
-    if (writable || flags & O_TRUNC != 0) && !is_device {
-        return Err(EROFS);
+    if flags & O_CREAT != 0 && node.is_directory() {
+        return Err(EISDIR);
     }
-    let file = OpenFile::new(FileKind::Node(node), access != O_WRONLY, writable)
-        .non_blocking(flags & O_NONBLOCK != 0);
+    // Linux truncates even when the file is opened read-only.
+    if flags & O_TRUNC != 0 && flags & O_PATH == 0 && matches!(node.kind, NodeKind::File(_)) {
+        file::truncate(&node, 0)?;
+    }
+    let file = OpenFile::opened(node, readable, writable, flags);
     install(file, flags & O_CLOEXEC != 0)
+}
+
+/// O_CREAT of a name that does not exist: a regular file with `mode` less the umask. A
+/// dangling symbolic link is followed to create its target, unless O_EXCL (as on Linux).
+fn create_file(dirfd: i32, path: &str, flags: usize, mode: u32) -> Result<Arc<Node>, Errno> {
+    if path.ends_with('/') {
+        return Err(EISDIR);
+    }
+    let mut parent = parent_at(dirfd, path)?;
+    for _ in 0..MAX_SYMLINKS {
+        let existing = parent.directory.child(&parent.name)?;
+        let Some(NodeKind::Symlink(target)) = existing.as_ref().map(|node| &node.kind) else {
+            break;
+        };
+        if flags & O_EXCL != 0 {
+            return Err(EEXIST);
+        }
+        parent = task::resolve_parent(&parent.directory, &target.path())?;
+    }
+    let umask = task::current().state.lock().umask;
+    let node = Node::file(mode & !umask & MODE_PERMISSIONS, &[], file::now());
+    parent
+        .directory
+        .insert(&parent.name, node.clone(), file::now())?;
+    Ok(node)
 }
 
 pub fn close(args: &Arguments) -> SyscallResult {
@@ -193,6 +176,29 @@ pub fn read(args: &Arguments) -> SyscallResult {
 pub fn write(args: &Arguments) -> SyscallResult {
     let file = file(args.i32(0))?;
     file.write(&buffer(args)?)
+}
+
+/// pread64: a read at an offset, the file's own offset untouched.
+pub fn pread64(args: &Arguments) -> SyscallResult {
+    let file = file(args.i32(0))?;
+    file.read_at(&buffer(args)?, offset(args.i64(3))?)
+}
+
+/// pwrite64: a write at an offset, the file's own offset untouched.
+pub fn pwrite64(args: &Arguments) -> SyscallResult {
+    let file = file(args.i32(0))?;
+    file.write_at(&buffer(args)?, offset(args.i64(3))?)
+}
+
+fn offset(offset: i64) -> Result<usize, Errno> {
+    usize::try_from(offset).map_err(|_| EINVAL)
+}
+
+/// fsync, fdatasync: the file system is memory, nothing is ever waiting to be written; a
+/// pipe or socket cannot be synced (EINVAL).
+pub fn fsync(args: &Arguments) -> SyscallResult {
+    file(args.i32(0))?.node().ok_or(EINVAL)?;
+    Ok(0)
 }
 
 /// The (base, length) pairs of a user iovec array, checked as Linux's import_iovec does.
@@ -301,7 +307,7 @@ pub fn dup(args: &Arguments) -> SyscallResult {
 
 /// fcntl(fd, command, argument): duplicating (F_DUPFD, F_DUPFD_CLOEXEC), the descriptor's
 /// close-on-exec flag (F_GETFD, F_SETFD) and the file's status flags (F_GETFL, F_SETFL, of
-/// which only O_NONBLOCK can change). Locks and the rest are EINVAL.
+/// which O_NONBLOCK and O_APPEND can change). Locks and the rest are EINVAL.
 pub fn fcntl(args: &Arguments) -> SyscallResult {
     const F_DUPFD: usize = 0;
     const F_GETFD: usize = 1;
@@ -333,7 +339,7 @@ pub fn fcntl(args: &Arguments) -> SyscallResult {
         }
         F_GETFL => Ok(file.status_flags()),
         F_SETFL => {
-            file.set_non_blocking(argument & O_NONBLOCK != 0);
+            file.set_status_flags(argument);
             Ok(0)
         }
         _ => Err(EINVAL),
@@ -365,45 +371,12 @@ pub fn dup3(args: &Arguments) -> SyscallResult {
     Ok(new)
 }
 
-fn put_stat(node_stat: [u8; 128], buffer: usize) -> SyscallResult {
-    match copy_to_user(UserPtr::new(buffer), &node_stat) {
-        0 => Ok(0),
-        _ => Err(EFAULT),
-    }
-}
-
-pub fn fstat(args: &Arguments) -> SyscallResult {
-    put_stat(file(args.i32(0))?.stat(), args.usize(1))
-}
-
-pub fn newfstatat(args: &Arguments) -> SyscallResult {
-    let path = read_path(UserCStr::new(args.usize(1)))?;
-    if path.is_empty() && args.usize(3) & AT_EMPTY_PATH != 0 {
-        if args.i32(0) == AT_FDCWD {
-            let cwd = task::current().state.lock().cwd.clone();
-            return put_stat(stat_of(&*task::lookup(&cwd, &cwd)?), args.usize(2));
-        }
-        return put_stat(file(args.i32(0))?.stat(), args.usize(2));
-    }
-    put_stat(stat_of(&*lookup_at(args.i32(0), &path)?), args.usize(2))
-}
-
 pub fn getdents64(args: &Arguments) -> SyscallResult {
     file(args.i32(0))?.read_directory(UserSlice::new(args.usize(1), args.usize(2)))
 }
 
-/// `struct termios` (asm-generic, 36 bytes) of a raw console: 8 bits, no echo, no line editing.
-fn console_termios() -> [u8; 36] {
-    let mut termios = [0u8; 36];
-    const CS8: u32 = 0o60;
-    const CREAD: u32 = 0o200;
-    const B115200: u32 = 0o10002;
-    termios[8..12].copy_from_slice(&(CS8 | CREAD | B115200).to_le_bytes());
-    termios
-}
-
 /// ioctl(fd, request, argument): the requests Linux takes on any descriptor (FIONBIO,
-/// FIOCLEX, FIONCLEX), then the console's (TCGETS); anything else is ENOTTY.
+/// FIOCLEX, FIONCLEX), then the console's (terminal.rs); anything else is ENOTTY.
 pub fn ioctl(args: &Arguments) -> SyscallResult {
     const FIONCLEX: usize = 0x5450;
     const FIOCLEX: usize = 0x5451;
@@ -424,39 +397,7 @@ pub fn ioctl(args: &Arguments) -> SyscallResult {
                 .set_close_on_exec(fd as usize, request == FIOCLEX)?;
             Ok(0)
         }
-        TCGETS if file.is_console() => {
-            match copy_to_user(UserPtr::new(args.usize(2)), &console_termios()) {
-                0 => Ok(0),
-                _ => Err(EFAULT),
-            }
-        }
+        _ if file.is_console() => terminal::ioctl(args),
         _ => Err(ENOTTY),
     }
-}
-
-pub fn getcwd(args: &Arguments) -> SyscallResult {
-    let mut cwd = task::current().state.lock().cwd.clone().into_bytes();
-    cwd.push(0);
-    if args.usize(1) < cwd.len() {
-        return Err(ERANGE);
-    }
-    match copy_to_user(UserPtr::new(args.usize(0)), &cwd) {
-        0 => Ok(cwd.len()),
-        _ => Err(EFAULT),
-    }
-}
-
-pub fn chdir(args: &Arguments) -> SyscallResult {
-    let path = read_path(UserCStr::new(args.usize(0)))?;
-    if path.is_empty() {
-        return Err(ENOENT);
-    }
-    let process = task::current();
-    let cwd = process.state.lock().cwd.clone();
-    let (node, clean) = task::resolve(&cwd, &path)?;
-    if !node.is_directory() {
-        return Err(ENOTDIR);
-    }
-    process.state.lock().cwd = clean;
-    Ok(0)
 }

@@ -3,16 +3,20 @@
 //! Handlers are safe code: every user pointer reaches them as a `UserPtr`/`UserSlice`/
 //! `UserCStr` and is only touched through uaccess.
 
+mod attributes;
 mod files;
 mod futex;
 mod identity;
 mod memory;
+mod namespace;
+mod paths;
 mod poll;
 mod process;
 mod resources;
 mod signal;
 mod socket;
 mod system;
+mod terminal;
 mod time;
 
 use crate::arch::aarch64::trap_frame::TrapFrame;
@@ -70,12 +74,27 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5],
     ]);
     let result = match number {
-        17 => files::getcwd(&args),
+        17 => paths::getcwd(&args),
         23 => files::dup(&args),
         24 => files::dup3(&args),
-        25 => files::fcntl(&args),
-        29 => files::ioctl(&args),
-        49 => files::chdir(&args),
+        25 => files::fcntl(&args), // partial: no locks; only dup, FD_CLOEXEC and F_GETFL/F_SETFL
+        29 => files::ioctl(&args), // partial: FIONBIO, FIOCLEX, FIONCLEX, console TCGETS only
+        34 => namespace::mkdirat(&args),
+        35 => namespace::unlinkat(&args),
+        36 => namespace::symlinkat(&args),
+        37 => namespace::linkat(&args),
+        38 => namespace::renameat(&args),
+        43 => attributes::statfs(&args),
+        44 => attributes::fstatfs(&args),
+        45 => attributes::truncate(&args),
+        46 => attributes::ftruncate(&args),
+        48 => attributes::faccessat(&args),
+        49 => paths::chdir(&args),
+        50 => paths::fchdir(&args),
+        52 => attributes::fchmod(&args),
+        53 => attributes::fchmodat(&args),
+        54 => attributes::fchownat(&args),
+        55 => attributes::fchown(&args),
         56 => files::openat(&args),
         57 => files::close(&args),
         59 => files::pipe2(&args),
@@ -85,22 +104,28 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         64 => files::write(&args),
         65 => files::readv(&args),
         66 => files::writev(&args),
+        67 => files::pread64(&args),
+        68 => files::pwrite64(&args),
         73 => poll::ppoll(&args),
-        79 => files::newfstatat(&args),
-        80 => files::fstat(&args),
+        78 => namespace::readlinkat(&args),
+        79 => attributes::newfstatat(&args),
+        80 => attributes::fstat(&args),
+        81 => attributes::sync(),
+        82 | 83 => files::fsync(&args),
+        88 => attributes::utimensat(&args),
         93 => process::exit(&args),
         94 => process::exit_group(&args),
         96 => process::set_tid_address(&args),
-        98 => futex::futex(&args),
-        99 => futex::set_robust_list(&args),
+        98 => futex::futex(&args), // partial: no FUTEX_WAKE_OP and no PI operations (ENOSYS)
+        99 => futex::set_robust_list(&args), // partial: the list is not walked when a thread exits
         100 => futex::get_robust_list(&args),
         101 => time::nanosleep(&args),
-        102 => signal::getitimer(&args),
-        103 => signal::setitimer(&args),
-        113 => time::clock_gettime(&args),
+        102 => signal::getitimer(&args), // partial: ITIMER_REAL only
+        103 => signal::setitimer(&args), // partial: ITIMER_REAL only
+        113 => time::clock_gettime(&args), // partial: clocks count from boot (no RTC, no CPU time)
         114 => time::clock_getres(&args),
-        115 => time::clock_nanosleep(&args),
-        123 => resources::sched_getaffinity(&args),
+        115 => time::clock_nanosleep(&args), // partial: no CPU-time clocks (EINVAL)
+        123 => resources::sched_getaffinity(&args), // partial: one CPU (CPU 0)
         124 => process::sched_yield(),
         129 => signal::kill(&args),
         130 => signal::tkill(&args),
@@ -112,10 +137,10 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         136 => signal::rt_sigpending(&args),
         137 => signal::rt_sigtimedwait(&args),
         139 => signal::rt_sigreturn(frame),
-        142 => system::reboot(&args),
-        143 | 145 => identity::set_ids(&args, 2),
-        144 | 146 => identity::set_ids(&args, 1),
-        147 | 149 => identity::set_ids(&args, 3),
+        142 => system::reboot(&args), // partial: restart and halt power off; no CAD_ON/CAD_OFF
+        143 | 145 => identity::set_ids(&args, 2), // partial: only root's id (0) is accepted
+        144 | 146 => identity::set_ids(&args, 1), // partial: only root's id (0) is accepted
+        147 | 149 => identity::set_ids(&args, 3), // partial: only root's id (0) is accepted
         148 | 150 => identity::get_real_effective_saved(&args),
         154 => identity::setpgid(&args),
         155 => identity::getpgid(&args),
@@ -125,30 +150,33 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         163 => resources::getrlimit(&args),
         164 => resources::setrlimit(&args),
         166 => files::umask(&args),
-        167 => process::prctl(&args),
-        169 => time::gettimeofday(&args),
+        167 => process::prctl(&args), // partial: only PR_SET_NAME and PR_GET_NAME
+        169 => time::gettimeofday(&args), // partial: counts from boot: no real-time clock
         172 => process::getpid(),
         173 => process::getppid(),
         174..=177 => identity::root_id(),
         178 => process::gettid(),
         179 => system::sysinfo(&args),
-        198 => socket::socket(&args),
-        199 => socket::socketpair(&args),
-        206 => socket::sendto(&args),
-        207 => socket::recvfrom(&args),
+        198 => socket::socket(&args), // partial: always EAFNOSUPPORT: no address families
+        199 => socket::socketpair(&args), // partial: AF_UNIX stream and seqpacket only
+        206 => socket::sendto(&args), // partial: no MSG_OOB (EOPNOTSUPP)
+        207 => socket::recvfrom(&args), // partial: no MSG_PEEK, MSG_OOB, MSG_WAITALL (EOPNOTSUPP)
         210 => socket::shutdown(&args),
-        211 => socket::sendmsg(&args),
-        212 => socket::recvmsg(&args),
+        211 => socket::sendmsg(&args), // partial: no ancillary data (SCM_RIGHTS), no MSG_OOB
+        212 => socket::recvmsg(&args), // partial: no ancillary data, MSG_PEEK, MSG_OOB, MSG_WAITALL
         214 => memory::brk(&args),
         215 => memory::munmap(&args),
-        220 => process::clone(&args, frame),
+        220 => process::clone(&args, frame), // partial: fork, vfork and whole threads only
         221 => process::execve(&args, frame),
-        222 => memory::mmap(&args),
+        222 => memory::mmap(&args), // partial: no file mappings, no MAP_SHARED
         226 => memory::mprotect(&args),
-        260 => process::wait4(&args),
+        260 => process::wait4(&args), // partial: rusage is not filled in; no stopped children
         261 => resources::prlimit64(&args),
+        276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),
-        437 => files::openat2(&args),
+        437 => files::openat2(&args), // partial: no RESOLVE_* flags (EINVAL)
+        439 => attributes::faccessat2(&args),
+        452 => attributes::fchmodat2(&args),
         _ => Err(ENOSYS),
     };
     let interrupted = match result {

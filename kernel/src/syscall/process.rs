@@ -1,14 +1,17 @@
 //! Process system calls: fork (clone), execve, exit, wait4, the identities and the thread's
 //! name.
 
-use super::files::read_path;
+use super::paths::{absolute_path, read_path};
 use super::{Arguments, SyscallResult, write_user};
 use crate::arch::aarch64::trap_frame::TrapFrame;
-use crate::errno::{E2BIG, EFAULT, EINVAL, Errno};
+use crate::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, Errno};
+use crate::fs::vfs::{Node, NodeKind};
 use crate::task::process::WaitStatus;
 use crate::task::thread::ThreadName;
-use crate::task::{self, scheduler, signal};
+use crate::task::{self, scheduler, script, signal};
 use crate::uaccess::{UserCStr, UserPtr, get_user, put_user, strncpy_from_user, strnlen_user};
+use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -181,9 +184,44 @@ pub fn execve(args: &Arguments, frame: &mut TrapFrame) -> SyscallResult {
     let argv = read_strings(args.usize(1), &mut budget)?;
     let envp = read_strings(args.usize(2), &mut budget)?;
     let cwd = task::current().state.lock().cwd.clone();
-    let node = task::lookup(&cwd, &path)?;
-    task::exec(&path, &node, &argv, &envp, frame)?;
+    let program = follow_scripts(&cwd, path, argv)?;
+    let path = absolute_path(&program.path)?;
+    task::exec(&path, &program.node, &program.argv, &envp, frame)?;
     Ok(0)
+}
+
+/// What execve finally loads: its path, its file, and the argv it gets.
+struct Program {
+    path: String,
+    node: Arc<Node>,
+    argv: Vec<Vec<u8>>,
+}
+
+/// The program execve runs for `path`: the file itself, or for a `#!` script its
+/// interpreter (itself perhaps a script, up to Linux's four levels), with the argv it gets.
+fn follow_scripts(
+    cwd: &Arc<Node>,
+    mut path: String,
+    mut argv: Vec<Vec<u8>>,
+) -> Result<Program, Errno> {
+    const MAX_INTERPRETERS: usize = 4;
+    for _ in 0..=MAX_INTERPRETERS {
+        let node = task::lookup(cwd, &path)?;
+        let head = match &node.kind {
+            NodeKind::File(data) => data.lock().read(0, script::HEAD_SIZE),
+            _ => return Err(EACCES),
+        };
+        let Some(interpreter) = script::interpreter(&head) else {
+            return Ok(Program { path, node, argv });
+        };
+        if node.mode() & 0o111 == 0 {
+            return Err(EACCES);
+        }
+        let interpreter = interpreter?;
+        argv = interpreter.argv(&path, &argv);
+        path = interpreter.path;
+    }
+    Err(ELOOP)
 }
 
 pub fn wait4(args: &Arguments) -> SyscallResult {

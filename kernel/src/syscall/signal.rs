@@ -56,23 +56,14 @@ fn send_from_user(target: &Process, signal: u8, info: SignalInfo) {
 pub fn kill(args: &Arguments) -> SyscallResult {
     let (pid, signal) = (args.i32(0), signal_number(args.usize(1), true)?);
     let me = task::current();
-    let in_group = |group: Pid| {
-        scheduler::processes()
-            .into_iter()
-            .filter(move |process| {
-                let state = process.state.lock();
-                state.group == group && state.zombie.is_none()
-            })
-            .collect()
-    };
     let targets: Vec<Arc<Process>> = match pid {
         pid if pid > 0 => scheduler::find(pid as Pid).into_iter().collect(),
-        0 => in_group(me.state.lock().group),
+        0 => scheduler::process_group(me.state.lock().group),
         -1 => scheduler::processes()
             .into_iter()
             .filter(|p| p.pid != INIT_PID && p.pid != me.pid)
             .collect(),
-        group => in_group(group.unsigned_abs()),
+        group => scheduler::process_group(group.unsigned_abs()),
     };
     if targets.is_empty() {
         return Err(ESRCH);

@@ -303,7 +303,10 @@ mod tests {
             Err(ElfError::BadEntryPoint)
         );
         assert_eq!(reason("phnum-huge"), Err(ElfError::BadProgramHeaders));
-        assert_eq!(reason("shell-script"), Err(ElfError::NotElf));
+        assert_eq!(
+            reason("script-naming-no-interpreter"),
+            Err(ElfError::NotElf)
+        );
     }
 
     #[test]

@@ -47,13 +47,15 @@ pub fn load(
     envp: &[Vec<u8>],
     random: [u8; 16],
 ) -> Result<Image, Errno> {
-    let NodeKind::File(file) = node.kind else {
+    let NodeKind::File(data) = &node.kind else {
         return Err(EACCES);
     };
-    if node.mode & 0o111 == 0 {
+    if node.mode() & 0o111 == 0 {
         return Err(EACCES);
     }
-    let plan = elf::plan(file).map_err(|_| ENOEXEC)?;
+    // An initramfs program is lent as it is; a written one is copied once.
+    let file = data.lock().contents();
+    let plan = elf::plan(&file).map_err(|_| ENOEXEC)?;
     let space = AddressSpace::new()?;
     for segment in plan.segments.iter().filter(|s| !s.pages.is_empty()) {
         space

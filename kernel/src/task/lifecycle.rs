@@ -14,6 +14,7 @@ use crate::errno::{EAGAIN, ECHILD, ERESTARTSYS, Errno};
 use crate::fs::fd_table::FileTable;
 use crate::fs::file::{FileKind, OpenFile};
 use crate::fs::vfs::Node;
+use crate::fs::{initramfs, tty};
 use crate::mm::address_space;
 use crate::sync::InterruptsMasked;
 use crate::uaccess::{UserPtr, put_user};
@@ -52,11 +53,15 @@ fn program_break(image: &Image) -> Break {
 
 /// Starts the first process: `path` with `argv`, its standard streams on the console.
 pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
-    let node = lookup("/", path)?;
+    let node = lookup(initramfs::root(), path)?;
     let mut random = [0u8; 16];
     crate::random::fill(&mut random);
     let image = image::load(&node, argv, &[b"PATH=/bin".to_vec()], random)?;
-    let console = OpenFile::new(FileKind::Node(lookup("/", "/dev/console")?), true, true);
+    let console = OpenFile::new(
+        FileKind::Node(lookup(initramfs::root(), "/dev/console")?),
+        true,
+        true,
+    );
     let mut files = FileTable::default();
     for _ in 0..3 {
         files
@@ -74,7 +79,8 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             limits: DEFAULT_LIMITS,
             address_space: Some(image.space.clone()),
             files,
-            cwd: String::from("/"),
+            cwd: initramfs::root().clone(),
+            executable: String::from(path),
             program_break: program_break(&image),
             dispositions: Dispositions::default(),
             pending: Default::default(),
@@ -86,6 +92,8 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
     );
     let state = ThreadState::new(ThreadSignals::default(), ThreadName::of_program(path));
     scheduler::spawn(Thread::new(pid, process, state, &initial_frame(&image))?);
+    // The console is the first process's terminal, its group the foreground one.
+    tty::set_foreground(pid);
     Ok(())
 }
 
@@ -128,6 +136,7 @@ fn copy_process(
             address_space,
             files: state.files.clone(),
             cwd: state.cwd.clone(),
+            executable: state.executable.clone(),
             program_break: state.program_break,
             dispositions: state.dispositions.clone(),
             pending: Default::default(),
@@ -266,6 +275,7 @@ pub fn exec(
         let mut state = process.state.lock();
         state.program_break = program_break(&image);
         state.dispositions.reset_for_exec();
+        state.executable = String::from(path);
         (
             state.address_space.replace(image.space.clone()),
             state.files.close_on_exec(),

@@ -2,6 +2,7 @@
 //! (user_faults.rs), futexes, signals, and what happens on every return to user space.
 
 pub mod elf;
+pub mod script;
 pub mod user_stack;
 
 #[cfg(target_os = "none")]
@@ -35,10 +36,9 @@ mod current {
     use super::signal::delivery::{self, Interrupted};
     use super::thread::Thread;
     use crate::arch::aarch64::trap_frame::TrapFrame;
-    use crate::errno::{ENOENT, ENOTDIR, Errno};
+    use crate::errno::Errno;
     use crate::fs::initramfs;
-    use crate::fs::vfs::{self, LookupError, Node};
-    use alloc::string::String;
+    use crate::fs::vfs::{self, Node, Parent};
     use alloc::sync::Arc;
 
     /// The running thread (system calls only run in one).
@@ -56,17 +56,20 @@ mod current {
         scheduler::current().is_some_and(|thread| super::signal::wakes(&thread))
     }
 
-    /// Resolves `path` against the current directory `cwd`: the node and its clean path.
-    pub fn resolve(cwd: &str, path: &str) -> Result<(Arc<Node>, String), Errno> {
-        vfs::resolve(initramfs::root(), cwd, path).map_err(|error| match error {
-            LookupError::NotFound => ENOENT,
-            LookupError::NotADirectory => ENOTDIR,
-        })
+    /// Walks `path` from the directory `start` (or the root), a symbolic link at the end
+    /// followed only if `follow_last`.
+    pub fn resolve(start: &Arc<Node>, path: &str, follow_last: bool) -> Result<Arc<Node>, Errno> {
+        vfs::resolve(initramfs::root(), start, path, follow_last)
     }
 
-    /// The node at `path`, resolved against the current directory `cwd`.
-    pub fn lookup(cwd: &str, path: &str) -> Result<Arc<Node>, Errno> {
-        resolve(cwd, path).map(|(node, _)| node)
+    /// The directory that holds (or is to hold) `path`'s last component, and that name.
+    pub fn resolve_parent(start: &Arc<Node>, path: &str) -> Result<Parent, Errno> {
+        vfs::resolve_parent(initramfs::root(), start, path)
+    }
+
+    /// The node at `path` walked from `start`, links followed.
+    pub fn lookup(start: &Arc<Node>, path: &str) -> Result<Arc<Node>, Errno> {
+        resolve(start, path, true)
     }
 
     /// Before any return to user space with `frame`: give up the CPU if the time slice is

@@ -4,6 +4,7 @@
 use super::signal::alarm::RealTimer;
 use super::signal::{Dispositions, Pending};
 use crate::fs::fd_table::{FileTable, MAX_FILES};
+use crate::fs::vfs::Node;
 use crate::mm::address_space::AddressSpace;
 use crate::sync::IrqMutex;
 use alloc::string::String;
@@ -94,7 +95,10 @@ pub struct ProcessState {
     pub limits: [Limit; RESOURCE_LIMITS],
     pub address_space: Option<Arc<AddressSpace>>,
     pub files: FileTable,
-    pub cwd: String,
+    /// The current directory (which may since have been removed).
+    pub cwd: Arc<Node>,
+    /// The program running, as execve found it (/proc/self/exe).
+    pub executable: String,
     pub program_break: Break,
     pub dispositions: Dispositions,
     /// Signals sent to the process as a whole (kill), for whichever thread takes them first.

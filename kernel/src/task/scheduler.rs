@@ -96,6 +96,17 @@ pub fn processes() -> Vec<Arc<Process>> {
         .collect()
 }
 
+/// The live processes of process group `group` (kill of a group, terminal signals).
+pub fn process_group(group: Pid) -> Vec<Arc<Process>> {
+    processes()
+        .into_iter()
+        .filter(|process| {
+            let state = process.state.lock();
+            state.group == group && state.zombie.is_none()
+        })
+        .collect()
+}
+
 /// The threads of `process` that have not exited.
 pub fn threads_of(process: &Process) -> Vec<Arc<Thread>> {
     SCHEDULER

@@ -2,7 +2,7 @@
 //! and delete erase the last one, Enter (CR or LF) ends the line, Ctrl-C abandons it.
 
 use rt::fd::STDIN;
-use rt::sys::file::read;
+use rt::sys::file::{ECHO, ICANON, ISIG, read, set_terminal_settings, terminal_settings};
 
 /// Longest line, in bytes; one more is kept for the NUL after the last word.
 pub const CAPACITY: usize = 256;
@@ -16,6 +16,15 @@ pub enum Line {
     Complete(usize),
     /// Standard input ended (or failed) before a line did.
     EndOfInput,
+}
+
+/// Makes the terminal on standard input raw (no line editing, no echo, Ctrl-C a byte), as
+/// the shell edits lines itself; nothing happens if standard input is no terminal.
+pub fn take_raw_input() {
+    if let Ok(mut settings) = terminal_settings(STDIN) {
+        settings.local_flags &= !(ICANON | ECHO | ISIG);
+        let _ = set_terminal_settings(STDIN, &settings);
+    }
 }
 
 /// Reads one line into `buffer`, whose last byte stays free.

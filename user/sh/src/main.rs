@@ -16,6 +16,7 @@ use crate::words::Words;
 rt::entry!(main);
 
 fn main(_: Args) -> i32 {
+    line::take_raw_input();
     let mut buffer = [0u8; line::CAPACITY];
     loop {
         rt::print!("$ ");

@@ -15,6 +15,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use alternate_stack::AlternateStack;
 
+pub const SIGINT: u8 = 2;
+pub const SIGQUIT: u8 = 3;
 pub const SIGILL: u8 = 4;
 pub const SIGBUS: u8 = 7;
 pub const SIGKILL: u8 = 9;

@@ -1,7 +1,7 @@
 //! test-rust-std: Rust's std, linked statically against musl, as an unmodified Linux client.
 //!
 //! Threads, locks, channels, thread-local storage, HashMap's random keys, child processes, the
-//! read-only initramfs, arguments and clocks, all through std alone. One line a test,
+//! file system (reading the initramfs, writing in /tmp), arguments and clocks, all through std alone. One line a test,
 //! `test rust_std::<name> ... ok` or `... FAILED (<reason>)`; the exit status is 1 if any
 //! failed. Tests that need a second process run this program again with `--child <role>`.
 
@@ -113,7 +113,10 @@ const TESTS: [(&str, Test); 21] = [
     ("fs_read", fs_read),
     ("fs_read_dir", fs_read_dir),
     ("fs_metadata", fs_metadata),
-    ("fs_is_read_only", fs_is_read_only),
+    (
+        "fs_writes_renames_and_removes",
+        fs_writes_renames_and_removes,
+    ),
     ("time_instant_and_sleep", time_instant_and_sleep),
 ];
 
@@ -693,14 +696,48 @@ fn fs_metadata() -> Outcome {
     Ok(())
 }
 
-fn fs_is_read_only() -> Outcome {
-    let created = File::create("/testdata/created-by-rust-std");
-    check_eq!(error_kind(created), Some(ErrorKind::ReadOnlyFilesystem));
-    check!(File::create(TEST_FILE).is_err());
-    check!(fs::write("/created-by-rust-std", "data").is_err());
-    check!(!attempt!(fs::exists("/testdata/created-by-rust-std")));
-    // The file is unchanged.
-    check!(attempt!(fs::read_to_string(TEST_FILE)).starts_with(TEST_FILE_START));
+fn fs_writes_renames_and_removes() -> Outcome {
+    let directory = format!("/tmp/rust-std-{}", process::id());
+    attempt!(fs::create_dir_all(format!("{directory}/sub/deeper")));
+    let path = format!("{directory}/sub/file");
+    attempt!(fs::write(&path, "first line\n"));
+    {
+        let mut file = attempt!(fs::OpenOptions::new().append(true).open(&path));
+        attempt!(file.write_all(b"second line\n"));
+    }
+    check_eq!(
+        attempt!(fs::read_to_string(&path)),
+        "first line\nsecond line\n"
+    );
+    let renamed = format!("{directory}/renamed");
+    attempt!(fs::rename(&path, &renamed));
+    check!(!attempt!(fs::exists(&path)));
+    check_eq!(attempt!(fs::metadata(&renamed)).len(), 23);
+    let copy = format!("{directory}/copy");
+    check_eq!(attempt!(fs::copy(&renamed, &copy)), 23);
+    check_eq!(attempt!(fs::read(&copy)), attempt!(fs::read(&renamed)));
+    let link = format!("{directory}/link");
+    attempt!(std::os::unix::fs::symlink("renamed", &link));
+    check_eq!(
+        attempt!(fs::read_link(&link)),
+        std::path::PathBuf::from("renamed")
+    );
+    check_eq!(
+        attempt!(fs::read_to_string(&link)),
+        attempt!(fs::read_to_string(&renamed))
+    );
+    let mut names: Vec<String> = attempt!(fs::read_dir(&directory))
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    names.sort();
+    check_eq!(names, ["copy", "link", "renamed", "sub"]);
+    check_eq!(
+        error_kind(fs::remove_dir(&directory)),
+        Some(ErrorKind::DirectoryNotEmpty)
+    );
+    attempt!(fs::remove_dir_all(&directory));
+    check!(!attempt!(fs::exists(&directory)));
     Ok(())
 }
 

@@ -22,6 +22,13 @@ pub const SEEK_END: u32 = 2;
 
 /// ioctl request that reads a terminal's settings: it succeeds on terminals only.
 pub const TCGETS: usize = 0x5401;
+/// ioctl request that changes a terminal's settings at once.
+pub const TCSETS: usize = 0x5402;
+/// `local_flags`: lines edited by the terminal, and what is typed echoed by it.
+pub const ICANON: u32 = 0o2;
+pub const ECHO: u32 = 0o10;
+/// `local_flags`: Ctrl-C and Ctrl-\ sent as signals rather than read as bytes.
+pub const ISIG: u32 = 0o1;
 
 /// Linux's `struct termios` (asm-generic/termbits.h), what TCGETS fills in.
 #[repr(C)]
@@ -134,4 +141,10 @@ pub fn terminal_settings(fd: Fd) -> Result<Termios, Errno> {
     // SAFETY: TCGETS writes one `struct termios`, which `settings` is.
     unsafe { syscall!(IOCTL, fd, TCGETS, &raw mut settings) }?;
     Ok(settings)
+}
+
+/// TCSETS: the terminal `fd` takes `settings` now.
+pub fn set_terminal_settings(fd: Fd, settings: &Termios) -> Result<(), Errno> {
+    // SAFETY: TCSETS reads one `struct termios`, which `settings` is.
+    unsafe { syscall!(IOCTL, fd, TCSETS, settings as *const Termios) }.map(|_| ())
 }
