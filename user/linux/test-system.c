@@ -1,7 +1,9 @@
 /* test-system: the smaller calls C programs and shells make, built static with gcc and run
- * unmodified: fcntl, ioctl on any descriptor, poll/ppoll, user and group ids, process groups and sessions, resource
- * limits, umask and CPU affinity, each pointer argument also given NULL, unmapped,
- * kernel-half, read-only and page-straddling addresses. The same binary passes under Linux. */
+ * unmodified: fcntl, ioctl on any descriptor, poll/ppoll and select, user and group ids,
+ * process groups and sessions, resource limits and usage, times, umask, CPU affinity,
+ * madvise, msync and the console's terminal ioctls, each pointer argument also given NULL,
+ * unmapped, kernel-half, read-only and page-straddling addresses. The same binary passes
+ * under Linux (run with a terminal as its standard output). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +15,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/times.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +319,212 @@ static void affinity_names_at_least_one_cpu(void) {
     }
 }
 
+static void select_reports_pipe_readiness_and_times_out(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    fd_set readable, writable;
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    FD_SET(ends[0], &readable);
+    FD_SET(ends[1], &writable);
+    struct timeval zero = {0, 0};
+    /* Only the write end is ready. */
+    CHECK_EQ(select(ends[1] + 1, &readable, &writable, NULL, &zero), 1);
+    CHECK(!FD_ISSET(ends[0], &readable));
+    CHECK(FD_ISSET(ends[1], &writable));
+    CHECK_EQ(write(ends[1], "x", 1), 1);
+    FD_SET(ends[0], &readable);
+    CHECK_EQ(select(ends[0] + 1, &readable, NULL, NULL, &zero), 1);
+    CHECK(FD_ISSET(ends[0], &readable));
+    /* Nothing to read after the byte is taken: the timeout runs out, and is used up. */
+    char byte;
+    CHECK_EQ(read(ends[0], &byte, 1), 1);
+    struct timespec timeout = {0, 30 * 1000 * 1000};
+    FD_SET(ends[0], &readable);
+    CHECK_EQ(syscall(SYS_pselect6, ends[0] + 1, &readable, NULL, NULL, &timeout, NULL), 0);
+    CHECK(!FD_ISSET(ends[0], &readable));
+    CHECK_EQ(timeout.tv_sec, 0);
+    CHECK_EQ(timeout.tv_nsec, 0);
+    /* A descriptor that is not open is EBADF; a negative count EINVAL. */
+    close(ends[1]);
+    FD_ZERO(&writable);
+    FD_SET(ends[1], &writable);
+    CHECK_EQ(select(ends[1] + 1, NULL, &writable, NULL, &zero), -1);
+    CHECK_EQ(errno, EBADF);
+    CHECK_EQ(syscall(SYS_pselect6, -1, NULL, NULL, NULL, NULL, NULL), -1);
+    CHECK_EQ(errno, EINVAL);
+    close(ends[0]);
+}
+
+static void pselect_with_bad_pointers_is_efault(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    struct timespec zero = {0, 0};
+    void *bad[] = {unmapped_page, KERNEL_HALF, read_only_page, straddling(8, 4)};
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* The sets are read and written back: each must be readable and writable. */
+        for (int set = 0; set < 3; set++) {
+            void *sets[3] = {NULL, NULL, NULL};
+            sets[set] = bad[i];
+            if (bad[i] == read_only_page)
+                continue;
+            CHECK_EQ(syscall(SYS_pselect6, ends[1] + 1, sets[0], sets[1], sets[2], &zero, NULL), -1);
+            CHECK_EQ(errno, EFAULT);
+        }
+    }
+    fd_set writable;
+    FD_ZERO(&writable);
+    FD_SET(ends[1], &writable);
+    /* A read-only set that has to be written back. */
+    fd_set *read_only = (fd_set *)read_only_page;
+    CHECK_EQ(mprotect(read_only_page, 4096, PROT_READ | PROT_WRITE), 0);
+    *read_only = writable;
+    CHECK_EQ(mprotect(read_only_page, 4096, PROT_READ), 0);
+    CHECK_EQ(syscall(SYS_pselect6, ends[1] + 1, NULL, read_only, NULL, &zero, NULL), -1);
+    CHECK_EQ(errno, EFAULT);
+    void *unreadable[] = {unmapped_page, KERNEL_HALF, straddling(16, 8)};
+    for (unsigned i = 0; i < sizeof unreadable / sizeof unreadable[0]; i++) {
+        CHECK_EQ(syscall(SYS_pselect6, ends[1] + 1, NULL, &writable, NULL, unreadable[i], NULL), -1);
+        CHECK_EQ(errno, EFAULT);
+        CHECK_EQ(syscall(SYS_pselect6, ends[1] + 1, NULL, &writable, NULL, &zero, unreadable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    close(ends[0]);
+    close(ends[1]);
+}
+
+static void madvise_dontneed_gives_back_zeroes(void) {
+    char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(page != MAP_FAILED);
+    memset(page, 0x5a, 8192);
+    CHECK_EQ(madvise(page, 4096, MADV_DONTNEED), 0);
+    CHECK_EQ(page[0], 0);
+    CHECK_EQ(page[4095], 0);
+    CHECK_EQ(page[4096], 0x5a);
+    CHECK_EQ(madvise(page, 8192, MADV_WILLNEED), 0);
+    CHECK_EQ(madvise(page, 0, MADV_DONTNEED), 0);
+    CHECK_EQ(madvise(page + 1, 4096, MADV_DONTNEED), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(madvise(page, 4096, 12345), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(munmap(page + 4096, 4096), 0);
+    CHECK_EQ(madvise(page, 8192, MADV_DONTNEED), -1);
+    CHECK_EQ(errno, ENOMEM);
+    CHECK_EQ(munmap(page, 4096), 0);
+}
+
+static void msync_checks_its_arguments(void) {
+    char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(pages != MAP_FAILED);
+    CHECK_EQ(munmap(pages + 4096, 4096), 0);
+    int synced = msync(pages, 4096, MS_SYNC);
+    int both = msync(pages, 4096, MS_SYNC | MS_ASYNC);
+    int both_errno = errno;
+    int misaligned = msync(pages + 1, 4096, MS_SYNC);
+    int misaligned_errno = errno;
+    int gone = msync(pages, 8192, MS_ASYNC | MS_INVALIDATE);
+    int gone_errno = errno;
+    CHECK_EQ(munmap(pages, 4096), 0);
+    CHECK_EQ(synced, 0);
+    CHECK_EQ(both, -1);
+    CHECK_EQ(both_errno, EINVAL);
+    CHECK_EQ(misaligned, -1);
+    CHECK_EQ(misaligned_errno, EINVAL);
+    /* Part of the range is not mapped. */
+    CHECK_EQ(gone, -1);
+    CHECK_EQ(gone_errno, ENOMEM);
+}
+
+static void usage_and_times_are_reported(void) {
+    struct rusage usage;
+    CHECK_EQ(getrusage(RUSAGE_SELF, &usage), 0);
+    CHECK_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+    CHECK_EQ(syscall(SYS_getrusage, 5, &usage), -1);
+    CHECK_EQ(errno, EINVAL);
+    void *unwritable[] = {NULL, unmapped_page, KERNEL_HALF, read_only_page,
+                          straddling(sizeof usage, 8)};
+    for (unsigned i = 0; i < sizeof unwritable / sizeof unwritable[0]; i++) {
+        CHECK_EQ(syscall(SYS_getrusage, RUSAGE_SELF, unwritable[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    /* times takes NULL; any other bad buffer is EFAULT. */
+    void *bad_tms[] = {unmapped_page, KERNEL_HALF, read_only_page, straddling(sizeof(struct tms), 8)};
+    for (unsigned i = 0; i < sizeof bad_tms / sizeof bad_tms[0]; i++) {
+        CHECK_EQ(syscall(SYS_times, bad_tms[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    /* times counts clock ticks, 100 a second; its buffer may be NULL. */
+    struct tms tms;
+    long before = syscall(SYS_times, &tms);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    long after = syscall(SYS_times, NULL);
+    CHECK(after - before >= 4 && after - before <= 50);
+    /* wait4 fills in the child's usage, or fails with EFAULT after reaping it. */
+    pid_t child = fork();
+    if (child == 0)
+        _exit(3);
+    int status;
+    CHECK_EQ(wait4(child, &status, 0, &usage), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+    child = fork();
+    if (child == 0)
+        _exit(0);
+    CHECK_EQ(syscall(SYS_wait4, child, &status, 0, KERNEL_HALF), -1);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(waitpid(child, &status, WNOHANG), -1);
+    CHECK_EQ(errno, ECHILD);
+}
+
+/* The console is every test program's terminal (standard output). */
+static void the_console_is_a_terminal_with_termios(void) {
+    CHECK(isatty(1));
+    struct termios saved, changed, seen;
+    CHECK_EQ(tcgetattr(1, &saved), 0);
+    CHECK(saved.c_cflag & CREAD);
+    changed = saved;
+    changed.c_lflag &= ~(ICANON | ECHO);
+    changed.c_cc[VMIN] = 1;
+    CHECK_EQ(tcsetattr(1, TCSANOW, &changed), 0);
+    CHECK_EQ(tcgetattr(1, &seen), 0);
+    CHECK_EQ(seen.c_lflag, changed.c_lflag);
+    CHECK_EQ(tcsetattr(1, TCSAFLUSH, &saved), 0);
+    CHECK_EQ(tcgetattr(1, &seen), 0);
+    CHECK_EQ(seen.c_lflag, saved.c_lflag);
+    struct winsize size;
+    CHECK_EQ(ioctl(1, TIOCGWINSZ, &size), 0);
+    CHECK(size.ws_row > 0 && size.ws_col > 0);
+    /* The foreground group is one of this session's, and it can be set to our own group. */
+    pid_t foreground = tcgetpgrp(1);
+    CHECK(foreground > 0);
+    CHECK_EQ(tcsetpgrp(1, getpgrp()), 0);
+    CHECK_EQ(tcgetpgrp(1), getpgrp());
+    CHECK_EQ(tcsetpgrp(1, 99999), -1);
+    CHECK_EQ(errno, ESRCH);
+    CHECK_EQ(tcsetpgrp(1, foreground), 0);
+    /* A pipe is no terminal. */
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    CHECK_EQ(tcgetattr(ends[0], &seen), -1);
+    CHECK_EQ(errno, ENOTTY);
+    close(ends[0]);
+    close(ends[1]);
+    /* The kernel's struct termios (36 bytes) is smaller than glibc's. */
+    struct {
+        unsigned long request;
+        size_t size;
+    } requests[] = {{TCSETS, 36}, {TIOCGWINSZ, sizeof size}, {TIOCGPGRP, sizeof(pid_t)}};
+    for (unsigned r = 0; r < sizeof requests / sizeof requests[0]; r++) {
+        void *bad[] = {NULL, unmapped_page, KERNEL_HALF, straddling(requests[r].size, 2)};
+        for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            CHECK_EQ(ioctl(1, requests[r].request, bad[i]), -1);
+            CHECK_EQ(errno, EFAULT);
+        }
+    }
+    CHECK_EQ(ioctl(1, TIOCGWINSZ, read_only_page), -1);
+    CHECK_EQ(errno, EFAULT);
+}
+
 int main(void) {
     if (set_up_pages() != 0) {
         printf("test " SUITE "::set_up ... FAILED (mmap)\n");
@@ -333,5 +543,11 @@ int main(void) {
     RUN(resource_limits_with_bad_pointers_are_efault);
     RUN(umask_swaps_the_mask);
     RUN(affinity_names_at_least_one_cpu);
+    RUN(select_reports_pipe_readiness_and_times_out);
+    RUN(pselect_with_bad_pointers_is_efault);
+    RUN(madvise_dontneed_gives_back_zeroes);
+    RUN(msync_checks_its_arguments);
+    RUN(usage_and_times_are_reported);
+    RUN(the_console_is_a_terminal_with_termios);
     return failures != 0;
 }

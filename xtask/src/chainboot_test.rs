@@ -5,10 +5,9 @@
 //! `chainloader/raspi3b`, suite `chainboot`.
 
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -146,17 +145,12 @@ impl Session {
             .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot start `{}`", process::describe(&command)))?;
-        let (Some(input), Some(output), Some(mut stderr)) =
+        let (Some(input), Some(output), Some(stderr)) =
             (qemu.stdin.take(), qemu.stdout.take(), qemu.stderr.take())
         else {
             unreachable!("all three are piped")
         };
-        let qemu_messages = thread::spawn(move || {
-            let mut messages = String::new();
-            // A read error only cuts the messages short; they are for a person to read.
-            let _ = stderr.read_to_string(&mut messages);
-            messages
-        });
+        let qemu_messages = process::read_in_background(stderr);
         Ok(Self {
             qemu,
             link: Link::new(output, input),

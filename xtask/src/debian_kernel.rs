@@ -54,6 +54,62 @@ pub fn fetch() -> Result<DebianKernel> {
     })
 }
 
+/// The newest kernel already in the cache, as it is (without asking apt whether Debian has a
+/// newer one: a test run should neither need the network nor change kernels unasked; `bench
+/// --against-linux` fetches the newest, which later test runs then use); [`fetch`] when the
+/// cache holds none.
+pub fn cached_or_fetch() -> Result<DebianKernel> {
+    let cache = user_cache::directory("linux")?;
+    let mut newest: Option<DebianKernel> = None;
+    if let Ok(entries) = fs::read_dir(&cache) {
+        for entry in entries {
+            let directory = entry?.path();
+            let image = directory.join("vmlinuz");
+            let Some((package, version)) = directory
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(cached_package_version)
+            else {
+                continue;
+            };
+            if !image.is_file() {
+                continue;
+            }
+            let newer = match &newest {
+                None => true,
+                Some(best) => version_is_greater(version, &best.version)?,
+            };
+            if newer {
+                newest = Some(DebianKernel {
+                    package: package.to_owned(),
+                    version: version.to_owned(),
+                    image,
+                });
+            }
+        }
+    }
+    match newest {
+        Some(kernel) => {
+            println!(
+                "using {} {} from {}",
+                kernel.package,
+                kernel.version,
+                cache.display()
+            );
+            Ok(kernel)
+        }
+        None => fetch(),
+    }
+}
+
+/// The package and version of a cache directory `<package>_<version>` that [`download`] made
+/// (Debian's package names and versions have no `_`).
+fn cached_package_version(name: &str) -> Option<(&str, &str)> {
+    let (package, version) = name.split_once('_')?;
+    (is_plain_arm64_kernel(package) && !version.is_empty() && !version.contains('_'))
+        .then_some((package, version))
+}
+
 /// A private apt (see [`PrivateApt`]) whose sources are this machine's, for arm64 alone.
 fn arm64_apt(directory: &Path) -> Result<PrivateApt> {
     let sources = apt_sources::arm64_stanzas(&apt_sources::system_sources()?);
@@ -227,6 +283,22 @@ mod tests {
             "linux-headers-6.1.0-28-arm64",
         ] {
             assert!(!is_plain_arm64_kernel(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn reads_cache_directory_names() {
+        assert_eq!(
+            cached_package_version("linux-image-6.12.117+deb12-arm64_6.12.117-1~deb12u1"),
+            Some(("linux-image-6.12.117+deb12-arm64", "6.12.117-1~deb12u1"))
+        );
+        for other in [
+            "apt",
+            "linux-image-6.1.0-28-arm64_6.1.119-1.partial_x",
+            "linux-image-6.1.0-28-arm64_",
+            "linux-image-6.12-arm64_6.12.117-1",
+        ] {
+            assert_eq!(cached_package_version(other), None, "{other}");
         }
     }
 

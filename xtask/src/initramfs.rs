@@ -15,12 +15,12 @@ use crate::user_programs;
 use crate::workspace;
 
 /// Programs whose name starts with it are test programs, which `init --test` runs.
-const TEST_PROGRAM_PREFIX: &str = "test-";
+pub const TEST_PROGRAM_PREFIX: &str = "test-";
 /// Debian's busybox: the interpreter of the busybox scripts (`#!/bin/busybox sh`) and the first
 /// process of `cargo xtask qemu --busybox`.
 pub const BUSYBOX: &str = "/bin/busybox";
 /// Shell scripts for busybox's `sh`, in user/linux: (name in the initramfs, source).
-const BUSYBOX_SCRIPTS: [(&str, &str); 1] = [("test-busybox", "test-busybox.sh")];
+pub const BUSYBOX_SCRIPTS: [(&str, &str); 1] = [("test-busybox", "test-busybox.sh")];
 
 /// Host files to put into the initramfs besides the standard contents.
 #[derive(Default)]
@@ -38,6 +38,8 @@ pub struct Initramfs {
     pub path: PathBuf,
     /// Where `HostFiles::init` is inside the initramfs: `/bin/<file name>`.
     pub init: Option<String>,
+    /// What it holds, for another archive made of some of the same files.
+    pub files: Vec<ArchiveFile>,
 }
 
 /// A file from the host, by its file name.
@@ -90,11 +92,12 @@ pub fn build(host_files: &HostFiles) -> Result<Initramfs> {
     Ok(Initramfs {
         path,
         init: init_path,
+        files,
     })
 }
 
 /// `bin/<name>` for a program, `tests/<name>` for a test program.
-fn program_path(name: &str) -> String {
+pub fn program_path(name: &str) -> String {
     if name.starts_with(TEST_PROGRAM_PREFIX) {
         format!("tests/{name}")
     } else {

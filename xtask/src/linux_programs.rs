@@ -65,6 +65,11 @@ const PROGRAMS: [LinuxProgram; 8] = [
     },
 ];
 
+/// The programs' names in the initramfs: the test programs (`test-*`) and their helpers.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PROGRAMS.iter().map(|program| program.name)
+}
+
 /// Builds every Linux test program (installing the compiler first if need be).
 pub fn build() -> Result<Vec<UserProgram>> {
     prereq::ensure_cross_gcc()?;

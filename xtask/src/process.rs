@@ -1,7 +1,9 @@
 //! Running helper programs (cargo, rustup, apt-get, QEMU) and failing loudly when they fail.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::thread::{self, JoinHandle};
 
 use anyhow::{Context, Result, bail};
 
@@ -65,4 +67,15 @@ mod tests {
         cargo.args(["test", "--", "mm::map"]);
         assert_eq!(describe(&cargo), "cargo test -- mm::map");
     }
+}
+
+/// Reads all of `stream` (a child's standard error) on a thread of its own, so that the child
+/// never blocks on a full pipe; a read error only cuts the text short, which is for a person to
+/// read.
+pub fn read_in_background(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stream.read_to_string(&mut text);
+        text
+    })
 }

@@ -48,7 +48,7 @@ pub struct Banner {
 
 /// `test <suite>::<name> ... <verdict>`; for a host test, libtest's `test <path> ... <verdict>`
 /// under its crate as the suite.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TestLine {
     pub suite: String,
     pub name: String,

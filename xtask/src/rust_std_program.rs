@@ -16,7 +16,7 @@ use crate::workspace;
 /// come with the target, so that no C cross toolchain is needed.
 pub const TARGET: &str = "aarch64-unknown-linux-musl";
 /// A test program (the `test-` prefix): init runs it from /tests.
-const NAME: &str = "test-rust-std";
+pub const NAME: &str = "test-rust-std";
 
 fn project() -> PathBuf {
     workspace::root()

@@ -17,6 +17,7 @@ use crate::chainboot_test;
 use crate::cmdline;
 use crate::host_tests;
 use crate::initramfs::{self, HostFiles};
+use crate::linux_test;
 use crate::matrix::{self, Configuration};
 use crate::prereq;
 use crate::process;
@@ -24,6 +25,7 @@ use crate::protocol::{self, FaultScenario, TestLine};
 use crate::qemu::{self, Console};
 use crate::summary::{Counts, Outcome, Summary};
 use crate::symbolize::Symbolizer;
+use crate::terminal_test;
 use crate::transcript::{Echo, Transcript};
 use crate::verdict;
 use crate::workspace;
@@ -81,6 +83,8 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     // The chainloader test sends the rpi3 test kernel, so it runs with the rpi3 rows.
     let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3);
+    // The Linux run compares its test names with this row's user tests.
+    let mut kernel_user_tests = None;
     for configuration in configurations {
         let ran = configuration
             .board
@@ -104,10 +108,16 @@ pub fn run(options: &Options) -> Result<ExitCode> {
                 }
                 .start(&mut summary)
             });
-        if let Err(error) = ran {
-            let reason = format!("{error:#}");
-            println!("[{}] NOT RUN: {reason}", configuration.name);
-            summary.record_not_run(configuration.name, &reason);
+        match ran {
+            Ok(user_tests) if configuration.name == linux_test::KERNEL_CONFIGURATION => {
+                kernel_user_tests = Some(user_tests);
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let reason = format!("{error:#}");
+                println!("[{}] NOT RUN: {reason}", configuration.name);
+                summary.record_not_run(configuration.name, &reason);
+            }
         }
     }
 
@@ -122,10 +132,30 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             &mut summary,
         );
     }
+    terminal_test::run(
+        options.board,
+        options.cpu,
+        options.filter.as_deref(),
+        initramfs
+            .as_ref()
+            .ok()
+            .map(|initramfs| initramfs.path.as_path()),
+        &logs,
+        &mut summary,
+    );
     bench_smoke::run(
         options.board,
         options.cpu,
         options.filter.as_deref(),
+        &mut summary,
+    );
+    linux_test::run(
+        options.board,
+        options.cpu,
+        options.filter.as_deref(),
+        initramfs.as_ref().ok(),
+        kernel_user_tests.as_deref(),
+        &logs,
         &mut summary,
     );
     print!("\n{}", summary.render());
@@ -164,8 +194,9 @@ fn build_test_kernel(board: Board, initramfs: &Path) -> Result<TestKernel> {
 }
 
 impl Run<'_> {
-    /// The test run, then one boot per fault scenario it listed.
-    fn start(&self, summary: &mut Summary) -> Result<()> {
+    /// The test run, then one boot per fault scenario it listed; returns the user test
+    /// programs' results.
+    fn start(&self, summary: &mut Summary) -> Result<Vec<TestLine>> {
         let name = self.configuration.name;
         let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
         let words = kernel_words(self.configuration, filter_option.as_deref());
@@ -212,7 +243,7 @@ impl Run<'_> {
         for scenario in scenarios {
             self.run_fault_scenario(scenario, summary)?;
         }
-        Ok(())
+        Ok(transcript.user_tests().to_vec())
     }
 
     /// Boots the kernel into one scenario, which passes when it oopses as expected and is

@@ -156,6 +156,12 @@ impl Transcript {
         }
     }
 
+    /// The user test programs' tests: those after the kernel's totals line (none without one:
+    /// the kernel starts init only after it).
+    pub fn user_tests(&self) -> &[TestLine] {
+        &self.tests[self.kernel_tests().len()..]
+    }
+
     /// The results of the kernel's test lines, counted as its totals line counts them.
     pub fn kernel_tests_counted(&self) -> Counts {
         let mut counts = Counts::default();
@@ -358,8 +364,11 @@ mod tests {
         assert_eq!(run.kernel_tests().len(), 1);
         assert_eq!(run.totals, Some(run.kernel_tests_counted()));
         assert_eq!(run.tests.len(), 3);
+        let user: Vec<String> = run.user_tests().iter().map(TestLine::path).collect();
+        assert_eq!(user, ["files::open", "files::close"]);
         let without_totals = transcript(&["test mm::map ... ok", "test mm::unmap ... ok"]);
         assert_eq!(without_totals.kernel_tests().len(), 2);
+        assert!(without_totals.user_tests().is_empty());
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub struct OpenFile {
 /// What poll reports for a file: the `revents` bits.
 pub mod poll_events {
     pub const IN: u16 = 0x001;
+    pub const PRI: u16 = 0x002;
     pub const OUT: u16 = 0x004;
     pub const ERR: u16 = 0x008;
     pub const HUP: u16 = 0x010;

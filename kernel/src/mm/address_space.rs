@@ -84,6 +84,22 @@ impl Inner {
         self.regions.iter().find(|r| r.range.contains(&address))
     }
 
+    /// Whether regions cover all of `range`, without a gap.
+    fn covers(&self, range: &Range<usize>) -> bool {
+        let mut covered = range.start;
+        for region in self
+            .regions
+            .iter()
+            .filter(|r| r.range.end > range.start && r.range.start < range.end)
+        {
+            if region.range.start > covered {
+                return false;
+            }
+            covered = region.range.end;
+        }
+        covered >= range.end
+    }
+
     fn overlaps(&self, range: &Range<usize>) -> bool {
         self.regions
             .iter()
@@ -192,6 +208,11 @@ impl AddressSpace {
             .collect()
     }
 
+    /// Whether regions cover every page of `range` (msync, madvise).
+    pub fn is_mapped(&self, range: &Range<usize>) -> bool {
+        self.inner.lock().covers(range)
+    }
+
     pub fn is_free(&self, range: &Range<usize>) -> bool {
         range.end <= USER_TOP && !self.inner.lock().overlaps(range)
     }
@@ -221,6 +242,25 @@ impl AddressSpace {
         inner
             .regions
             .retain(|r| !(range.start <= r.range.start && r.range.end <= range.end));
+        self.release_pages(&inner, range);
+        Ok(())
+    }
+
+    /// Frees the pages of `range` but keeps its regions: touched again, they read as zeroes
+    /// (madvise's MADV_DONTNEED on private anonymous memory). ENOMEM if part of the range
+    /// is not mapped, after the mapped parts are done, as Linux does.
+    pub fn discard(&self, range: Range<usize>) -> Result<(), Errno> {
+        if !page_aligned(&range) || range.end > USER_TOP {
+            return Err(EINVAL);
+        }
+        let inner = self.inner.lock();
+        let covered = inner.covers(&range);
+        self.release_pages(&inner, range);
+        if covered { Ok(()) } else { Err(ENOMEM) }
+    }
+
+    /// Unmaps and frees the present pages of `range`, and the tables left empty.
+    fn release_pages(&self, inner: &Inner, range: Range<usize>) {
         let root = inner.root;
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
@@ -237,7 +277,6 @@ impl AddressSpace {
         for frame in emptied {
             frames::deallocate(frame).expect("table frames are allocated frames");
         }
-        Ok(())
     }
 
     /// Changes the protection of `range`, which must be wholly mapped (mprotect).
@@ -246,18 +285,7 @@ impl AddressSpace {
             return Err(EINVAL);
         }
         let mut inner = self.inner.lock();
-        let mut covered = range.start;
-        for region in inner
-            .regions
-            .iter()
-            .filter(|r| r.range.end > range.start && r.range.start < range.end)
-        {
-            if region.range.start > covered {
-                return Err(ENOMEM);
-            }
-            covered = region.range.end;
-        }
-        if covered < range.end {
+        if !inner.covers(&range) {
             return Err(ENOMEM);
         }
         inner.split_at_edges(&range);

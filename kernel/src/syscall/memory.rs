@@ -1,7 +1,7 @@
-//! Memory system calls: brk, anonymous private mmap, munmap and mprotect.
+//! Memory system calls: brk, anonymous private mmap, munmap, mprotect, madvise and msync.
 
 use super::{Arguments, SyscallResult};
-use crate::errno::{EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EPERM, Errno};
+use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, Errno};
 use crate::mm::address_space::{AddressSpace, Protection};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
@@ -156,4 +156,68 @@ pub fn mprotect(args: &Arguments) -> SyscallResult {
         Protection::from_prot(args.usize(2)),
     )?;
     Ok(0)
+}
+
+/// The page-aligned range an advice or sync call names; a length of 0 names nothing.
+fn advised_range(args: &Arguments) -> Result<Option<core::ops::Range<usize>>, Errno> {
+    let (address, len) = (args.usize(0), args.usize(1));
+    if !address.is_multiple_of(PAGE_SIZE) {
+        return Err(EINVAL);
+    }
+    if len == 0 {
+        return Ok(None);
+    }
+    page_range(address, len).map(Some)
+}
+
+/// madvise(address, length, advice): MADV_DONTNEED and MADV_FREE drop the pages (they read
+/// as zeroes when touched again), MADV_POPULATE_* fault them in, the hints are taken and
+/// ignored; advice that would change what fork or memory does later is EINVAL.
+pub fn madvise(args: &Arguments) -> SyscallResult {
+    const MADV_DONTNEED: usize = 4;
+    const MADV_FREE: usize = 8;
+    const MADV_POPULATE_READ: usize = 22;
+    const MADV_POPULATE_WRITE: usize = 23;
+    const MADV_DONTNEED_LOCKED: usize = 24;
+    /// NORMAL, RANDOM, SEQUENTIAL, WILLNEED; MERGEABLE to DODUMP; COLD, PAGEOUT.
+    const HINTS: [core::ops::RangeInclusive<usize>; 3] = [0..=3, 12..=17, 20..=21];
+    let advice = args.usize(2);
+    let Some(range) = advised_range(args)? else {
+        return Ok(0);
+    };
+    let space = space()?;
+    match advice {
+        MADV_DONTNEED | MADV_FREE | MADV_DONTNEED_LOCKED => space.discard(range)?,
+        MADV_POPULATE_READ | MADV_POPULATE_WRITE => {
+            if !space.is_mapped(&range) {
+                return Err(ENOMEM);
+            }
+            space.populate(range).map_err(|_| EFAULT)?;
+        }
+        hint if HINTS.iter().any(|hints| hints.contains(&hint)) => {
+            if !space.is_mapped(&range) {
+                return Err(ENOMEM);
+            }
+        }
+        _ => return Err(EINVAL),
+    }
+    Ok(0)
+}
+
+/// msync(address, length, flags): memory here is never backed by a file, so there is nothing
+/// to write; the arguments are checked as Linux checks them.
+pub fn msync(args: &Arguments) -> SyscallResult {
+    const MS_ASYNC: usize = 1;
+    const MS_INVALIDATE: usize = 2;
+    const MS_SYNC: usize = 4;
+    let flags = args.usize(2);
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
+    {
+        return Err(EINVAL);
+    }
+    match advised_range(args)? {
+        Some(range) if !space()?.is_mapped(&range) => Err(ENOMEM),
+        _ => Ok(0),
+    }
 }

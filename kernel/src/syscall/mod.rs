@@ -78,7 +78,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         23 => files::dup(&args),
         24 => files::dup3(&args),
         25 => files::fcntl(&args), // partial: no locks; only dup, FD_CLOEXEC and F_GETFL/F_SETFL
-        29 => files::ioctl(&args), // partial: FIONBIO, FIOCLEX, FIONCLEX, console TCGETS only
+        29 => files::ioctl(&args), // partial: FIONBIO, FIOCLEX, FIONCLEX; the console's terminal requests
         34 => namespace::mkdirat(&args),
         35 => namespace::unlinkat(&args),
         36 => namespace::symlinkat(&args),
@@ -106,6 +106,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         66 => files::writev(&args),
         67 => files::pread64(&args),
         68 => files::pwrite64(&args),
+        72 => poll::pselect6(&args),
         73 => poll::ppoll(&args),
         78 => namespace::readlinkat(&args),
         79 => attributes::newfstatat(&args),
@@ -142,6 +143,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         144 | 146 => identity::set_ids(&args, 1), // partial: only root's id (0) is accepted
         147 | 149 => identity::set_ids(&args, 3), // partial: only root's id (0) is accepted
         148 | 150 => identity::get_real_effective_saved(&args),
+        153 => resources::times(&args), // partial: CPU times are not kept (zero)
         154 => identity::setpgid(&args),
         155 => identity::getpgid(&args),
         156 => identity::getsid(&args),
@@ -149,6 +151,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         160 => system::uname(&args),
         163 => resources::getrlimit(&args),
         164 => resources::setrlimit(&args),
+        165 => resources::getrusage(&args), // partial: usage is not kept (all zero)
         166 => files::umask(&args),
         167 => process::prctl(&args), // partial: only PR_SET_NAME and PR_GET_NAME
         169 => time::gettimeofday(&args), // partial: counts from boot: no real-time clock
@@ -170,7 +173,9 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         221 => process::execve(&args, frame),
         222 => memory::mmap(&args), // partial: no file mappings, no MAP_SHARED
         226 => memory::mprotect(&args),
-        260 => process::wait4(&args), // partial: rusage is not filled in; no stopped children
+        227 => memory::msync(&args),
+        233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
+        260 => process::wait4(&args), // partial: rusage all zero (CPU time not kept); no stopped children
         261 => resources::prlimit64(&args),
         276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),

@@ -2,7 +2,7 @@
 //! name.
 
 use super::paths::{absolute_path, read_path};
-use super::{Arguments, SyscallResult, write_user};
+use super::{Arguments, SyscallResult, resources, write_user};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{E2BIG, EACCES, EFAULT, EINVAL, ELOOP, Errno};
 use crate::fs::vfs::{Node, NodeKind};
@@ -235,6 +235,9 @@ pub fn wait4(args: &Arguments) -> SyscallResult {
         Some((pid, status)) => {
             if status_pointer.address() != 0 && put_user(status_pointer, status.encode()).is_err() {
                 return Err(EFAULT);
+            }
+            if args.usize(3) != 0 {
+                write_user(args.usize(3), &resources::EMPTY_RUSAGE)?;
             }
             Ok(pid as usize)
         }

@@ -1,6 +1,8 @@
-//! Resource limits (getrlimit, setrlimit, prlimit64) and CPU affinity (one CPU for now).
+//! Resource limits (getrlimit, setrlimit, prlimit64), resource usage (getrusage, times) and
+//! CPU affinity (one CPU for now).
 
 use super::{Arguments, SyscallResult, read_user, word, write_user};
+use crate::arch::aarch64::timer::{NANOS_PER_SECOND, now_nanos};
 use crate::errno::{EINVAL, EPERM, ESRCH, Errno};
 use crate::task::process::{DEFAULT_LIMITS, Limit, Pid, Process, RESOURCE_LIMITS};
 use crate::task::{self, scheduler};
@@ -105,4 +107,30 @@ pub fn sched_getaffinity(args: &Arguments) -> SyscallResult {
     }
     write_user(args.usize(2), &1u64.to_le_bytes())?;
     Ok(size_of::<u64>())
+}
+
+/// `struct rusage` (144 bytes) as this kernel knows it: CPU time and fault counts are not
+/// kept, so every field is zero.
+pub const EMPTY_RUSAGE: [u8; 144] = [0; 144];
+
+/// getrusage(who, usage): RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD.
+pub fn getrusage(args: &Arguments) -> SyscallResult {
+    const RUSAGE_SELF: i32 = 0;
+    const RUSAGE_CHILDREN: i32 = -1;
+    const RUSAGE_THREAD: i32 = 1;
+    if !matches!(args.i32(0), RUSAGE_SELF | RUSAGE_CHILDREN | RUSAGE_THREAD) {
+        return Err(EINVAL);
+    }
+    write_user(args.usize(1), &EMPTY_RUSAGE)?;
+    Ok(0)
+}
+
+/// times(buffer): the process's and its children's CPU times (not kept: zero), and the clock
+/// ticks (USER_HZ, 100 a second) since boot; the buffer may be NULL.
+pub fn times(args: &Arguments) -> SyscallResult {
+    const TICKS_PER_SECOND: u64 = 100;
+    if args.usize(0) != 0 {
+        write_user(args.usize(0), &[0u8; 32])?;
+    }
+    Ok((now_nanos() / (NANOS_PER_SECOND / TICKS_PER_SECOND)) as usize)
 }

@@ -29,8 +29,10 @@ const MSG_TRUNC: usize = 0x20;
 const MSG_DONTWAIT: usize = 0x40;
 const MSG_WAITALL: usize = 0x100;
 const MSG_NOSIGNAL: usize = 0x4000;
-/// Flags whose meaning this kernel does not provide.
-const MSG_UNSUPPORTED: usize = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_WAITALL;
+/// Flags whose meaning this kernel does not provide, on a send and on a receive (Linux
+/// ignores the receive flags on a send).
+const SEND_UNSUPPORTED: usize = MSG_OOB;
+const RECEIVE_UNSUPPORTED: usize = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_WAITALL;
 
 /// `struct msghdr`: name, namelen, iov, iovlen, control, controllen, flags (56 bytes).
 const MSGHDR_SIZE: usize = 56;
@@ -82,8 +84,10 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    fn of(fd: i32, flags: usize) -> Result<Self, Errno> {
-        if flags & MSG_UNSUPPORTED != 0 {
+    /// The endpoint of descriptor `fd` for a call with `flags`, of which `unsupported` are
+    /// EOPNOTSUPP.
+    fn of(fd: i32, flags: usize, unsupported: usize) -> Result<Self, Errno> {
+        if flags & unsupported != 0 {
             return Err(EOPNOTSUPP);
         }
         let file = file(fd)?;
@@ -126,7 +130,7 @@ fn single_buffer(address: usize, length: usize) -> Result<UserBuffers, Errno> {
 /// sendto(fd, buffer, length, flags, destination, destination length).
 pub fn sendto(args: &Arguments) -> SyscallResult {
     let flags = args.usize(3);
-    let endpoint = Endpoint::of(args.i32(0), flags)?;
+    let endpoint = Endpoint::of(args.i32(0), flags, SEND_UNSUPPORTED)?;
     endpoint.check_destination(args.usize(5))?;
     endpoint.send(&single_buffer(args.usize(1), args.usize(2))?, flags)
 }
@@ -134,7 +138,7 @@ pub fn sendto(args: &Arguments) -> SyscallResult {
 /// recvfrom(fd, buffer, length, flags, source, source length). The peer of a socketpair
 /// has no address: the source length becomes 0, as on Linux.
 pub fn recvfrom(args: &Arguments) -> SyscallResult {
-    let endpoint = Endpoint::of(args.i32(0), args.usize(3))?;
+    let endpoint = Endpoint::of(args.i32(0), args.usize(3), RECEIVE_UNSUPPORTED)?;
     let received = endpoint.receive(&single_buffer(args.usize(1), args.usize(2))?)?;
     if args.usize(4) != 0 {
         report_no_address(args.usize(5))?;
@@ -175,7 +179,7 @@ fn read_message_header(address: usize) -> Result<MessageHeader, Errno> {
 /// sendmsg(fd, message, flags), without ancillary data.
 pub fn sendmsg(args: &Arguments) -> SyscallResult {
     let flags = args.usize(2);
-    let endpoint = Endpoint::of(args.i32(0), flags)?;
+    let endpoint = Endpoint::of(args.i32(0), flags, SEND_UNSUPPORTED)?;
     let header = read_message_header(args.usize(1))?;
     if header.control_length != 0 {
         return Err(EOPNOTSUPP);
@@ -189,7 +193,7 @@ pub fn sendmsg(args: &Arguments) -> SyscallResult {
 /// recvmsg(fd, message, flags): fills the iovecs, reports no address, no ancillary data,
 /// and MSG_TRUNC in msg_flags when a message did not fit.
 pub fn recvmsg(args: &Arguments) -> SyscallResult {
-    let endpoint = Endpoint::of(args.i32(0), args.usize(2))?;
+    let endpoint = Endpoint::of(args.i32(0), args.usize(2), RECEIVE_UNSUPPORTED)?;
     let address = args.usize(1);
     let header = read_message_header(address)?;
     let received = endpoint.receive(&header.buffers)?;
@@ -208,7 +212,7 @@ pub fn recvmsg(args: &Arguments) -> SyscallResult {
 
 /// shutdown(fd, SHUT_RD | SHUT_WR | SHUT_RDWR).
 pub fn shutdown(args: &Arguments) -> SyscallResult {
-    let endpoint = Endpoint::of(args.i32(0), 0)?;
+    let endpoint = Endpoint::of(args.i32(0), 0, 0)?;
     let how = args.usize(1);
     if how > 2 {
         return Err(EINVAL);

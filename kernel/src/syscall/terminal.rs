@@ -2,7 +2,7 @@
 //! group (TIOCGPGRP, TIOCSPGRP), the window size, and what is waiting to be read.
 
 use super::{Arguments, SyscallResult, read_user, write_user};
-use crate::errno::{EINVAL, ENOTTY, EPERM};
+use crate::errno::{EINVAL, ENOTTY, EPERM, ESRCH};
 use crate::fs::termios::{self, Termios};
 use crate::fs::tty;
 use crate::task::process::Pid;
@@ -82,14 +82,18 @@ fn window_bytes(window: [u16; 4]) -> [u8; 8] {
     bytes
 }
 
-/// TIOCSPGRP: the group must exist in the caller's session.
+/// TIOCSPGRP: the group must exist (ESRCH), in the caller's session (EPERM).
 fn set_foreground(group: i32) -> SyscallResult {
     let group = Pid::try_from(group).map_err(|_| EINVAL)?;
     let session = task::current().state.lock().session;
-    let in_session = scheduler::process_group(group)
+    let members = scheduler::process_group(group);
+    if members.is_empty() {
+        return Err(ESRCH);
+    }
+    if !members
         .iter()
-        .any(|process| process.state.lock().session == session);
-    if !in_session {
+        .any(|process| process.state.lock().session == session)
+    {
         return Err(EPERM);
     }
     tty::set_foreground(group);
