@@ -1,7 +1,7 @@
 /* test-system: the smaller calls C programs and shells make, built static with gcc and run
  * unmodified: fcntl, ioctl on any descriptor, poll/ppoll and select, user and group ids,
  * process groups and sessions, resource limits and usage, times, umask, CPU affinity,
- * madvise, msync and the console's terminal ioctls, each pointer argument also given NULL,
+ * madvise, msync, mremap and the console's terminal ioctls, each pointer argument also given NULL,
  * unmapped, kernel-half, read-only and page-straddling addresses. The same binary passes
  * under Linux (run with a terminal as its standard output). */
 #define _GNU_SOURCE
@@ -435,6 +435,48 @@ static void msync_checks_its_arguments(void) {
     CHECK_EQ(gone_errno, ENOMEM);
 }
 
+static void mremap_grows_shrinks_and_moves_keeping_the_bytes(void) {
+    char *block = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(block != MAP_FAILED);
+    /* The page after the first is taken: growing in place is impossible. */
+    memset(block, 0x11, 4096);
+    CHECK(mremap(block, 4096, 2 * 4096, 0) == MAP_FAILED);
+    CHECK_EQ(errno, ENOMEM);
+    CHECK_EQ(munmap(block + 4096, 4096), 0);
+    /* Now the page after it is free: it grows where it is. */
+    char *grown = mremap(block, 4096, 2 * 4096, 0);
+    CHECK(grown == block);
+    CHECK_EQ(grown[0], 0x11);
+    CHECK_EQ(grown[4096], 0);
+    grown[4096] = 0x22;
+    /* Moved (a fixed place far away), with both pages' bytes. */
+    char *place = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(place != MAP_FAILED);
+    char *moved = mremap(grown, 2 * 4096, 4 * 4096, MREMAP_MAYMOVE | MREMAP_FIXED, place);
+    CHECK(moved == place);
+    CHECK_EQ(moved[0], 0x11);
+    CHECK_EQ(moved[4096], 0x22);
+    CHECK_EQ(moved[3 * 4096], 0);
+    CHECK_EQ(msync(grown, 4096, MS_ASYNC), -1);
+    CHECK_EQ(errno, ENOMEM);
+    /* Shrunk in place. */
+    CHECK(mremap(moved, 4 * 4096, 4096, 0) == moved);
+    CHECK_EQ(msync(moved + 4096, 4096, MS_ASYNC), -1);
+    CHECK_EQ(errno, ENOMEM);
+    /* Bad requests. */
+    CHECK(mremap(moved + 1, 4096, 4096, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(mremap(moved, 4096, 0, MREMAP_MAYMOVE) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(mremap(moved, 4096, 8192, MREMAP_FIXED, place + 8 * 4096) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(mremap(moved, 4096, 8192, 0x100) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(mremap(unmapped_page, 4096, 8192, MREMAP_MAYMOVE) == MAP_FAILED);
+    CHECK_EQ(errno, EFAULT);
+    CHECK_EQ(munmap(moved, 4096), 0);
+}
+
 static void usage_and_times_are_reported(void) {
     struct rusage usage;
     CHECK_EQ(getrusage(RUSAGE_SELF, &usage), 0);
@@ -547,6 +589,7 @@ int main(void) {
     RUN(pselect_with_bad_pointers_is_efault);
     RUN(madvise_dontneed_gives_back_zeroes);
     RUN(msync_checks_its_arguments);
+    RUN(mremap_grows_shrinks_and_moves_keeping_the_bytes);
     RUN(usage_and_times_are_reported);
     RUN(the_console_is_a_terminal_with_termios);
     return failures != 0;

@@ -208,6 +208,50 @@ impl AddressSpace {
             .collect()
     }
 
+    /// The protection all of `range` has, if regions cover it and agree (mremap).
+    pub fn uniform_protection(&self, range: &Range<usize>) -> Option<Protection> {
+        let inner = self.inner.lock();
+        if !inner.covers(range) {
+            return None;
+        }
+        let mut overlapping = inner
+            .regions
+            .iter()
+            .filter(|r| r.range.end > range.start && r.range.start < range.end)
+            .map(|r| r.protection);
+        let first = overlapping.next()?;
+        overlapping.all(|p| p == first).then_some(first)
+    }
+
+    /// Moves the pages of `from` to the free range at `to` of `len` bytes (at least as long):
+    /// present pages are copied, the others are left to be faulted in there; `from` is then
+    /// unmapped (mremap).
+    pub fn move_pages(
+        &self,
+        from: Range<usize>,
+        to: usize,
+        len: usize,
+        protection: Protection,
+    ) -> Result<(), Errno> {
+        self.reserve(to..to + len, protection)?;
+        let mut contents = alloc::vec![0u8; PAGE_SIZE];
+        for page in pages(from.clone()) {
+            if let Some(alias) = self.kernel_alias(page) {
+                // SAFETY: the page is present in this address space, a whole frame.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        alias as *const u8,
+                        contents.as_mut_ptr(),
+                        PAGE_SIZE,
+                    )
+                };
+                self.write_bytes(to + (page - from.start), &contents)
+                    .map_err(|_| ENOMEM)?;
+            }
+        }
+        self.unmap(from)
+    }
+
     /// Whether regions cover every page of `range` (msync, madvise).
     pub fn is_mapped(&self, range: &Range<usize>) -> bool {
         self.inner.lock().covers(range)

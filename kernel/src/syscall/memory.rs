@@ -1,4 +1,5 @@
-//! Memory system calls: brk, anonymous private mmap, munmap, mprotect, madvise and msync.
+//! Memory system calls: brk, anonymous private mmap, munmap, mprotect, mremap, madvise and
+//! msync.
 
 use super::{Arguments, SyscallResult};
 use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, Errno};
@@ -220,4 +221,64 @@ pub fn msync(args: &Arguments) -> SyscallResult {
         Some(range) if !space()?.is_mapped(&range) => Err(ENOMEM),
         _ => Ok(0),
     }
+}
+
+/// mremap(old address, old size, new size, flags, new address): shrinks a mapping in place,
+/// grows it in place when the pages after it are free, or else (MREMAP_MAYMOVE) moves it,
+/// or moves it to a given address (MREMAP_FIXED). MREMAP_DONTUNMAP is not supported.
+pub fn mremap(args: &Arguments) -> SyscallResult {
+    const MREMAP_MAYMOVE: usize = 1;
+    const MREMAP_FIXED: usize = 2;
+    let (old, flags, new_address) = (args.usize(0), args.usize(3), args.usize(4));
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
+        || flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0
+        || !old.is_multiple_of(PAGE_SIZE)
+    {
+        return Err(EINVAL);
+    }
+    let round = |size: usize| size.checked_next_multiple_of(PAGE_SIZE).ok_or(EINVAL);
+    let (old_size, new_size) = (round(args.usize(1))?, round(args.usize(2))?);
+    if old_size == 0 || new_size == 0 {
+        return Err(EINVAL);
+    }
+    plausible(new_size)?;
+    let old_end = old
+        .checked_add(old_size)
+        .filter(|end| *end <= USER_TOP)
+        .ok_or(EFAULT)?;
+    let space = space()?;
+    let protection = space.uniform_protection(&(old..old_end)).ok_or(EFAULT)?;
+    if flags & MREMAP_FIXED != 0 {
+        let target = page_range(new_address, new_size)?;
+        if target.start < MIN_USER_ADDRESS {
+            return Err(EPERM);
+        }
+        if target.start < old_end && old < target.end {
+            return Err(EINVAL);
+        }
+        space.unmap(target.clone())?;
+        let kept = old..old + old_size.min(new_size);
+        if kept.end < old_end {
+            space.unmap(kept.end..old_end)?;
+        }
+        space.move_pages(kept, target.start, new_size, protection)?;
+        return Ok(target.start);
+    }
+    if new_size <= old_size {
+        if new_size < old_size {
+            space.unmap(old + new_size..old_end)?;
+        }
+        return Ok(old);
+    }
+    let extension = old_end..old + new_size;
+    if extension.end <= USER_TOP && space.is_free(&extension) {
+        space.reserve(extension, protection)?;
+        return Ok(old);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return Err(ENOMEM);
+    }
+    let target = space.find_free_below(MMAP_TOP, new_size).ok_or(ENOMEM)?;
+    space.move_pages(old..old_end, target, new_size, protection)?;
+    Ok(target)
 }

@@ -5,6 +5,7 @@ pub const DUP: usize = 23;
 pub const DUP3: usize = 24;
 pub const IOCTL: usize = 29;
 pub const CHDIR: usize = 49;
+pub const UNLINKAT: usize = 35;
 pub const OPENAT: usize = 56;
 pub const CLOSE: usize = 57;
 pub const PIPE2: usize = 59;

@@ -15,6 +15,8 @@ pub const O_WRONLY: u32 = 1;
 pub const O_RDWR: u32 = 2;
 pub const O_DIRECTORY: u32 = 0o40000;
 pub const O_CLOEXEC: u32 = 0o2000000;
+pub const O_CREAT: u32 = 0o100;
+pub const O_TRUNC: u32 = 0o1000;
 
 pub const SEEK_SET: u32 = 0;
 pub const SEEK_CUR: u32 = 1;
@@ -69,6 +71,13 @@ pub fn openat(dirfd: Fd, path: &CStr, flags: u32, mode: u32) -> Result<OwnedFd, 
 /// Opens `path` relative to the working directory.
 pub fn open(path: &CStr, flags: u32) -> Result<OwnedFd, Errno> {
     openat(AT_FDCWD, path, flags, 0)
+}
+
+/// Removes the name `path` (relative to the working directory) of a file that is no
+/// directory.
+pub fn unlink(path: &CStr) -> Result<(), Errno> {
+    // SAFETY: the kernel only reads the NUL-terminated path.
+    unsafe { syscall!(UNLINKAT, AT_FDCWD, path.as_ptr(), 0) }.map(drop)
 }
 
 pub fn close(fd: Fd) -> Result<(), Errno> {

@@ -28,6 +28,7 @@ fn main(_: Args) -> i32 {
             untouched_memory_costs_nothing,
             memory_hog_gives_back_its_memory,
             fork_bomb_meets_the_process_cap_and_gives_back_its_memory,
+            a_removed_file_gives_back_its_pages_when_closed,
             malformed_elf_files_are_refused_with_enoexec,
             elf_files_laid_out_as_linux_accepts_run,
         ],

@@ -1,10 +1,12 @@
 //! Processes that end badly give back all their memory: one killed by a fault, a memory hog
-//! that runs out, and a fork bomb that meets the process cap. And memory never touched
-//! costs no frames.
+//! that runs out, and a fork bomb that meets the process cap. Memory never touched costs no
+//! frames, and a file's pages go back when its last name and descriptor do.
 
 use rt::errno::Errno;
 use rt::signal::{SIGKILL, SIGSEGV};
-use rt::sys::file::{close, pipe2, read};
+use rt::sys::file::{
+    AT_FDCWD, O_CREAT, O_TRUNC, O_WRONLY, close, openat, pipe2, read, unlink, write_all,
+};
 use rt::sys::memory::{PROT_READ, PROT_WRITE, map_anonymous, munmap};
 use rt::sys::process::{Fork, exit_group, fork, wait};
 use rt::test::{Context, Failure};
@@ -119,6 +121,28 @@ pub fn fork_bomb_meets_the_process_cap_and_gives_back_its_memory() -> Result<(),
         }
         rt::check_eq!(refusal, Some(Errno::EAGAIN), "after {forked} forks");
         rt::check!(forked > 0, "not one fork succeeded");
+        Ok(())
+    })
+}
+
+/// A 1 MiB file in /tmp takes frames (file data lives in page frames), keeps them while it is
+/// open after its name is gone, and gives every one back once closed.
+pub fn a_removed_file_gives_back_its_pages_when_closed() -> Result<(), Failure> {
+    const PATH: &core::ffi::CStr = c"/tmp/this-kernel-pages";
+    check_gives_back(|| {
+        let before = free_bytes()?;
+        let file = openat(AT_FDCWD, PATH, O_WRONLY | O_CREAT | O_TRUNC, 0o600).context("open")?;
+        let chunk = [0x5a_u8; 4096];
+        for _ in 0..MIB / chunk.len() {
+            write_all(file.raw(), &chunk).context("write")?;
+        }
+        unlink(PATH).context("unlink")?;
+        let spent = before.saturating_sub(free_bytes()?);
+        drop(file);
+        rt::check!(
+            spent >= MIB as u64,
+            "1 MiB written and still open took only {spent} bytes"
+        );
         Ok(())
     })
 }
