@@ -513,6 +513,105 @@ static void exec_resets_handlers_but_keeps_ignored_signals(void) {
     CHECK_EQ(WEXITSTATUS(status), 0);
 }
 
+/* A child that waits for a byte on `fd`, then exits with it. */
+static pid_t child_waiting_on(int fd) {
+    pid_t child = fork();
+    if (child == 0) {
+        char byte = 0;
+        _exit(read(fd, &byte, 1) == 1 ? byte : 99);
+    }
+    return child;
+}
+
+static volatile int stopped_children, continued_children;
+
+static void count_child_changes(int signal, siginfo_t *info, void *context) {
+    (void)signal;
+    (void)context;
+    if (info->si_code == CLD_STOPPED)
+        stopped_children++;
+    if (info->si_code == CLD_CONTINUED)
+        continued_children++;
+}
+
+/* SIGSTOP stops a child until SIGCONT; its parent hears of both through wait4 and SIGCHLD,
+ * and the child then goes on as if nothing happened (its read restarts). */
+static void a_stopped_child_continues_where_it_was(void) {
+    struct sigaction action = {.sa_sigaction = count_child_changes,
+                               .sa_flags = SA_SIGINFO | SA_RESTART};
+    struct sigaction old;
+    CHECK_EQ(sigaction(SIGCHLD, &action, &old), 0);
+    stopped_children = continued_children = 0;
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    pid_t child = child_waiting_on(ends[0]);
+    CHECK(child > 0);
+    int status = 0;
+    CHECK_EQ(kill(child, SIGSTOP), 0);
+    CHECK_EQ(waitpid(child, &status, WUNTRACED), child);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGSTOP);
+    /* Reported once. */
+    CHECK_EQ(waitpid(child, &status, WUNTRACED | WNOHANG), 0);
+    /* A stopped child does not read: the byte waits in the pipe. */
+    CHECK_EQ(write(ends[1], "\x2a", 1), 1);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CHECK_EQ(waitpid(child, &status, WNOHANG), 0);
+    CHECK_EQ(kill(child, SIGCONT), 0);
+    CHECK_EQ(waitpid(child, &status, WCONTINUED), child);
+    CHECK(WIFCONTINUED(status));
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0x2a);
+    CHECK_EQ(stopped_children, 1);
+    CHECK_EQ(continued_children, 1);
+    close(ends[0]);
+    close(ends[1]);
+    CHECK_EQ(sigaction(SIGCHLD, &old, NULL), 0);
+}
+
+static void sigkill_ends_a_stopped_child(void) {
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    pid_t child = child_waiting_on(ends[0]);
+    int status = 0;
+    /* SIGSTOP, not SIGTSTP: Linux drops the terminal stops sent to an orphaned process group,
+     * which the test programs' group may be. */
+    CHECK_EQ(kill(child, SIGSTOP), 0);
+    CHECK_EQ(waitpid(child, &status, WUNTRACED), child);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGSTOP);
+    CHECK_EQ(kill(child, SIGKILL), 0);
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), SIGKILL);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+static volatile int terminal_stops;
+
+static void count_terminal_stop(int signal) {
+    (void)signal;
+    terminal_stops++;
+}
+
+static int stop_with_a_handler(void) {
+    struct sigaction action = {.sa_handler = count_terminal_stop};
+    if (sigaction(SIGTSTP, &action, NULL) != 0)
+        return 1;
+    raise(SIGTSTP);
+    return terminal_stops == 1 ? 0 : 2;
+}
+
+/* A stop signal with a handler is caught, not a stop. */
+static void a_caught_stop_signal_does_not_stop(void) {
+    int status = in_child(stop_with_a_handler);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
 int main(int argc, char **argv) {
     self = argv[0];
     if (argc > 1 && strcmp(argv[1], "dispositions") == 0)
@@ -538,5 +637,8 @@ int main(int argc, char **argv) {
     RUN(a_signal_on_a_bad_stack_is_a_sigsegv);
     RUN(sigreturn_without_a_frame_is_a_sigsegv);
     RUN(exec_resets_handlers_but_keeps_ignored_signals);
+    RUN(a_stopped_child_continues_where_it_was);
+    RUN(sigkill_ends_a_stopped_child);
+    RUN(a_caught_stop_signal_does_not_stop);
     return failures != 0;
 }

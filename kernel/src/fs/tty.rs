@@ -9,7 +9,7 @@ use crate::console;
 use crate::sync::{InterruptsMasked, IrqMutex};
 use crate::task::process::Pid;
 use crate::task::scheduler;
-use crate::task::signal::{self, SIGINT, SIGQUIT, SignalInfo};
+use crate::task::signal::{self, SIGINT, SIGQUIT, SIGTSTP, SignalInfo};
 use crate::task::thread::Channel;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -91,6 +91,8 @@ impl Terminal {
                 Some(SIGINT)
             } else if is(termios::VQUIT) {
                 Some(SIGQUIT)
+            } else if is(termios::VSUSP) {
+                Some(SIGTSTP)
             } else {
                 None
             };

@@ -176,7 +176,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
-        260 => process::wait4(&args), // partial: rusage all zero (CPU time not kept); no stopped children
+        260 => process::wait4(&args),  // partial: rusage all zero (CPU time is not kept)
         261 => resources::prlimit64(&args),
         276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),

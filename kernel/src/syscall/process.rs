@@ -16,7 +16,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 const WNOHANG: usize = 1;
-/// Accepted; there are no stopped processes to report.
 const WUNTRACED: usize = 2;
 const WCONTINUED: usize = 8;
 const WALL: usize = 0x4000_0000;
@@ -230,10 +229,15 @@ pub fn wait4(args: &Arguments) -> SyscallResult {
         return Err(EINVAL);
     }
     let status_pointer = UserPtr::<i32>::new(args.usize(1));
-    match task::wait(i64::from(args.i32(0)), options & WNOHANG != 0)? {
+    let what = task::WaitFor {
+        no_hang: options & WNOHANG != 0,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+    };
+    match task::wait(i64::from(args.i32(0)), what)? {
         None => Ok(0),
         Some((pid, status)) => {
-            if status_pointer.address() != 0 && put_user(status_pointer, status.encode()).is_err() {
+            if status_pointer.address() != 0 && put_user(status_pointer, status).is_err() {
                 return Err(EFAULT);
             }
             if args.usize(3) != 0 {

@@ -3,7 +3,7 @@
 
 use super::exec::{self as image, Image};
 use super::process::{
-    Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, WaitStatus,
+    Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, StopReport, WaitStatus,
 };
 use super::signal::{self, Dispositions, SIGCHLD, SIGKILL, SignalInfo, ThreadSignals, code};
 use super::thread::{Channel, RunState, Thread, ThreadName, ThreadState};
@@ -88,6 +88,8 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             live_threads: 1,
             ending: None,
             zombie: None,
+            stopped: false,
+            stop_report: None,
         },
     );
     let state = ThreadState::new(ThreadSignals::default(), ThreadName::of_program(path));
@@ -144,6 +146,8 @@ fn copy_process(
             live_threads: 1,
             ending: None,
             zombie: None,
+            stopped: false,
+            stop_report: None,
         },
     ))
 }
@@ -397,8 +401,20 @@ fn child_info(pid: Pid, status: WaitStatus) -> SignalInfo {
     }
 }
 
-/// wait4 without rusage: a child that ended (`-1`: any), or `None` with WNOHANG.
-pub fn wait(wanted: i64, no_hang: bool) -> Result<Option<(Pid, WaitStatus)>, Errno> {
+/// What wait4 waits for besides children that ended.
+#[derive(Clone, Copy)]
+pub struct WaitFor {
+    /// WNOHANG: answer at once.
+    pub no_hang: bool,
+    /// WUNTRACED: children that stopped.
+    pub stopped: bool,
+    /// WCONTINUED: stopped children that continued.
+    pub continued: bool,
+}
+
+/// wait4 without rusage: a child that ended (`-1`: any), stopped or continued as `what`
+/// asks, with its `wstatus` word; `None` with WNOHANG.
+pub fn wait(wanted: i64, what: WaitFor) -> Result<Option<(Pid, i32)>, Errno> {
     let me = current();
     loop {
         let _masked = InterruptsMasked::new();
@@ -415,9 +431,22 @@ pub fn wait(wanted: i64, no_hang: bool) -> Result<Option<(Pid, WaitStatus)>, Err
             .find_map(|child| child.state.lock().zombie.map(|status| (child.pid, status)));
         if let Some((pid, status)) = ended {
             scheduler::reap(pid);
-            return Ok(Some((pid, status)));
+            return Ok(Some((pid, status.encode())));
         }
-        if no_hang {
+        let changed = children.iter().find_map(|child| {
+            let mut state = child.state.lock();
+            let report = match state.stop_report? {
+                report @ StopReport::Stopped(_) if what.stopped => report,
+                report @ StopReport::Continued if what.continued => report,
+                _ => return None,
+            };
+            state.stop_report = None;
+            Some((child.pid, report.encode()))
+        });
+        if changed.is_some() {
+            return Ok(changed);
+        }
+        if what.no_hang {
             return Ok(None);
         }
         if signal_pending() {

@@ -111,6 +111,27 @@ pub struct ProcessState {
     pub ending: Option<Ending>,
     /// Set when the last thread has exited: the status wait4 reports.
     pub zombie: Option<WaitStatus>,
+    /// Stopped by SIGSTOP or a terminal stop, until SIGCONT or SIGKILL.
+    pub stopped: bool,
+    /// A stop or continue the parent's wait4 has not reported yet (WUNTRACED, WCONTINUED).
+    pub stop_report: Option<StopReport>,
+}
+
+/// What job control changed in a child, for its parent's wait4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReport {
+    Stopped(u8),
+    Continued,
+}
+
+impl StopReport {
+    /// The `wstatus` word: 0x7f with the signal in bits 8-15, or 0xffff.
+    pub fn encode(self) -> i32 {
+        match self {
+            Self::Stopped(signal) => (i32::from(signal) << 8) | 0x7f,
+            Self::Continued => 0xffff,
+        }
+    }
 }
 
 pub struct Process {

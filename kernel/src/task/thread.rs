@@ -31,6 +31,8 @@ pub enum Channel {
     Signal,
     /// Another thread of the process exited (execve waiting for the others to end).
     ThreadExit(Pid),
+    /// The stopped process with this pid was continued (SIGCONT) or killed.
+    Continued(Pid),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! frame pushed on the user stack) and what becomes of a system call a signal interrupted.
 
 use super::frame::{self, Delivery};
+use super::job_control;
 use super::{
     Action, DefaultAction, Disposition, SIGKILL, SIGSEGV, SignalInfo, SignalSet, default_action,
     flags,
@@ -80,6 +81,7 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
     }
     let mut interrupted = interrupted;
     loop {
+        job_control::wait_while_stopped(thread);
         let ending = thread.process.state.lock().ending;
         match ending {
             Some(Ending::Process(status)) => crate::task::exit_thread(status),
@@ -98,6 +100,10 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
             Disposition::Default => match default_action(signal) {
                 DefaultAction::Terminate if thread.process.pid != INIT_PID => {
                     crate::task::exit_group(WaitStatus::Signaled(signal))
+                }
+                DefaultAction::Stop if thread.process.pid != INIT_PID => {
+                    job_control::stop(thread, signal);
+                    continue;
                 }
                 _ => continue,
             },

@@ -7,6 +7,7 @@ pub mod alarm;
 pub mod alternate_stack;
 pub mod delivery;
 pub mod frame;
+pub mod job_control;
 
 use super::process::{Pid, Process};
 use super::scheduler;
@@ -24,9 +25,9 @@ pub const SIGSEGV: u8 = 11;
 pub const SIGPIPE: u8 = 13;
 pub const SIGALRM: u8 = 14;
 pub const SIGCHLD: u8 = 17;
-const SIGCONT: u8 = 18;
+pub const SIGCONT: u8 = 18;
 pub const SIGSTOP: u8 = 19;
-const SIGTSTP: u8 = 20;
+pub const SIGTSTP: u8 = 20;
 const SIGTTIN: u8 = 21;
 const SIGTTOU: u8 = 22;
 const SIGURG: u8 = 23;
@@ -54,6 +55,10 @@ pub mod code {
     pub const CLD_EXITED: i32 = 1;
     /// SIGCHLD: the child was killed by a signal.
     pub const CLD_KILLED: i32 = 2;
+    /// SIGCHLD: the child stopped.
+    pub const CLD_STOPPED: i32 = 5;
+    /// SIGCHLD: the stopped child continued.
+    pub const CLD_CONTINUED: i32 = 6;
 }
 
 /// A set of signals as the kernel ABI's `sigset_t` holds it: bit `n - 1` for signal `n`.
@@ -149,7 +154,7 @@ impl Action {
 pub enum DefaultAction {
     Terminate,
     Ignore,
-    /// SIGSTOP and the terminal stops. There is no job control yet: these are ignored.
+    /// SIGSTOP and the terminal stops: the process stops until SIGCONT (job_control.rs).
     Stop,
 }
 
@@ -258,7 +263,7 @@ impl Dispositions {
     fn ignores(&self, signal: u8) -> bool {
         match self.action(signal).disposition {
             Disposition::Ignore => true,
-            Disposition::Default => default_action(signal) != DefaultAction::Terminate,
+            Disposition::Default => default_action(signal) == DefaultAction::Ignore,
             Disposition::Handler(_) => false,
         }
     }
@@ -361,6 +366,9 @@ pub fn set_action(thread: &Thread, signal: u8, action: Action) {
 /// to act on it on its way to user space. An ignored signal is dropped unless blocked (the
 /// disposition may change before it is unblocked).
 pub fn send(process: &Process, signal: u8, info: SignalInfo) {
+    if signal == SIGCONT || signal == SIGKILL {
+        job_control::resume(process, signal);
+    }
     let threads = scheduler::threads_of(process);
     let blocked_everywhere = threads
         .iter()
@@ -387,6 +395,9 @@ pub fn send(process: &Process, signal: u8, info: SignalInfo) {
 /// Sends `signal` to one thread (tkill, tgkill, a fault, a broken pipe, the end of its
 /// process).
 pub fn send_to_thread(thread: &Thread, signal: u8, info: SignalInfo) {
+    if signal == SIGCONT || signal == SIGKILL {
+        job_control::resume(&thread.process, signal);
+    }
     let ignored = thread.process.state.lock().dispositions.ignores(signal);
     let wake = {
         let mut state = thread.state.lock();
