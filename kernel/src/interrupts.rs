@@ -16,8 +16,15 @@ pub fn init() {
 /// Interrupts handled per exception, so a stuck source cannot hold the CPU forever.
 const MAX_CLAIMS: usize = 8;
 
+/// Which exception level an IRQ interrupted, which decides how its tick is charged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum InterruptedLevel {
+    User,
+    Kernel,
+}
+
 /// Called from the exception vector on an IRQ.
-pub fn handle_irq() {
+pub fn handle_irq(interrupted: InterruptedLevel) {
     let controller = board::interrupt_controller();
     for _ in 0..MAX_CLAIMS {
         let Some(irq) = controller.claim() else {
@@ -26,6 +33,7 @@ pub fn handle_irq() {
         match irq {
             Irq::Timer => {
                 timer::on_interrupt();
+                scheduler::charge_tick(interrupted == InterruptedLevel::User);
                 scheduler::tick();
                 scheduler::wake(Channel::Tick);
                 crate::task::signal::alarm::on_tick();

@@ -2,8 +2,9 @@
  * handlers and their siginfo, masks, ignoring, default actions, fault handlers that read or
  * rewrite the interrupted registers, the alternate stack, the FP/SIMD registers across a
  * handler, SA_RESTART, SA_RESETHAND, SA_NODEFER, SIGCHLD, SIGPIPE, SIGALRM from the interval
- * timer, sigtimedwait, and the deaths Linux hands out for a bad signal stack or frame. The
- * same binary passes under Linux. */
+ * timer, sigtimedwait, the deaths Linux hands out for a bad signal stack or frame, and job
+ * control: stop signals, SIGTTIN and SIGTTOU for background use of the terminal, orphaned
+ * process groups. The same binary passes under Linux. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -612,6 +614,108 @@ static void a_caught_stop_signal_does_not_stop(void) {
     CHECK_EQ(WEXITSTATUS(status), 0);
 }
 
+/* Runs `body` in a child in a process group of its own, in the background of the terminal;
+ * returns the first status wait4 reports with WUNTRACED. A stopped child is then killed. */
+static int in_background_child(int (*body)(void)) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        _exit(body());
+    }
+    setpgid(pid, pid);
+    int status = -1, ended;
+    if (waitpid(pid, &status, WUNTRACED) != pid)
+        return -1;
+    if (WIFSTOPPED(status)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &ended, 0);
+    }
+    return status;
+}
+
+static int read_the_terminal(void) {
+    char byte;
+    return read(0, &byte, 1) == -1 && errno == EIO ? 0 : 1;
+}
+
+static int read_the_terminal_ignoring_sigttin(void) {
+    signal(SIGTTIN, SIG_IGN);
+    return read_the_terminal();
+}
+
+static int read_the_terminal_blocking_sigttin(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTTIN);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    return read_the_terminal();
+}
+
+static int change_the_terminal(void) {
+    struct termios settings;
+    if (tcgetattr(0, &settings) != 0)
+        return 2;
+    return tcsetattr(0, TCSANOW, &settings) == 0 ? 0 : 1;
+}
+
+static int change_the_terminal_ignoring_sigttou(void) {
+    signal(SIGTTOU, SIG_IGN);
+    return change_the_terminal();
+}
+
+static int write_to_the_terminal(void) {
+    return write(1, "", 1) == 1 ? 0 : 1;
+}
+
+/* A process outside the terminal's foreground group that reads from it is stopped by SIGTTIN;
+ * one that ignores or blocks SIGTTIN gets EIO instead. */
+static void a_background_read_of_the_terminal_stops_with_sigttin(void) {
+    CHECK(isatty(0));
+    int status = in_background_child(read_the_terminal);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGTTIN);
+    status = in_background_child(read_the_terminal_ignoring_sigttin);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    status = in_background_child(read_the_terminal_blocking_sigttin);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Changing the terminal's settings from the background is stopped by SIGTTOU unless SIGTTOU is
+ * ignored; writing is too, but only with TOSTOP set. */
+static void a_background_change_of_the_terminal_stops_with_sigttou(void) {
+    CHECK(isatty(0));
+    int status = in_background_child(change_the_terminal);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGTTOU);
+    status = in_background_child(change_the_terminal_ignoring_sigttou);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct termios saved, stopping;
+    CHECK_EQ(tcgetattr(0, &saved), 0);
+    stopping = saved;
+    stopping.c_lflag |= TOSTOP;
+    CHECK_EQ(tcsetattr(0, TCSANOW, &stopping), 0);
+    status = in_background_child(write_to_the_terminal);
+    CHECK_EQ(tcsetattr(0, TCSANOW, &saved), 0);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGTTOU);
+}
+
+static int raise_sigtstp(void) {
+    raise(SIGTSTP);
+    return 7;
+}
+
+/* The test programs run in the process group of the first process, which has no parent: an
+ * orphaned group, which the terminal's stop signals do not stop (nobody would continue it). In
+ * a group of its own, whose parent is in another group of the session, SIGTSTP stops. */
+static void terminal_stops_spare_an_orphaned_process_group(void) {
+    int status = in_child(raise_sigtstp);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+    status = in_background_child(raise_sigtstp);
+    CHECK(WIFSTOPPED(status));
+    CHECK_EQ(WSTOPSIG(status), SIGTSTP);
+}
+
 int main(int argc, char **argv) {
     self = argv[0];
     if (argc > 1 && strcmp(argv[1], "dispositions") == 0)
@@ -640,5 +744,8 @@ int main(int argc, char **argv) {
     RUN(a_stopped_child_continues_where_it_was);
     RUN(sigkill_ends_a_stopped_child);
     RUN(a_caught_stop_signal_does_not_stop);
+    RUN(a_background_read_of_the_terminal_stops_with_sigttin);
+    RUN(a_background_change_of_the_terminal_stops_with_sigttou);
+    RUN(terminal_stops_spare_an_orphaned_process_group);
     return failures != 0;
 }

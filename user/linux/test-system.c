@@ -1,7 +1,8 @@
 /* test-system: the smaller calls C programs and shells make, built static with gcc and run
  * unmodified: fcntl, ioctl on any descriptor, poll/ppoll and select, user and group ids,
- * process groups and sessions, resource limits and usage, times, umask, CPU affinity,
- * madvise, msync, mremap and the console's terminal ioctls, each pointer argument also given NULL,
+ * process groups and sessions, wait4 by process group, resource limits, CPU time and usage,
+ * times, umask, CPU affinity, madvise, msync, mremap and the console's terminal ioctls, each
+ * pointer argument also given NULL,
  * unmapped, kernel-half, read-only and page-straddling addresses. The same binary passes
  * under Linux (run with a terminal as its standard output). */
 #define _GNU_SOURCE
@@ -518,6 +519,106 @@ static void usage_and_times_are_reported(void) {
     CHECK_EQ(errno, ECHILD);
 }
 
+static double seconds(clockid_t clock) {
+    struct timespec now;
+    clock_gettime(clock, &now);
+    return now.tv_sec + now.tv_nsec / 1e9;
+}
+
+static double timeval_seconds(struct timeval t) {
+    return t.tv_sec + t.tv_usec / 1e6;
+}
+
+/* Spins in user space for `duration` seconds of wall time. */
+static void spin_in_user_space(double duration) {
+    volatile unsigned long sink = 0;
+    double end = seconds(CLOCK_MONOTONIC) + duration;
+    while (seconds(CLOCK_MONOTONIC) < end)
+        for (int i = 0; i < 10000; i++)
+            sink += i;
+}
+
+/* The kernel counts the CPU time it spends and the time user space spends apart; the bounds are
+ * loose because the machine may be shared, but a clock that never advances fails them. */
+static void cpu_time_is_counted_as_user_or_system(void) {
+    struct tms start, end;
+    times(&start);
+    spin_in_user_space(0.4);
+    char buffer[65536];
+    int zero = open("/dev/zero", O_RDONLY);
+    CHECK(zero >= 0);
+    double stop = seconds(CLOCK_MONOTONIC) + 0.4;
+    while (seconds(CLOCK_MONOTONIC) < stop)
+        for (int i = 0; i < 16; i++)
+            CHECK_EQ(read(zero, buffer, sizeof buffer), (ssize_t)sizeof buffer);
+    close(zero);
+    times(&end);
+    long ticks = sysconf(_SC_CLK_TCK);
+    CHECK_EQ(ticks, 100);
+    CHECK(end.tms_utime - start.tms_utime >= 10);
+    CHECK(end.tms_stime - start.tms_stime >= 5);
+    struct rusage self, thread;
+    CHECK_EQ(getrusage(RUSAGE_SELF, &self), 0);
+    CHECK_EQ(getrusage(RUSAGE_THREAD, &thread), 0);
+    CHECK(timeval_seconds(self.ru_utime) >= 0.1);
+    CHECK(timeval_seconds(self.ru_stime) >= 0.05);
+    CHECK(self.ru_utime.tv_usec < 1000000 && self.ru_stime.tv_usec < 1000000);
+    /* A single-threaded process: the thread's time is the process's. */
+    CHECK(timeval_seconds(thread.ru_utime) >= 0.1);
+    CHECK(timeval_seconds(thread.ru_utime) <= timeval_seconds(self.ru_utime) + 0.02);
+    /* Nobody else ran here, so the CPU time cannot exceed the wall time by much. */
+    CHECK(timeval_seconds(self.ru_utime) + timeval_seconds(self.ru_stime) <=
+          seconds(CLOCK_MONOTONIC) + 1);
+}
+
+/* A child's CPU time reaches wait4's rusage, and once reaped, times() and RUSAGE_CHILDREN. */
+static void a_reaped_childs_cpu_time_is_the_parents_children_time(void) {
+    struct tms before, after;
+    times(&before);
+    pid_t child = fork();
+    if (child == 0) {
+        spin_in_user_space(0.4);
+        _exit(0);
+    }
+    int status;
+    struct rusage usage;
+    CHECK_EQ(wait4(child, &status, 0, &usage), child);
+    CHECK(WIFEXITED(status));
+    CHECK(timeval_seconds(usage.ru_utime) >= 0.1);
+    times(&after);
+    CHECK(after.tms_cutime - before.tms_cutime >= 10);
+    struct rusage children;
+    CHECK_EQ(getrusage(RUSAGE_CHILDREN, &children), 0);
+    CHECK(timeval_seconds(children.ru_utime) >= timeval_seconds(usage.ru_utime));
+}
+
+/* wait4's pid: 0 is any child in the caller's process group, below -1 any in that group. */
+static void wait_chooses_children_by_process_group(void) {
+    pid_t own_group = fork();
+    if (own_group == 0) {
+        setpgid(0, 0);
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        _exit(1);
+    }
+    CHECK_EQ(setpgid(own_group, own_group), 0);
+    pid_t same_group = fork();
+    if (same_group == 0) {
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        _exit(2);
+    }
+    int status;
+    CHECK_EQ(waitpid(0, &status, 0), same_group);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+    CHECK_EQ(waitpid(0, &status, WNOHANG), -1);
+    CHECK_EQ(errno, ECHILD);
+    CHECK_EQ(waitpid(-own_group, &status, 0), own_group);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    CHECK_EQ(waitpid(-99999, &status, 0), -1);
+    CHECK_EQ(errno, ECHILD);
+}
+
 /* The console is every test program's terminal (standard output). */
 static void the_console_is_a_terminal_with_termios(void) {
     CHECK(isatty(1));
@@ -591,6 +692,9 @@ int main(void) {
     RUN(msync_checks_its_arguments);
     RUN(mremap_grows_shrinks_and_moves_keeping_the_bytes);
     RUN(usage_and_times_are_reported);
+    RUN(cpu_time_is_counted_as_user_or_system);
+    RUN(a_reaped_childs_cpu_time_is_the_parents_children_time);
+    RUN(wait_chooses_children_by_process_group);
     RUN(the_console_is_a_terminal_with_termios);
     return failures != 0;
 }

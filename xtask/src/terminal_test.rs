@@ -66,7 +66,7 @@ type Step = fn(&mut Session) -> Result<()>;
 
 /// The tests in the order the conversation takes them; each relies on the shell the ones before
 /// it left.
-const STEPS: [(&str, Step); 8] = [
+const STEPS: [(&str, Step); 10] = [
     ("prompt", Session::first_prompt),
     ("echo", Session::echo),
     ("line_editing", Session::line_editing),
@@ -77,6 +77,14 @@ const STEPS: [(&str, Step); 8] = [
         Session::ctrl_c_interrupts_command,
     ),
     ("ctrl_c_at_prompt", Session::ctrl_c_at_prompt),
+    (
+        "ctrl_z_stops_and_fg_continues",
+        Session::ctrl_z_stops_and_fg_continues,
+    ),
+    (
+        "bg_continues_a_stopped_job",
+        Session::bg_continues_a_stopped_job,
+    ),
     ("exit_powers_off", Session::exit_powers_off),
 ];
 
@@ -323,15 +331,32 @@ impl Session {
 
     /// Ctrl-C sends SIGINT to the command in the foreground, and the shell sees it killed.
     fn ctrl_c_interrupts_command(&mut self) -> Result<()> {
-        let mark = self.terminal.lines.len();
-        self.type_bytes(b"sleep 100\r")?;
-        let echoed = self.wait_for_echo(mark, "sleep 100")?;
-        self.pause(SETTLE_TIME)?;
-        self.type_bytes(b"\x03")?;
-        self.wait_for_prompt(echoed + 1, INTERRUPT_TIMEOUT)
-            .context("after Ctrl-C")?;
+        self.interrupt("sleep 100", b"\x03", "Ctrl-C")?;
         let output = self.command(b"echo alive $?\r")?;
         expect_line(&output, "alive 130")
+    }
+
+    /// Ctrl-Z stops the command in the foreground (SIGTSTP to its process group) and the shell
+    /// takes the terminal back; `fg` gives it to the command again and continues it.
+    fn ctrl_z_stops_and_fg_continues(&mut self) -> Result<()> {
+        self.interrupt("sleep 100", b"\x1a", "Ctrl-Z")?;
+        let output = self.command(b"jobs\r")?;
+        expect_line(&output, "[1]+  Stopped                    sleep 100")?;
+        self.interrupt("fg", b"\x03", "fg and Ctrl-C")?;
+        let output = self.command(b"echo alive $?\r")?;
+        expect_line(&output, "alive 130")
+    }
+
+    /// A background job stopped by a signal runs again with `bg`, and can still be killed.
+    fn bg_continues_a_stopped_job(&mut self) -> Result<()> {
+        let output = self.command(b"sleep 100 &\r")?;
+        expect_no_line(&output, "sh: can't access tty; job control turned off")?;
+        let output = self.command(b"kill -STOP %1; sleep 1; jobs; bg; jobs\r")?;
+        expect_line(&output, "[1]+  Stopped (signal)           sleep 100")?;
+        expect_line(&output, "[1]+  Running                    sleep 100")?;
+        let output = self.command(b"kill %1; wait; jobs; echo waited\r")?;
+        expect_line(&output, "waited")?;
+        expect_no_line(&output, "[1]+  Running                    sleep 100")
     }
 
     /// Ctrl-C at the prompt only abandons the line: the shell goes on.
@@ -392,6 +417,18 @@ impl Session {
         self.type_bytes(line)?;
         self.wait_for_prompt(mark, STEP_TIMEOUT)?;
         Ok(self.terminal.lines[mark..].to_vec())
+    }
+
+    /// Types `command` at the prompt and, once it runs, the control character `key` (`what`
+    /// names it), which must bring the prompt back.
+    fn interrupt(&mut self, command: &str, key: &[u8], what: &str) -> Result<()> {
+        let mark = self.terminal.lines.len();
+        self.type_bytes(format!("{command}\r").as_bytes())?;
+        let echoed = self.wait_for_echo(mark, command)?;
+        self.pause(SETTLE_TIME)?;
+        self.type_bytes(key)?;
+        self.wait_for_prompt(echoed + 1, INTERRUPT_TIMEOUT)
+            .with_context(|| format!("after {what}"))
     }
 
     fn type_bytes(&mut self, bytes: &[u8]) -> Result<()> {

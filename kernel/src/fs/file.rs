@@ -17,6 +17,7 @@ use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ERESTARTSYS, 
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::IrqMutex;
 use crate::task;
+use crate::task::signal::job_control::{self, TerminalUse};
 use crate::uaccess::{UserSlice, copy_to_user};
 use alloc::sync::Arc;
 use alloc::vec;
@@ -481,6 +482,7 @@ pub fn now() -> Timestamp {
 }
 
 fn read_console(buffer: &UserBuffers) -> Result<usize, Errno> {
+    job_control::check_terminal_use(TerminalUse::Read)?;
     if buffer.len() == 0 {
         return Ok(0);
     }
@@ -491,6 +493,7 @@ fn read_console(buffer: &UserBuffers) -> Result<usize, Errno> {
 }
 
 fn write_console(buffer: &UserBuffers) -> Result<usize, Errno> {
+    job_control::check_terminal_use(TerminalUse::Write)?;
     let mut chunk = [0u8; 256];
     let mut done = 0;
     while done < buffer.len() {

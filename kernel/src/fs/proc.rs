@@ -81,7 +81,8 @@ fn maps() -> Vec<u8> {
     text.into_bytes()
 }
 
-/// The 52 fields of Linux's /proc/<pid>/stat; times and fault counts are not kept (zero).
+/// The 52 fields of Linux's /proc/<pid>/stat; fault counts and memory sizes other than the
+/// virtual size are not kept (zero).
 fn stat() -> Vec<u8> {
     let thread = task::current_thread();
     let process = &thread.process;
@@ -97,8 +98,11 @@ fn stat() -> Vec<u8> {
         (state.parent, state.group, state.session, vsize)
     };
     let threads = scheduler::threads_of(process).len();
+    let (user, system) = process.cpu_clock.read().clock_ticks();
+    let (children_user, children_system) = process.state.lock().children_times.clock_ticks();
     let mut text = format!(
-        "{} ({}) R {parent} {group} {session} 0 -1 0 0 0 0 0 0 0 0 0 20 0 {threads} 0 0 {vsize} 0",
+        "{} ({}) R {parent} {group} {session} 0 -1 0 0 0 0 0 {user} {system} {children_user} \
+         {children_system} 20 0 {threads} 0 0 {vsize} 0",
         process.pid,
         String::from_utf8_lossy(&name.0[..name_length]),
     );

@@ -28,6 +28,8 @@ struct Terminal {
     /// Where, counted in `ready`, a canonical read must stop: after each line's end, and at an
     /// end of file (Ctrl-D), where a read at that point returns 0.
     breaks: VecDeque<usize>,
+    /// The session whose controlling terminal this is (0: none yet).
+    session: Pid,
     /// The process group the terminal's signals go to (TIOCSPGRP).
     foreground: Pid,
     /// rows, columns, x pixels, y pixels (TIOCGWINSZ, TIOCSWINSZ).
@@ -39,6 +41,7 @@ static TERMINAL: IrqMutex<Terminal> = IrqMutex::new(Terminal {
     line: Vec::new(),
     ready: VecDeque::new(),
     breaks: VecDeque::new(),
+    session: 0,
     foreground: 0,
     window: [24, 80, 0, 0],
 });
@@ -278,6 +281,20 @@ pub fn flush_input() {
 
 pub fn foreground() -> Pid {
     TERMINAL.lock().foreground
+}
+
+/// Makes the terminal the controlling terminal of `session`, whose leader's group becomes
+/// the foreground group.
+pub fn attach(session: Pid) {
+    let mut terminal = TERMINAL.lock();
+    terminal.session = session;
+    terminal.foreground = session;
+}
+
+/// The controlling session and its foreground group.
+pub fn owners() -> (Pid, Pid) {
+    let terminal = TERMINAL.lock();
+    (terminal.session, terminal.foreground)
 }
 
 pub fn set_foreground(group: Pid) {

@@ -143,7 +143,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         144 | 146 => identity::set_ids(&args, 1), // partial: only root's id (0) is accepted
         147 | 149 => identity::set_ids(&args, 3), // partial: only root's id (0) is accepted
         148 | 150 => identity::get_real_effective_saved(&args),
-        153 => resources::times(&args), // partial: CPU times are not kept (zero)
+        153 => resources::times(&args),
         154 => identity::setpgid(&args),
         155 => identity::getpgid(&args),
         156 => identity::getsid(&args),
@@ -151,7 +151,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         160 => system::uname(&args),
         163 => resources::getrlimit(&args),
         164 => resources::setrlimit(&args),
-        165 => resources::getrusage(&args), // partial: usage is not kept (all zero)
+        165 => resources::getrusage(&args), // partial: CPU times only
         166 => files::umask(&args),
         167 => process::prctl(&args), // partial: only PR_SET_NAME and PR_GET_NAME
         169 => time::gettimeofday(&args), // partial: counts from boot: no real-time clock
@@ -176,7 +176,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
-        260 => process::wait4(&args),  // partial: rusage all zero (CPU time is not kept)
+        260 => process::wait4(&args),  // partial: rusage has CPU times only
         261 => resources::prlimit64(&args),
         276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),

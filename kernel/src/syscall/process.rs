@@ -236,14 +236,14 @@ pub fn wait4(args: &Arguments) -> SyscallResult {
     };
     match task::wait(i64::from(args.i32(0)), what)? {
         None => Ok(0),
-        Some((pid, status)) => {
-            if status_pointer.address() != 0 && put_user(status_pointer, status).is_err() {
+        Some(waited) => {
+            if status_pointer.address() != 0 && put_user(status_pointer, waited.status).is_err() {
                 return Err(EFAULT);
             }
             if args.usize(3) != 0 {
-                write_user(args.usize(3), &resources::EMPTY_RUSAGE)?;
+                write_user(args.usize(3), &resources::rusage(waited.usage))?;
             }
-            Ok(pid as usize)
+            Ok(waited.pid as usize)
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::{Arguments, SyscallResult, read_user, word, write_user};
 use crate::arch::aarch64::timer::{NANOS_PER_SECOND, now_nanos};
 use crate::errno::{EINVAL, EPERM, ESRCH, Errno};
+use crate::task::cpu_time::CpuTimes;
 use crate::task::process::{DEFAULT_LIMITS, Limit, Pid, Process, RESOURCE_LIMITS};
 use crate::task::{self, scheduler};
 
@@ -109,28 +110,49 @@ pub fn sched_getaffinity(args: &Arguments) -> SyscallResult {
     Ok(size_of::<u64>())
 }
 
-/// `struct rusage` (144 bytes) as this kernel knows it: CPU time and fault counts are not
-/// kept, so every field is zero.
-pub const EMPTY_RUSAGE: [u8; 144] = [0; 144];
+/// `struct rusage` (144 bytes) with the user and system times filled in; memory and fault
+/// counts are not kept, so the other fields are zero.
+pub fn rusage(times: CpuTimes) -> [u8; 144] {
+    let mut bytes = [0u8; 144];
+    let [user, system] = times.timevals();
+    for (index, value) in [user.0, user.1, system.0, system.1].into_iter().enumerate() {
+        bytes[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    bytes
+}
 
 /// getrusage(who, usage): RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD.
 pub fn getrusage(args: &Arguments) -> SyscallResult {
     const RUSAGE_SELF: i32 = 0;
     const RUSAGE_CHILDREN: i32 = -1;
     const RUSAGE_THREAD: i32 = 1;
-    if !matches!(args.i32(0), RUSAGE_SELF | RUSAGE_CHILDREN | RUSAGE_THREAD) {
-        return Err(EINVAL);
-    }
-    write_user(args.usize(1), &EMPTY_RUSAGE)?;
+    let thread = task::current_thread();
+    let times = match args.i32(0) {
+        RUSAGE_SELF => thread.process.cpu_clock.read(),
+        RUSAGE_CHILDREN => thread.process.state.lock().children_times,
+        RUSAGE_THREAD => thread.cpu_clock.read(),
+        _ => return Err(EINVAL),
+    };
+    write_user(args.usize(1), &rusage(times))?;
     Ok(0)
 }
 
-/// times(buffer): the process's and its children's CPU times (not kept: zero), and the clock
-/// ticks (USER_HZ, 100 a second) since boot; the buffer may be NULL.
+/// times(buffer): the process's and its reaped children's CPU times, and the clock ticks
+/// (USER_HZ, 100 a second) since boot; the buffer may be NULL.
 pub fn times(args: &Arguments) -> SyscallResult {
     const TICKS_PER_SECOND: u64 = 100;
     if args.usize(0) != 0 {
-        write_user(args.usize(0), &[0u8; 32])?;
+        let process = task::current();
+        let (user, system) = process.cpu_clock.read().clock_ticks();
+        let (children_user, children_system) = process.state.lock().children_times.clock_ticks();
+        let mut tms = [0u8; 32];
+        for (index, value) in [user, system, children_user, children_system]
+            .into_iter()
+            .enumerate()
+        {
+            tms[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
+        }
+        write_user(args.usize(0), &tms)?;
     }
     Ok((now_nanos() / (NANOS_PER_SECOND / TICKS_PER_SECOND)) as usize)
 }

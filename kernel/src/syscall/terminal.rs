@@ -6,6 +6,7 @@ use crate::errno::{EINVAL, ENOTTY, EPERM, ESRCH};
 use crate::fs::termios::{self, Termios};
 use crate::fs::tty;
 use crate::task::process::Pid;
+use crate::task::signal::job_control::{self, TerminalUse};
 use crate::task::{self, scheduler};
 use crate::uaccess::{UserPtr, get_user, put_user};
 
@@ -29,7 +30,14 @@ const TIOCGSID: usize = 0x5429;
 /// One console ioctl; ENOTTY for requests a terminal does not take.
 pub fn ioctl(args: &Arguments) -> SyscallResult {
     let argument = args.usize(2);
-    match args.usize(1) {
+    let request = args.usize(1);
+    if matches!(
+        request,
+        TCSETS | TCSETSW | TCSETSF | TCFLSH | TIOCSPGRP | TIOCSWINSZ
+    ) {
+        job_control::check_terminal_use(TerminalUse::Configure)?;
+    }
+    match request {
         TCGETS => write_user(argument, &tty::termios().to_bytes()).map(|()| 0),
         request @ (TCSETS | TCSETSW | TCSETSF) => {
             let bytes = read_user::<{ termios::SIZE }>(argument)?;

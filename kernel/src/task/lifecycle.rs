@@ -1,6 +1,7 @@
 //! The life of processes and threads: the first process, clone (fork, vfork and threads),
 //! execve, exit and exit_group, and wait4.
 
+use super::cpu_time::CpuTimes;
 use super::exec::{self as image, Image};
 use super::process::{
     Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, StopReport, WaitStatus,
@@ -90,12 +91,13 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             zombie: None,
             stopped: false,
             stop_report: None,
+            children_times: CpuTimes::default(),
         },
     );
     let state = ThreadState::new(ThreadSignals::default(), ThreadName::of_program(path));
     scheduler::spawn(Thread::new(pid, process, state, &initial_frame(&image))?);
     // The console is the first process's terminal, its group the foreground one.
-    tty::set_foreground(pid);
+    tty::attach(pid);
     Ok(())
 }
 
@@ -148,6 +150,7 @@ fn copy_process(
             zombie: None,
             stopped: false,
             stop_report: None,
+            children_times: CpuTimes::default(),
         },
     ))
 }
@@ -412,26 +415,52 @@ pub struct WaitFor {
     pub continued: bool,
 }
 
-/// wait4 without rusage: a child that ended (`-1`: any), stopped or continued as `what`
-/// asks, with its `wstatus` word; `None` with WNOHANG.
-pub fn wait(wanted: i64, what: WaitFor) -> Result<Option<(Pid, i32)>, Errno> {
+/// What wait4 learned about a child.
+pub struct Waited {
+    pub pid: Pid,
+    /// The `wstatus` word.
+    pub status: i32,
+    /// The child's CPU time, its reaped children's included.
+    pub usage: CpuTimes,
+}
+
+/// wait4: a child chosen by `wanted` (a pid; -1: any; 0: any in the caller's process group;
+/// below -1: any in that group) that ended, stopped or continued as `what` asks; `None` with
+/// WNOHANG. A child that ended is reaped and its CPU time added to the caller's children's.
+pub fn wait(wanted: i64, what: WaitFor) -> Result<Option<Waited>, Errno> {
     let me = current();
     loop {
         let _masked = InterruptsMasked::new();
+        let my_group = i64::from(me.state.lock().group);
         let children: Vec<_> = scheduler::processes()
             .into_iter()
-            .filter(|p| p.state.lock().parent == me.pid)
-            .filter(|p| wanted <= 0 || i64::from(p.pid) == wanted)
+            .filter(|child| {
+                let state = child.state.lock();
+                state.parent == me.pid
+                    && match wanted {
+                        -1 => true,
+                        0 => i64::from(state.group) == my_group,
+                        group if group < -1 => i64::from(state.group) == -group,
+                        pid => i64::from(child.pid) == pid,
+                    }
+            })
             .collect();
         if children.is_empty() {
             return Err(ECHILD);
         }
-        let ended = children
-            .iter()
-            .find_map(|child| child.state.lock().zombie.map(|status| (child.pid, status)));
-        if let Some((pid, status)) = ended {
-            scheduler::reap(pid);
-            return Ok(Some((pid, status.encode())));
+        let usage = |child: &Process| child.cpu_clock.read() + child.state.lock().children_times;
+        let ended = children.iter().find_map(|child| {
+            let status = child.state.lock().zombie?;
+            Some(Waited {
+                pid: child.pid,
+                status: status.encode(),
+                usage: usage(child),
+            })
+        });
+        if let Some(ended) = ended {
+            scheduler::reap(ended.pid);
+            me.state.lock().children_times += ended.usage;
+            return Ok(Some(ended));
         }
         let changed = children.iter().find_map(|child| {
             let mut state = child.state.lock();
@@ -441,7 +470,12 @@ pub fn wait(wanted: i64, what: WaitFor) -> Result<Option<(Pid, i32)>, Errno> {
                 _ => return None,
             };
             state.stop_report = None;
-            Some((child.pid, report.encode()))
+            drop(state);
+            Some(Waited {
+                pid: child.pid,
+                status: report.encode(),
+                usage: usage(child),
+            })
         });
         if changed.is_some() {
             return Ok(changed);

@@ -6,6 +6,8 @@ pub mod script;
 pub mod user_stack;
 
 #[cfg(target_os = "none")]
+pub mod cpu_time;
+#[cfg(target_os = "none")]
 pub mod exec;
 #[cfg(target_os = "none")]
 pub mod futex;

@@ -1,6 +1,7 @@
 //! A process: what its threads share (memory, files, directory, signal dispositions, the
 //! interval timer) and how it ended, for its parent's wait4.
 
+use super::cpu_time::{CpuClock, CpuTimes};
 use super::signal::alarm::RealTimer;
 use super::signal::{Dispositions, Pending};
 use crate::fs::fd_table::{FileTable, MAX_FILES};
@@ -115,6 +116,8 @@ pub struct ProcessState {
     pub stopped: bool,
     /// A stop or continue the parent's wait4 has not reported yet (WUNTRACED, WCONTINUED).
     pub stop_report: Option<StopReport>,
+    /// The CPU time of the children wait4 has reaped, and of their reaped children.
+    pub children_times: CpuTimes,
 }
 
 /// What job control changed in a child, for its parent's wait4.
@@ -138,6 +141,8 @@ pub struct Process {
     /// The process id, which is also the thread id of its first thread (the leader).
     pub pid: Pid,
     pub state: IrqMutex<ProcessState>,
+    /// The CPU time all its threads have used, exited ones included.
+    pub cpu_clock: CpuClock,
 }
 
 impl Process {
@@ -145,6 +150,7 @@ impl Process {
         Arc::new(Self {
             pid,
             state: IrqMutex::new(state),
+            cpu_clock: CpuClock::default(),
         })
     }
 }

@@ -178,6 +178,19 @@ pub fn yield_now() {
     schedule();
 }
 
+/// Called by the timer: charges the tick to the thread it interrupted (nothing when the CPU
+/// was idle).
+pub fn charge_tick(in_user_space: bool) {
+    let scheduler = SCHEDULER.lock();
+    if let Some(thread) = scheduler
+        .current
+        .and_then(|tid| scheduler.threads.get(&tid))
+    {
+        thread.cpu_clock.charge_tick(in_user_space);
+        thread.process.cpu_clock.charge_tick(in_user_space);
+    }
+}
+
 /// Called by the timer: ask for a switch on the next return to user space.
 pub fn tick() {
     NEED_RESCHEDULE.store(true, Ordering::Relaxed);

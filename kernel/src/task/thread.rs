@@ -1,6 +1,7 @@
 //! A thread: what the scheduler runs. Its kernel stack, saved context and run state, its own
 //! signal mask and pending signals, and the process it belongs to.
 
+use super::cpu_time::CpuClock;
 use super::process::{Pid, Process};
 use super::signal::ThreadSignals;
 use crate::arch::aarch64::context::{self, Context};
@@ -108,6 +109,8 @@ pub struct Thread {
     /// Set when a signal may have become deliverable (one was sent, the mask changed), so
     /// that the way back to user space looks at the signal state only then.
     signal_check: AtomicBool,
+    /// The CPU time this thread has used (getrusage's RUSAGE_THREAD).
+    pub cpu_clock: CpuClock,
 }
 
 // SAFETY: `context` is touched only by the scheduler, with IRQs masked, on one CPU.
@@ -135,6 +138,7 @@ impl Thread {
             state: IrqMutex::new(state),
             // A new thread may have been sent a signal before it ever runs.
             signal_check: AtomicBool::new(true),
+            cpu_clock: CpuClock::default(),
         }))
     }
 

@@ -3,6 +3,7 @@
 use super::esr::{self, Abort};
 use super::pan;
 use super::trap_frame::{ExceptionSource, ExceptionType, TrapFrame, VectorKind};
+use crate::interrupts::{self, InterruptedLevel};
 use crate::task::signal::delivery::Interrupted;
 use aarch64_cpu::registers::VBAR_EL1;
 use core::arch::global_asm;
@@ -49,7 +50,9 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
         crate::oops::oops(frame, format_args!("kernel stack overflow"));
     }
     match (kind.source(), kind.exception_type()) {
-        (ExceptionSource::CurrentElSpx, ExceptionType::Irq) => crate::interrupts::handle_irq(),
+        (ExceptionSource::CurrentElSpx, ExceptionType::Irq) => {
+            interrupts::handle_irq(InterruptedLevel::Kernel)
+        }
         (ExceptionSource::CurrentElSpx, ExceptionType::Synchronous) => {
             match Abort::decode(frame.esr) {
                 Some(abort) => crate::mm::fault::handle_kernel_abort(frame, abort),
@@ -63,7 +66,7 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, kind: u64) {
             let interrupted = match exception_type {
                 ExceptionType::Synchronous => from_user(frame),
                 ExceptionType::Irq => {
-                    crate::interrupts::handle_irq();
+                    interrupts::handle_irq(InterruptedLevel::User);
                     None
                 }
                 _ => crate::oops::oops(

@@ -102,7 +102,9 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
                     crate::task::exit_group(WaitStatus::Signaled(signal))
                 }
                 DefaultAction::Stop if thread.process.pid != INIT_PID => {
-                    job_control::stop(thread, signal);
+                    if job_control::takes_effect(thread, signal) {
+                        job_control::stop(thread, signal);
+                    }
                     continue;
                 }
                 _ => continue,

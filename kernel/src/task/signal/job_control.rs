@@ -1,12 +1,19 @@
 //! Job control: a stop signal whose action is the default stops the whole process until
 //! SIGCONT (or SIGKILL) comes, and its parent hears of both, through SIGCHLD (CLD_STOPPED,
 //! CLD_CONTINUED, unless it asked for SA_NOCLDSTOP) and wait4 (WUNTRACED, WCONTINUED).
+//! A background process that uses the terminal is sent SIGTTIN or SIGTTOU, and an orphaned
+//! process group, which no shell would ever continue, is not stopped by the terminal's signals.
 
-use super::{DefaultAction, SIGCHLD, SIGCONT, SignalInfo, code, default_action};
+use super::{
+    DefaultAction, SIGCHLD, SIGCONT, SIGSTOP, SIGTTIN, SIGTTOU, SignalInfo, code, default_action,
+};
+use crate::errno::{EIO, ERESTARTSYS, Errno};
+use crate::fs::termios::TOSTOP;
+use crate::fs::tty;
 use crate::sync::InterruptsMasked;
-use crate::task::process::{Process, StopReport};
-use crate::task::scheduler;
+use crate::task::process::{Pid, Process, StopReport};
 use crate::task::thread::{Channel, Thread};
+use crate::task::{current_thread, scheduler};
 
 /// SA_NOCLDSTOP: the parent wants no SIGCHLD for stops and continues.
 const NO_CHILD_STOP: u64 = 1;
@@ -37,6 +44,76 @@ pub fn stop(thread: &Thread, signal: u8) {
             scheduler::interrupt(&other);
         }
     }
+}
+
+/// Whether `signal`, at its default action and taken by `thread`, stops it: SIGSTOP always, the
+/// terminal's stop signals only outside an orphaned process group (as on Linux).
+pub fn takes_effect(thread: &Thread, signal: u8) -> bool {
+    let group = thread.process.state.lock().group;
+    signal == SIGSTOP || !is_orphaned(group)
+}
+
+/// Whether no member of `group` has a parent in another group of the same session: nobody
+/// left to continue the group if it stopped.
+pub fn is_orphaned(group: Pid) -> bool {
+    !scheduler::process_group(group).iter().any(|member| {
+        let (parent, session) = {
+            let state = member.state.lock();
+            (state.parent, state.session)
+        };
+        scheduler::find(parent).is_some_and(|parent| {
+            let state = parent.state.lock();
+            state.group != group && state.session == session
+        })
+    })
+}
+
+/// How a process means to use its controlling terminal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TerminalUse {
+    Read,
+    Write,
+    /// Changing its settings (TCSETS*, TCFLSH, TIOCSPGRP, TIOCSWINSZ).
+    Configure,
+}
+
+/// Linux's check of a process outside the terminal's foreground group: reading stops its group
+/// with SIGTTIN; writing (only with TOSTOP) and configuring with SIGTTOU. The call is then
+/// restarted once the group is continued. A signal that would not stop (ignored or blocked)
+/// lets writes and changes through and fails reads with EIO, as does an orphaned group.
+pub fn check_terminal_use(usage: TerminalUse) -> Result<(), Errno> {
+    let thread = current_thread();
+    let (group, session) = {
+        let state = thread.process.state.lock();
+        (state.group, state.session)
+    };
+    let (terminal_session, foreground) = tty::owners();
+    if session != terminal_session || group == foreground || foreground == 0 {
+        return Ok(());
+    }
+    if usage == TerminalUse::Write && tty::termios().lflag & TOSTOP == 0 {
+        return Ok(());
+    }
+    let signal = if usage == TerminalUse::Read {
+        SIGTTIN
+    } else {
+        SIGTTOU
+    };
+    let ignored = thread.process.state.lock().dispositions.ignores(signal);
+    if ignored || thread.state.lock().signals.blocked.contains(signal) {
+        return if usage == TerminalUse::Read {
+            Err(EIO)
+        } else {
+            Ok(())
+        };
+    }
+    if is_orphaned(group) {
+        return Err(EIO);
+    }
+    for member in scheduler::process_group(group) {
+        super::send(&member, signal, SignalInfo::from_kernel());
+    }
+    Err(ERESTARTSYS)
 }
 
 /// Sleeps while `thread`'s process is stopped (and not ending).

@@ -28,8 +28,8 @@ pub const SIGCHLD: u8 = 17;
 pub const SIGCONT: u8 = 18;
 pub const SIGSTOP: u8 = 19;
 pub const SIGTSTP: u8 = 20;
-const SIGTTIN: u8 = 21;
-const SIGTTOU: u8 = 22;
+pub const SIGTTIN: u8 = 21;
+pub const SIGTTOU: u8 = 22;
 const SIGURG: u8 = 23;
 const SIGWINCH: u8 = 28;
 /// Signal numbers run from 1 to this.
