@@ -18,6 +18,7 @@ pub const ENOMEM: Errno = Errno(12);
 pub const EACCES: Errno = Errno(13);
 pub const EFAULT: Errno = Errno(14);
 pub const EEXIST: Errno = Errno(17);
+pub const EXDEV: Errno = Errno(18);
 pub const ENODEV: Errno = Errno(19);
 pub const EBUSY: Errno = Errno(16);
 pub const ENOTDIR: Errno = Errno(20);

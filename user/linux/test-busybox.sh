@@ -274,6 +274,24 @@ test_background_wait() {
     expect "wait's status for true &" $? 0
 }
 
+# ps and top read /proc: a background sleep shows with its parent, its state and its arguments.
+test_ps_top() {
+    local pid line
+    sleep 5 &
+    pid=$!
+    # Long enough for it to have started sleeping.
+    sleep 0.2
+    line=$(ps -o pid,ppid,stat,args | awk -v pid="$pid" '$1 == pid { print $2, $3, $4, $5 }')
+    expect "ps's line for sleep 5 &" "$line" "$$ S sleep 5" || return
+    line=$(top -bn1 | awk -v pid="$pid" '$1 == pid { print $2, $(NF - 1), $NF }')
+    expect "top's line for sleep 5 &" "$line" "$$ sleep 5" || return
+    expect "top's first line" "$(top -bn1 | head -1 | cut -c1-4)" "Mem:" || return
+    kill "$pid"
+    wait "$pid"
+    expect "wait's status for the killed sleep" $? 143 || return
+    expect "ps's line once it is gone" "$(ps -o pid | awk -v pid="$pid" '$1 == pid')" ""
+}
+
 # Gives a signal sent to the shell some commands' time to run its trap (Linux runs it at once).
 await_trap() {
     local i=0
@@ -495,7 +513,7 @@ if [ ! -d "$tmp" ]; then
     exit 1
 fi
 for name in ls_l chmod cat wc sort uniq md5sum find dd arithmetic pipelines redirection \
-    here_documents background_wait trap subshells test sed_awk head_tail cut tr files seq printf \
+    here_documents background_wait ps_top trap subshells test sed_awk head_tail cut tr files seq printf \
     basename_dirname date sleep true_false read_loop cleanup; do
     run $name
 done

@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 8] = [
+const PROGRAMS: [LinuxProgram; 9] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -54,6 +54,11 @@ const PROGRAMS: [LinuxProgram; 8] = [
     LinuxProgram {
         name: "test-tmpfs",
         source: "test-tmpfs.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-proc",
+        source: "test-proc.c",
         flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc

@@ -113,6 +113,11 @@ impl FileTable {
             .ok_or(EBADF)
     }
 
+    /// The descriptors in use, lowest first.
+    pub fn open_descriptors(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.slots.len()).filter(|&fd| self.slots[fd].is_some())
+    }
+
     /// Removes the close-on-exec descriptors (execve) and returns their files.
     pub fn close_on_exec(&mut self) -> Vec<Arc<OpenFile>> {
         self.slots

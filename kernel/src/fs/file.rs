@@ -223,7 +223,7 @@ impl OpenFile {
         }
         match &self.kind {
             FileKind::Node(node) => match &node.kind {
-                NodeKind::Directory(_) => Err(EISDIR),
+                NodeKind::Directory(_) | NodeKind::Listed(_) => Err(EISDIR),
                 NodeKind::File(data) => {
                     let offset = at.unwrap_or_else(|| *self.offset.lock());
                     let done = read_file(data, offset, buffer)?;
@@ -296,7 +296,7 @@ impl OpenFile {
         };
         let size = match &node.kind {
             NodeKind::File(data) => data.lock().size(),
-            NodeKind::Directory(_) => node.entries().len() + 2,
+            NodeKind::Directory(_) | NodeKind::Listed(_) => node.entries().len() + 2,
             NodeKind::Symlink(_) => return Err(EINVAL),
             NodeKind::Generated(generate) => generate().len(),
             NodeKind::Device(Device::Console) => return Err(ESPIPE),
@@ -400,7 +400,7 @@ impl Drop for OpenFile {
 
 fn dirent_type(node: &Node) -> u8 {
     match node.kind {
-        NodeKind::Directory(_) => DT_DIR,
+        NodeKind::Directory(_) | NodeKind::Listed(_) => DT_DIR,
         NodeKind::File(_) | NodeKind::Generated(_) => DT_REG,
         NodeKind::Symlink(_) => DT_LNK,
         NodeKind::Device(_) => DT_CHR,
@@ -467,7 +467,7 @@ pub fn truncate(node: &Node, size: usize) -> Result<(), Errno> {
             node.touch(now());
             Ok(())
         }
-        NodeKind::Directory(_) => Err(EISDIR),
+        NodeKind::Directory(_) | NodeKind::Listed(_) => Err(EISDIR),
         _ => Err(EINVAL),
     }
 }

@@ -9,9 +9,12 @@
 use super::cpio::{self, CpioError};
 use super::file_data::FileData;
 use crate::errno::{
-    EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, Errno,
+    EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV,
+    Errno,
 };
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
@@ -63,18 +66,37 @@ pub struct Metadata {
 
 pub enum NodeKind {
     Directory(Mutex<BTreeMap<String, Arc<Node>>>),
+    /// A read-only directory whose entries the kernel lists when it is looked at (/proc).
+    Listed(ListedDirectory),
     File(Mutex<FileData>),
     Symlink(LinkTarget),
     Device(Device),
     /// A read-only file whose bytes are made when it is read (the files of /proc).
-    Generated(fn() -> Vec<u8>),
+    Generated(Box<dyn Fn() -> Vec<u8> + Send + Sync>),
 }
 
 /// Where a symbolic link points: a path stored in it, or one the kernel computes on every
 /// walk (/proc/self/exe).
 pub enum LinkTarget {
     Fixed(String),
-    Computed(fn() -> String),
+    Computed(Box<dyn Fn() -> String + Send + Sync>),
+}
+
+/// What a listed directory holds, asked each time it is walked through or read.
+pub trait Listing: Send + Sync {
+    /// The names it holds now.
+    fn names(&self) -> Vec<String>;
+    /// The node for `name`, one of the names just listed (None if it has gone since).
+    fn make(&self, name: &str) -> Option<Arc<Node>>;
+}
+
+/// A [`Listing`] and the nodes made for its names, kept while the names stay listed so that
+/// a name keeps its node (and inode number) from one look to the next.
+pub struct ListedDirectory {
+    listing: Box<dyn Listing>,
+    made: Mutex<BTreeMap<String, Arc<Node>>>,
+    /// The directory's own node, which the directories made in it lead up to.
+    this: Weak<Node>,
 }
 
 impl LinkTarget {
@@ -102,7 +124,11 @@ static NEXT_INODE: AtomicU64 = AtomicU64::new(1);
 
 impl Node {
     fn new(kind: NodeKind, mode: u32, now: Timestamp) -> Arc<Self> {
-        Arc::new(Self {
+        Arc::new(Self::build(kind, mode, now))
+    }
+
+    fn build(kind: NodeKind, mode: u32, now: Timestamp) -> Self {
+        Self {
             inode: NEXT_INODE.fetch_add(1, Ordering::Relaxed),
             kind,
             removed: AtomicBool::new(false),
@@ -117,7 +143,7 @@ impl Node {
                 modified: now,
                 changed: now,
             }),
-        })
+        }
     }
 
     pub fn directory(permissions: u32, now: Timestamp) -> Arc<Self> {
@@ -134,9 +160,26 @@ impl Node {
         Self::new(NodeKind::Symlink(target), S_IFLNK | 0o777, now)
     }
 
-    pub fn generated(generate: fn() -> Vec<u8>) -> Arc<Self> {
+    pub fn generated(generate: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Arc<Self> {
         let now = Timestamp::default();
-        Self::new(NodeKind::Generated(generate), S_IFREG | 0o444, now)
+        Self::new(
+            NodeKind::Generated(Box::new(generate)),
+            S_IFREG | 0o444,
+            now,
+        )
+    }
+
+    /// A read-only directory holding what `listing` lists.
+    pub fn listed(listing: impl Listing + 'static) -> Arc<Self> {
+        Arc::new_cyclic(|this| {
+            let directory = ListedDirectory {
+                listing: Box::new(listing),
+                made: Mutex::new(BTreeMap::new()),
+                this: this.clone(),
+            };
+            let mode = S_IFDIR | 0o555;
+            Self::build(NodeKind::Listed(directory), mode, Timestamp::default())
+        })
     }
 
     pub fn device(device: Device, permissions: u32) -> Arc<Self> {
@@ -148,13 +191,27 @@ impl Node {
     }
 
     pub fn is_directory(&self) -> bool {
-        matches!(self.kind, NodeKind::Directory(_))
+        matches!(self.kind, NodeKind::Directory(_) | NodeKind::Listed(_))
     }
 
+    /// A directory's entries, brought up to date first if it is listed.
     fn entries_locked(&self) -> Result<MutexGuard<'_, BTreeMap<String, Arc<Node>>>, Errno> {
         match &self.kind {
             NodeKind::Directory(entries) => Ok(entries.lock()),
+            NodeKind::Listed(directory) => Ok(directory.refresh()),
             _ => Err(ENOTDIR),
+        }
+    }
+
+    /// The entries of a directory that may be changed; `refusal` for a listed one, whose
+    /// entries only the kernel makes (Linux's errors: ENOENT to create, EPERM to remove).
+    fn writable_entries(
+        &self,
+        refusal: Errno,
+    ) -> Result<MutexGuard<'_, BTreeMap<String, Arc<Node>>>, Errno> {
+        match &self.kind {
+            NodeKind::Listed(_) => Err(refusal),
+            _ => self.entries_locked(),
         }
     }
 
@@ -180,6 +237,7 @@ impl Node {
             NodeKind::File(data) => data.lock().size(),
             NodeKind::Symlink(target) => target.path().len(),
             NodeKind::Directory(entries) => (entries.lock().len() + 2) * DIRECTORY_ENTRY_SIZE,
+            NodeKind::Listed(_) => 0,
             // As /proc's files: their size is only known by reading them.
             NodeKind::Device(_) | NodeKind::Generated(_) => 0,
         }
@@ -193,6 +251,9 @@ impl Node {
             let subdirectories = entries.lock().values().filter(|n| n.is_directory()).count();
             // Its entry in the parent, its "." and its children's ".."; a removed one has none.
             metadata.links = metadata.links + 1 + subdirectories as u32;
+        } else if let NodeKind::Listed(_) = &self.kind {
+            // Its entry and its "."; what it holds is not counted (it is made on demand).
+            metadata.links += 1;
         }
         metadata
     }
@@ -248,8 +309,12 @@ impl Node {
 
     /// Records where a directory now lives (files keep no parent: they may have many).
     fn set_parent(&self, directory: &Arc<Node>, name: &str) {
+        self.set_parent_link(Arc::downgrade(directory), name);
+    }
+
+    fn set_parent_link(&self, directory: Weak<Node>, name: &str) {
         if self.is_directory() {
-            *self.parent.lock() = Some((Arc::downgrade(directory), String::from(name)));
+            *self.parent.lock() = Some((directory, String::from(name)));
         }
     }
 
@@ -321,7 +386,7 @@ impl Node {
         now: Timestamp,
     ) -> Result<(), Errno> {
         check_name(name)?;
-        let mut entries = self.entries_locked()?;
+        let mut entries = self.writable_entries(ENOENT)?;
         if self.is_removed() {
             return Err(ENOENT);
         }
@@ -339,7 +404,7 @@ impl Node {
     /// Removes the entry `name`: a directory only if `directory` (rmdir) and it is empty,
     /// anything else only if not (unlink). Returns the node, which lives on while open.
     pub fn remove(&self, name: &str, directory: bool, now: Timestamp) -> Result<Arc<Node>, Errno> {
-        let mut entries = self.entries_locked()?;
+        let mut entries = self.writable_entries(EPERM)?;
         let node = entries.get(name).ok_or(ENOENT)?;
         match (directory, node.is_directory()) {
             (true, false) => return Err(ENOTDIR),
@@ -352,6 +417,28 @@ impl Node {
         node.add_link(-1, now);
         self.touch(now);
         Ok(node)
+    }
+}
+
+impl ListedDirectory {
+    /// Drops the nodes of names no longer listed, makes nodes for new names, and returns the
+    /// entries locked.
+    fn refresh(&self) -> MutexGuard<'_, BTreeMap<String, Arc<Node>>> {
+        let names = self.listing.names();
+        let mut made = self.made.lock();
+        made.retain(|name, _| names.contains(name));
+        for name in names {
+            if made.contains_key(&name) {
+                continue;
+            }
+            if let Some(node) = self.listing.make(&name) {
+                node.set_parent_link(self.this.clone(), &name);
+                // Its one name: this entry.
+                node.metadata.lock().links = 1;
+                made.insert(name, node);
+            }
+        }
+        made
     }
 }
 
@@ -389,15 +476,20 @@ pub fn rename(
     if matches!(old, "." | "..") {
         return Err(EBUSY);
     }
+    // As between file systems on Linux: /proc's entries stay where the kernel made them.
+    let listed = |node: &Node| matches!(node.kind, NodeKind::Listed(_));
+    if listed(from) != listed(to) {
+        return Err(EXDEV);
+    }
     let same = Arc::ptr_eq(from, to);
     let (mut source, mut target) = if same {
-        (from.entries_locked()?, None)
+        (from.writable_entries(ENOENT)?, None)
     } else if from.inode < to.inode {
-        let source = from.entries_locked()?;
-        (source, Some(to.entries_locked()?))
+        let source = from.writable_entries(ENOENT)?;
+        (source, Some(to.writable_entries(ENOENT)?))
     } else {
-        let target = to.entries_locked()?;
-        (from.entries_locked()?, Some(target))
+        let target = to.writable_entries(ENOENT)?;
+        (from.writable_entries(ENOENT)?, Some(target))
     };
     let moving = source.get(old).cloned().ok_or(ENOENT)?;
     let target_entries = target.as_deref_mut().unwrap_or(&mut *source);
@@ -507,6 +599,30 @@ pub fn resolve(
         return Err(ENOTDIR);
     }
     Ok(current)
+}
+
+/// A path from `root` to `target` (any of its names, for a file with several), found by
+/// searching the writable tree (listed directories such as /proc are not searched); None when
+/// it has no name left.
+pub fn find_path(root: &Arc<Node>, target: &Arc<Node>) -> Option<String> {
+    if target.is_directory() {
+        return target.path_below(root);
+    }
+    let mut pending = alloc::vec![(String::new(), root.clone())];
+    while let Some((path, directory)) = pending.pop() {
+        let NodeKind::Directory(entries) = &directory.kind else {
+            continue;
+        };
+        let entries: Vec<_> = entries.lock().clone().into_iter().collect();
+        for (name, node) in entries {
+            let node_path = format!("{path}/{name}");
+            if Arc::ptr_eq(&node, target) {
+                return Some(node_path);
+            }
+            pending.push((node_path, node));
+        }
+    }
+    None
 }
 
 /// Pushes `path`'s components on `pending` so that the first is popped first.
@@ -857,5 +973,63 @@ mod tests {
             Err(ENOENT)
         );
         assert_eq!(moved.metadata().links, 1);
+    }
+
+    /// A listing of the names in a shared list, each a directory.
+    struct Names(Arc<Mutex<Vec<String>>>);
+
+    impl Listing for Names {
+        fn names(&self) -> Vec<String> {
+            self.0.lock().clone()
+        }
+
+        fn make(&self, _name: &str) -> Option<Arc<Node>> {
+            Some(Node::directory(0o555, Timestamp::default()))
+        }
+    }
+
+    #[test]
+    fn a_listed_directory_follows_its_listing_and_refuses_changes() {
+        let root = tree();
+        let names = Arc::new(Mutex::new(alloc::vec![String::from("a")]));
+        let now = Timestamp::default();
+        root.insert("listed", Node::listed(Names(names.clone())), now)
+            .unwrap();
+        let a = lookup(&root, "/listed/a").unwrap();
+        assert!(Arc::ptr_eq(&a, &lookup(&root, "/listed/a").unwrap()));
+        assert_eq!(a.path_below(&root).as_deref(), Some("/listed/a"));
+        assert!(Arc::ptr_eq(
+            &lookup(&root, "/listed/a/..").unwrap(),
+            &lookup(&root, "/listed").unwrap()
+        ));
+        names.lock().push(String::from("b"));
+        let listed = lookup(&root, "/listed").unwrap();
+        let entries: Vec<String> = listed.entries().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(entries, ["a", "b"]);
+        names.lock().remove(0);
+        assert_eq!(lookup(&root, "/listed/a").err(), Some(ENOENT));
+        let file = Node::file(0o644, b"", now);
+        assert_eq!(listed.insert("c", file, now), Err(ENOENT));
+        assert_eq!(listed.remove("b", true, now).err(), Some(EPERM));
+        let etc = lookup(&root, "/etc").unwrap();
+        let replace = RenameMode::Replace;
+        assert_eq!(rename(&listed, "b", &etc, "b", replace, now), Err(EXDEV));
+        assert_eq!(
+            rename(&listed, "b", &listed, "c", replace, now),
+            Err(ENOENT)
+        );
+        assert!(listed.is_directory());
+        assert_eq!(listed.metadata().links, 2);
+    }
+
+    #[test]
+    fn find_path_names_a_file_until_its_last_name_goes() {
+        let root = tree();
+        let motd = lookup(&root, "/etc/motd").unwrap();
+        assert_eq!(find_path(&root, &motd).as_deref(), Some("/etc/motd"));
+        let etc = lookup(&root, "/etc").unwrap();
+        assert_eq!(find_path(&root, &etc).as_deref(), Some("/etc"));
+        etc.remove("motd", false, Timestamp::default()).unwrap();
+        assert_eq!(find_path(&root, &motd), None);
     }
 }

@@ -35,6 +35,43 @@ impl CpuClock {
     }
 }
 
+/// The CPU's own time: what threads used, and the ticks that found it idle (/proc/stat,
+/// /proc/uptime).
+pub struct MachineClock {
+    busy: CpuClock,
+    idle: AtomicU64,
+}
+
+pub static MACHINE: MachineClock = MachineClock {
+    busy: CpuClock {
+        user: AtomicU64::new(0),
+        system: AtomicU64::new(0),
+    },
+    idle: AtomicU64::new(0),
+};
+
+impl MachineClock {
+    /// Charges one timer tick: to user or system time, or (`None`) to idle time.
+    pub fn charge_tick(&self, in_user_space: Option<bool>) {
+        match in_user_space {
+            Some(user) => self.busy.charge_tick(user),
+            None => {
+                self.idle.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The threads' times and the idle ticks.
+    pub fn read(&self) -> (CpuTimes, u64) {
+        (self.busy.read(), self.idle.load(Ordering::Relaxed))
+    }
+}
+
+/// Timer ticks in USER_HZ clock ticks.
+pub fn clock_ticks(ticks: u64) -> u64 {
+    ticks * USER_HZ / TICK_HZ
+}
+
 /// User and system time, in timer ticks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CpuTimes {
@@ -45,8 +82,7 @@ pub struct CpuTimes {
 impl CpuTimes {
     /// (user, system) in USER_HZ clock ticks.
     pub fn clock_ticks(self) -> (u64, u64) {
-        let convert = |ticks: u64| ticks * USER_HZ / TICK_HZ;
-        (convert(self.user_ticks), convert(self.system_ticks))
+        (clock_ticks(self.user_ticks), clock_ticks(self.system_ticks))
     }
 
     /// (user, system) as `struct timeval`s: seconds and microseconds.

@@ -4,7 +4,8 @@
 use super::cpu_time::CpuTimes;
 use super::exec::{self as image, Image};
 use super::process::{
-    Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, StopReport, WaitStatus,
+    self, Break, DEFAULT_LIMITS, Ending, INIT_PID, Pid, Process, ProcessState, StopReport,
+    WaitStatus,
 };
 use super::signal::{self, Dispositions, SIGCHLD, SIGKILL, SignalInfo, ThreadSignals, code};
 use super::thread::{Channel, RunState, Thread, ThreadName, ThreadState};
@@ -32,6 +33,11 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(INIT_PID);
 /// A fresh id: pids and tids are drawn from one sequence, as on Linux.
 fn next_id() -> Pid {
     NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The last process or thread id handed out (/proc/loadavg).
+pub fn last_id() -> Pid {
+    NEXT_ID.load(Ordering::Relaxed) - 1
 }
 
 /// The registers a new program starts with.
@@ -82,6 +88,7 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             files,
             cwd: initramfs::root().clone(),
             executable: String::from(path),
+            command_line: process::command_line(argv),
             program_break: program_break(&image),
             dispositions: Dispositions::default(),
             pending: Default::default(),
@@ -141,6 +148,7 @@ fn copy_process(
             files: state.files.clone(),
             cwd: state.cwd.clone(),
             executable: state.executable.clone(),
+            command_line: state.command_line.clone(),
             program_break: state.program_break,
             dispositions: state.dispositions.clone(),
             pending: Default::default(),
@@ -283,6 +291,7 @@ pub fn exec(
         state.program_break = program_break(&image);
         state.dispositions.reset_for_exec();
         state.executable = String::from(path);
+        state.command_line = process::command_line(argv);
         (
             state.address_space.replace(image.space.clone()),
             state.files.close_on_exec(),

@@ -14,6 +14,8 @@ pub mod futex;
 #[cfg(target_os = "none")]
 mod lifecycle;
 #[cfg(target_os = "none")]
+pub mod load_average;
+#[cfg(target_os = "none")]
 pub mod process;
 #[cfg(target_os = "none")]
 pub mod scheduler;

@@ -10,6 +10,7 @@ use crate::mm::address_space::AddressSpace;
 use crate::sync::IrqMutex;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 pub type Pid = u32;
 
@@ -98,8 +99,10 @@ pub struct ProcessState {
     pub files: FileTable,
     /// The current directory (which may since have been removed).
     pub cwd: Arc<Node>,
-    /// The program running, as execve found it (/proc/self/exe).
+    /// The program running, as execve found it (/proc/<pid>/exe).
     pub executable: String,
+    /// Its arguments, each ended by a NUL (/proc/<pid>/cmdline).
+    pub command_line: Vec<u8>,
     pub program_break: Break,
     pub dispositions: Dispositions,
     /// Signals sent to the process as a whole (kill), for whichever thread takes them first.
@@ -153,4 +156,11 @@ impl Process {
             cpu_clock: CpuClock::default(),
         })
     }
+}
+
+/// The arguments as /proc/<pid>/cmdline shows them: each followed by a NUL.
+pub fn command_line(argv: &[Vec<u8>]) -> Vec<u8> {
+    argv.iter()
+        .flat_map(|argument| argument.iter().copied().chain([0]))
+        .collect()
 }

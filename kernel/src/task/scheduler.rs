@@ -4,6 +4,8 @@
 //! The boot thread becomes the idle thread. Switches happen with IRQs masked; no lock is
 //! held across one. A thread is preempted when it returns to user space after a tick.
 
+use super::cpu_time;
+use super::load_average;
 use super::process::{Pid, Process};
 use super::thread::{Channel, RunState, Thread};
 use crate::arch::aarch64::context::{self, Context};
@@ -178,16 +180,30 @@ pub fn yield_now() {
     schedule();
 }
 
-/// Called by the timer: charges the tick to the thread it interrupted (nothing when the CPU
-/// was idle).
+/// Called by the timer: charges the tick to the thread it interrupted (to idle time when
+/// there was none), and samples the load average.
 pub fn charge_tick(in_user_space: bool) {
     let scheduler = SCHEDULER.lock();
-    if let Some(thread) = scheduler
+    let current = scheduler
         .current
-        .and_then(|tid| scheduler.threads.get(&tid))
-    {
+        .and_then(|tid| scheduler.threads.get(&tid));
+    if let Some(thread) = current {
         thread.cpu_clock.charge_tick(in_user_space);
         thread.process.cpu_clock.charge_tick(in_user_space);
+    }
+    cpu_time::MACHINE.charge_tick(current.map(|_| in_user_space));
+    load_average::on_tick(|| scheduler.runnable_count());
+}
+
+/// Threads that are running or ready to (/proc/loadavg, /proc/stat).
+pub fn runnable_count() -> usize {
+    SCHEDULER.lock().runnable_count()
+}
+
+impl Scheduler {
+    fn runnable_count(&self) -> usize {
+        let runnable = |thread: &&Arc<Thread>| thread.state.lock().run == RunState::Runnable;
+        self.threads.values().filter(runnable).count()
     }
 }
 
