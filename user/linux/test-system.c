@@ -525,6 +525,33 @@ static double seconds(clockid_t clock) {
     return now.tv_sec + now.tv_nsec / 1e9;
 }
 
+/* In raw mode VTIME bounds a read's wait: with VMIN 0 it returns 0 once VTIME tenths of a second
+ * pass without a byte (nobody types during the tests), and at once with VTIME 0 too. */
+static void a_timed_raw_read_returns_nothing_when_nobody_types(void) {
+    CHECK(isatty(0));
+    struct termios saved, raw;
+    CHECK_EQ(tcgetattr(0, &saved), 0);
+    raw = saved;
+    raw.c_lflag &= ~(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 3;
+    CHECK_EQ(tcsetattr(0, TCSANOW, &raw), 0);
+    char byte;
+    double start = seconds(CLOCK_MONOTONIC);
+    ssize_t timed = read(0, &byte, 1);
+    double waited = seconds(CLOCK_MONOTONIC) - start;
+    raw.c_cc[VTIME] = 0;
+    CHECK_EQ(tcsetattr(0, TCSANOW, &raw), 0);
+    start = seconds(CLOCK_MONOTONIC);
+    ssize_t polled = read(0, &byte, 1);
+    double polled_for = seconds(CLOCK_MONOTONIC) - start;
+    CHECK_EQ(tcsetattr(0, TCSANOW, &saved), 0);
+    CHECK_EQ(timed, 0);
+    CHECK(waited >= 0.25 && waited < 2);
+    CHECK_EQ(polled, 0);
+    CHECK(polled_for < 0.1);
+}
+
 static double timeval_seconds(struct timeval t) {
     return t.tv_sec + t.tv_usec / 1e6;
 }
@@ -695,6 +722,7 @@ int main(void) {
     RUN(cpu_time_is_counted_as_user_or_system);
     RUN(a_reaped_childs_cpu_time_is_the_parents_children_time);
     RUN(wait_chooses_children_by_process_group);
+    RUN(a_timed_raw_read_returns_nothing_when_nobody_types);
     RUN(the_console_is_a_terminal_with_termios);
     return failures != 0;
 }

@@ -4,6 +4,7 @@
 //! window size and foreground group are what the terminal ioctls read and set.
 
 use super::termios::{self, Termios};
+use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
 use crate::board;
 use crate::console;
 use crate::sync::{InterruptsMasked, IrqMutex};
@@ -192,13 +193,25 @@ impl Terminal {
     }
 
     /// How many bytes a read of up to `max` may take now: in canonical mode up to the next
-    /// break (`Some(0)` at an end of file), otherwise what is there once VMIN bytes are.
+    /// break (`Some(0)` at an end of file), otherwise what is there once VMIN bytes are (at
+    /// least one when VTIME's timer decides the rest).
     fn readable(&self, max: usize) -> Option<usize> {
         if self.termios.lflag & termios::ICANON != 0 {
             return self.breaks.front().map(|&end| end.min(max));
         }
-        let minimum = usize::from(self.termios.cc[termios::VMIN]).min(max);
+        let mut minimum = usize::from(self.termios.cc[termios::VMIN]).min(max);
+        if self.read_timeout().is_some() {
+            minimum = minimum.max(1);
+        }
         (self.ready.len() >= minimum).then(|| self.ready.len().min(max))
+    }
+
+    /// VTIME in nanoseconds, when set in non-canonical mode: with VMIN 0 how long a read
+    /// waits for a first byte, otherwise how long after the last byte it waits for more.
+    fn read_timeout(&self) -> Option<u64> {
+        let tenths = self.termios.cc[termios::VTIME];
+        (self.termios.lflag & termios::ICANON == 0 && tenths != 0)
+            .then(|| u64::from(tenths) * NANOS_PER_SECOND / 10)
     }
 
     /// Removes `count` bytes from the front, moving the breaks with them.
@@ -217,19 +230,43 @@ impl Terminal {
 /// Takes up to `max` bytes as the mode says, sleeping until they are there; `None` if a
 /// signal ended the wait.
 pub fn take(max: usize, interrupted: impl Fn() -> bool) -> Option<Vec<u8>> {
+    // VTIME's timer: when it runs out, and how many bytes were there when it (re)started.
+    let mut timer: Option<(u64, usize)> = None;
     loop {
         // Masked from the check to the sleep: no byte can arrive in between unnoticed.
         let _masked = InterruptsMasked::new();
-        {
+        let timed = {
             let mut terminal = TERMINAL.lock();
             if let Some(count) = terminal.readable(max) {
                 return Some(terminal.consume(count));
             }
-        }
+            let waiting = terminal.ready.len();
+            let first_byte_only = terminal.termios.cc[termios::VMIN] == 0;
+            match terminal.read_timeout() {
+                Some(timeout) if first_byte_only || waiting > 0 => {
+                    let now = timer::now_nanos();
+                    match timer {
+                        Some((end, seen)) if seen == waiting => {
+                            if now >= end {
+                                return Some(terminal.consume(waiting.min(max)));
+                            }
+                        }
+                        _ => timer = Some((now + timeout, waiting)),
+                    }
+                    true
+                }
+                _ => false,
+            }
+        };
         if interrupted() {
             return None;
         }
-        scheduler::sleep(Channel::Console);
+        // A timed read looks again on every tick; the others are woken by the next byte.
+        scheduler::sleep(if timed {
+            Channel::Tick
+        } else {
+            Channel::Console
+        });
     }
 }
 

@@ -121,8 +121,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         99 => futex::set_robust_list(&args), // partial: the list is not walked when a thread exits
         100 => futex::get_robust_list(&args),
         101 => time::nanosleep(&args),
-        102 => signal::getitimer(&args), // partial: ITIMER_REAL only
-        103 => signal::setitimer(&args), // partial: ITIMER_REAL only
+        102 => signal::getitimer(&args),
+        103 => signal::setitimer(&args),
         113 => time::clock_gettime(&args), // partial: clocks count from boot (no RTC, no CPU time)
         114 => time::clock_getres(&args),
         115 => time::clock_nanosleep(&args), // partial: no CPU-time clocks (EINVAL)

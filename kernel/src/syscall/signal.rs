@@ -10,7 +10,8 @@ use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{EAGAIN, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
 use crate::sync::InterruptsMasked;
-use crate::task::process::{INIT_PID, Pid, Process};
+use crate::task::process::{INIT_PID, Pid, Process, ProcessState};
+use crate::task::signal::alarm::CpuTimerKind;
 use crate::task::signal::alternate_stack::{self, STACK_T_SIZE};
 use crate::task::signal::frame;
 use crate::task::signal::{
@@ -307,21 +308,70 @@ pub fn sigaltstack(args: &Arguments, frame: &TrapFrame) -> SyscallResult {
     Ok(0)
 }
 
-const ITIMER_REAL: usize = 0;
 /// `struct itimerval`: it_interval, then it_value, each a `struct timeval`.
 const ITIMERVAL_SIZE: usize = 32;
 const NANOS_PER_MICRO: u64 = 1000;
 
-/// The timer as `struct itimerval`: the period and the time left, in microseconds (a
-/// running timer never shows zero left).
-fn encode_timer(timer: &alarm::RealTimer) -> [u8; ITIMERVAL_SIZE] {
-    let left = timer.deadline.map_or(0, |deadline| {
-        deadline
-            .saturating_sub(timer::now_nanos())
-            .max(NANOS_PER_MICRO)
-    });
+/// setitimer's `which`.
+#[derive(Clone, Copy)]
+enum IntervalTimer {
+    Real,
+    Cpu(CpuTimerKind),
+}
+
+impl IntervalTimer {
+    fn decode(which: usize) -> Result<Self, Errno> {
+        match which {
+            0 => Ok(Self::Real),
+            1 => Ok(Self::Cpu(CpuTimerKind::Virtual)),
+            2 => Ok(Self::Cpu(CpuTimerKind::Profiling)),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The period and the time left, in nanoseconds (a running timer never shows zero left).
+    fn read(self, state: &ProcessState) -> (u64, u64) {
+        match self {
+            Self::Real => {
+                let timer = &state.real_timer;
+                let left = timer.deadline.map_or(0, |deadline| {
+                    deadline
+                        .saturating_sub(timer::now_nanos())
+                        .max(NANOS_PER_MICRO)
+                });
+                (timer.interval, left)
+            }
+            Self::Cpu(kind) => {
+                let timer = &state.cpu_timers[kind as usize];
+                (timer.interval, timer.left)
+            }
+        }
+    }
+
+    /// Arms the timer to expire after `value` (0: disarms), then every `interval`.
+    fn arm(self, state: &mut ProcessState, interval: u64, value: u64) {
+        match self {
+            Self::Real => {
+                let deadline = (value != 0).then(|| timer::now_nanos().saturating_add(value));
+                state.real_timer = alarm::RealTimer { deadline, interval };
+                if let Some(deadline) = deadline {
+                    alarm::armed(deadline);
+                }
+            }
+            Self::Cpu(kind) => {
+                state.cpu_timers[kind as usize] = alarm::CpuTimer {
+                    left: value,
+                    interval,
+                };
+            }
+        }
+    }
+}
+
+/// `struct itimerval` from a period and the time left, in nanoseconds.
+fn encode_timer((interval, left): (u64, u64)) -> [u8; ITIMERVAL_SIZE] {
     let mut bytes = [0u8; ITIMERVAL_SIZE];
-    for (index, nanos) in [timer.interval, left].into_iter().enumerate() {
+    for (index, nanos) in [interval, left].into_iter().enumerate() {
         let micros = nanos.div_ceil(NANOS_PER_MICRO);
         let at = 16 * index;
         bytes[at..at + 8].copy_from_slice(&(micros / 1_000_000).to_le_bytes());
@@ -341,28 +391,19 @@ fn timeval_nanos(seconds: u64, micros: u64) -> Result<u64, Errno> {
     }
 }
 
-/// Only ITIMER_REAL exists: the CPU-time timers (ITIMER_VIRTUAL, ITIMER_PROF) would need
-/// per-process CPU accounting, which this kernel does not keep yet.
-fn check_timer(which: usize) -> Result<(), Errno> {
-    if which == ITIMER_REAL {
-        Ok(())
-    } else {
-        Err(EINVAL)
-    }
-}
-
-/// getitimer(which, value).
+/// getitimer(which, value): ITIMER_REAL, ITIMER_VIRTUAL or ITIMER_PROF.
 pub fn getitimer(args: &Arguments) -> SyscallResult {
-    check_timer(args.usize(0))?;
-    let timer = task::current().state.lock().real_timer;
-    write_user(args.usize(1), &encode_timer(&timer))?;
+    let which = IntervalTimer::decode(args.usize(0))?;
+    let now = which.read(&task::current().state.lock());
+    write_user(args.usize(1), &encode_timer(now))?;
     Ok(0)
 }
 
-/// setitimer(which, new, old): arms (or with a zero value, disarms) the timer; SIGALRM when
-/// it expires, then every interval. A NULL `new` disarms, as Linux allows.
+/// setitimer(which, new, old): arms (or with a zero value, disarms) the timer; SIGALRM,
+/// SIGVTALRM or SIGPROF when it expires, then every interval. A NULL `new` disarms, as Linux
+/// allows.
 pub fn setitimer(args: &Arguments) -> SyscallResult {
-    check_timer(args.usize(0))?;
+    let which = IntervalTimer::decode(args.usize(0))?;
     let (new, old) = (args.usize(1), args.usize(2));
     let request = match new {
         0 => [0u8; ITIMERVAL_SIZE],
@@ -373,18 +414,12 @@ pub fn setitimer(args: &Arguments) -> SyscallResult {
     let process = task::current();
     let previous = {
         let mut state = process.state.lock();
-        let deadline = (value != 0).then(|| timer::now_nanos().saturating_add(value));
-        let previous = core::mem::replace(
-            &mut state.real_timer,
-            alarm::RealTimer { deadline, interval },
-        );
-        if let Some(deadline) = deadline {
-            alarm::armed(deadline);
-        }
+        let previous = which.read(&state);
+        which.arm(&mut state, interval, value);
         previous
     };
     if old != 0 {
-        write_user(old, &encode_timer(&previous))?;
+        write_user(old, &encode_timer(previous))?;
     }
     Ok(0)
 }

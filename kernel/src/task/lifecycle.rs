@@ -93,6 +93,7 @@ pub fn start_init(path: &str, argv: &[Vec<u8>]) -> Result<(), Errno> {
             dispositions: Dispositions::default(),
             pending: Default::default(),
             real_timer: Default::default(),
+            cpu_timers: Default::default(),
             live_threads: 1,
             ending: None,
             zombie: None,
@@ -153,6 +154,7 @@ fn copy_process(
             dispositions: state.dispositions.clone(),
             pending: Default::default(),
             real_timer: Default::default(),
+            cpu_timers: Default::default(),
             live_threads: 1,
             ending: None,
             zombie: None,
@@ -370,6 +372,7 @@ fn end_process(process: &Process, status: WaitStatus) {
     let (space, files, parent) = {
         let mut state = process.state.lock();
         state.real_timer = Default::default();
+        state.cpu_timers = Default::default();
         (
             state.address_space.take(),
             core::mem::take(&mut state.files),

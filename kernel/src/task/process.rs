@@ -2,7 +2,7 @@
 //! interval timer) and how it ended, for its parent's wait4.
 
 use super::cpu_time::{CpuClock, CpuTimes};
-use super::signal::alarm::RealTimer;
+use super::signal::alarm::{CpuTimer, RealTimer};
 use super::signal::{Dispositions, Pending};
 use crate::fs::fd_table::{FileTable, MAX_FILES};
 use crate::fs::vfs::Node;
@@ -109,6 +109,8 @@ pub struct ProcessState {
     pub pending: Pending,
     /// setitimer's ITIMER_REAL.
     pub real_timer: RealTimer,
+    /// setitimer's ITIMER_VIRTUAL and ITIMER_PROF.
+    pub cpu_timers: [CpuTimer; 2],
     /// Threads that have not exited yet.
     pub live_threads: usize,
     /// Set while threads are being ended (see [`Ending`]).

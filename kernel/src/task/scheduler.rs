@@ -7,6 +7,7 @@
 use super::cpu_time;
 use super::load_average;
 use super::process::{Pid, Process};
+use super::signal::alarm;
 use super::thread::{Channel, RunState, Thread};
 use crate::arch::aarch64::context::{self, Context};
 use crate::arch::aarch64::irq;
@@ -183,16 +184,23 @@ pub fn yield_now() {
 /// Called by the timer: charges the tick to the thread it interrupted (to idle time when
 /// there was none), and samples the load average.
 pub fn charge_tick(in_user_space: bool) {
-    let scheduler = SCHEDULER.lock();
-    let current = scheduler
-        .current
-        .and_then(|tid| scheduler.threads.get(&tid));
-    if let Some(thread) = current {
-        thread.cpu_clock.charge_tick(in_user_space);
-        thread.process.cpu_clock.charge_tick(in_user_space);
+    let process = {
+        let scheduler = SCHEDULER.lock();
+        let current = scheduler
+            .current
+            .and_then(|tid| scheduler.threads.get(&tid));
+        if let Some(thread) = current {
+            thread.cpu_clock.charge_tick(in_user_space);
+            thread.process.cpu_clock.charge_tick(in_user_space);
+        }
+        cpu_time::MACHINE.charge_tick(current.map(|_| in_user_space));
+        load_average::on_tick(|| scheduler.runnable_count());
+        current.map(|thread| thread.process.clone())
+    };
+    // Outside the scheduler's lock, which sending a signal takes.
+    if let Some(process) = process {
+        alarm::on_cpu_tick(&process, in_user_space);
     }
-    cpu_time::MACHINE.charge_tick(current.map(|_| in_user_space));
-    load_average::on_tick(|| scheduler.runnable_count());
 }
 
 /// Threads that are running or ready to (/proc/loadavg, /proc/stat).

@@ -31,6 +31,8 @@ pub const SIGTSTP: u8 = 20;
 pub const SIGTTIN: u8 = 21;
 pub const SIGTTOU: u8 = 22;
 const SIGURG: u8 = 23;
+pub const SIGVTALRM: u8 = 26;
+pub const SIGPROF: u8 = 27;
 const SIGWINCH: u8 = 28;
 /// Signal numbers run from 1 to this.
 pub const LAST: u8 = 64;
