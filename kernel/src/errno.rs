@@ -36,6 +36,7 @@ pub const ENAMETOOLONG: Errno = Errno(36);
 pub const ENOSYS: Errno = Errno(38);
 pub const ENOTEMPTY: Errno = Errno(39);
 pub const ELOOP: Errno = Errno(40);
+pub const EOVERFLOW: Errno = Errno(75);
 pub const ENOTSOCK: Errno = Errno(88);
 pub const EMSGSIZE: Errno = Errno(90);
 pub const EPROTONOSUPPORT: Errno = Errno(93);

@@ -478,6 +478,35 @@ static void mremap_grows_shrinks_and_moves_keeping_the_bytes(void) {
     CHECK_EQ(munmap(moved, 4096), 0);
 }
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+/* MREMAP_DONTUNMAP moves the pages and leaves the old mapping in place, empty. */
+static void mremap_dontunmap_leaves_the_old_mapping_empty(void) {
+    unsigned char *old = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(old != MAP_FAILED);
+    old[0] = 1;
+    old[4096 + 5] = 2;
+    unsigned char *moved = mremap(old, 2 * 4096, 2 * 4096, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+    CHECK(moved != MAP_FAILED);
+    CHECK(moved != old);
+    CHECK_EQ(moved[0], 1);
+    CHECK_EQ(moved[4096 + 5], 2);
+    CHECK_EQ(old[0], 0);
+    CHECK_EQ(old[4096 + 5], 0);
+    old[1] = 3;
+    CHECK_EQ(moved[1], 0);
+    /* Only a move of the same size. */
+    CHECK(mremap(old, 2 * 4096, 4096, MREMAP_MAYMOVE | MREMAP_DONTUNMAP) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK(mremap(old, 2 * 4096, 2 * 4096, MREMAP_DONTUNMAP) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(munmap(old, 2 * 4096), 0);
+    CHECK_EQ(munmap(moved, 2 * 4096), 0);
+}
+
 static void usage_and_times_are_reported(void) {
     struct rusage usage;
     CHECK_EQ(getrusage(RUSAGE_SELF, &usage), 0);
@@ -718,6 +747,7 @@ int main(void) {
     RUN(madvise_dontneed_gives_back_zeroes);
     RUN(msync_checks_its_arguments);
     RUN(mremap_grows_shrinks_and_moves_keeping_the_bytes);
+    RUN(mremap_dontunmap_leaves_the_old_mapping_empty);
     RUN(usage_and_times_are_reported);
     RUN(cpu_time_is_counted_as_user_or_system);
     RUN(a_reaped_childs_cpu_time_is_the_parents_children_time);

@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 9] = [
+const PROGRAMS: [LinuxProgram; 10] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -54,6 +54,11 @@ const PROGRAMS: [LinuxProgram; 9] = [
     LinuxProgram {
         name: "test-tmpfs",
         source: "test-tmpfs.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-mmap",
+        source: "test-mmap.c",
         flags: &["-static"],
     },
     LinuxProgram {

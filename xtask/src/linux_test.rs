@@ -586,6 +586,7 @@ mod tests {
                 "test-busybox",
                 "test-glibc",
                 "test-glibc-pie",
+                "test-mmap",
                 "test-proc",
                 "test-rust-std",
                 "test-signals",

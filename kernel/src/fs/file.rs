@@ -13,7 +13,10 @@ use super::user_buffers::UserBuffers;
 use super::vfs::{Device, Node, NodeKind, Timestamp};
 use crate::arch::aarch64::timer;
 use crate::console;
-use crate::errno::{EBADF, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ERESTARTSYS, ESPIPE, Errno};
+use crate::errno::{
+    EACCES, EBADF, EFAULT, EINVAL, EISDIR, ENODEV, ENOENT, ENOTDIR, ERESTARTSYS, ESPIPE, Errno,
+};
+use crate::mm::backing::{Backing, FileSource};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::IrqMutex;
 use crate::task;
@@ -167,6 +170,26 @@ impl OpenFile {
         let ready_in = if readable && self.readable { IN } else { 0 };
         let ready_out = if writable && self.writable { OUT } else { 0 };
         (ready_in | ready_out) & events | other
+    }
+
+    /// What a private mapping of this file from `offset` holds (mmap): the file's bytes, or
+    /// zeroes for /dev/zero; EACCES unless open for reading, ENODEV for what has no pages
+    /// (pipes, sockets, directories, the console).
+    pub fn private_mapping(&self, offset: usize) -> Result<Backing, Errno> {
+        if !self.readable {
+            return Err(EACCES);
+        }
+        match &self.kind {
+            FileKind::Node(node) => match node.kind {
+                NodeKind::File(_) => Ok(Backing::File {
+                    file: node.clone(),
+                    offset,
+                }),
+                NodeKind::Device(Device::Zero) => Ok(Backing::Zero),
+                _ => Err(ENODEV),
+            },
+            _ => Err(ENODEV),
+        }
     }
 
     pub fn node(&self) -> Option<&Arc<Node>> {
@@ -409,6 +432,30 @@ fn dirent_type(node: &Node) -> u8 {
 
 /// Copies file bytes from `offset` to `buffer`, a chunk at a time, the file's lock never
 /// held over a user copy; returns how many arrived (EFAULT if none could).
+/// A regular file's pages, as a private mapping of it copies them.
+impl FileSource for Node {
+    fn read_page(&self, offset: usize, page: &mut [u8; PAGE_SIZE]) -> bool {
+        let NodeKind::File(data) = &self.kind else {
+            return false;
+        };
+        let data = data.lock();
+        if offset >= data.size() {
+            return false;
+        }
+        page.fill(0);
+        let mut done = 0;
+        while done < PAGE_SIZE {
+            let chunk = data.read(offset + done, PAGE_SIZE - done);
+            if chunk.is_empty() {
+                break;
+            }
+            page[done..done + chunk.len()].copy_from_slice(&chunk);
+            done += chunk.len();
+        }
+        true
+    }
+}
+
 fn read_file(data: &Mutex<FileData>, offset: usize, buffer: &UserBuffers) -> Result<usize, Errno> {
     let mut done = 0;
     while done < buffer.len() {

@@ -1,10 +1,12 @@
 //! User address spaces: a TTBR0 tree, an ASID, and the regions the user may touch.
 //!
 //! Regions are reserved without pages: the first access (from EL0, or from uaccess) faults
-//! and [`AddressSpace::handle_fault`] puts a zeroed frame there. `fork` shares every present
-//! page read-only between parent and child; the first write copies it (copy-on-write).
+//! and [`AddressSpace::handle_fault`] puts a frame there, zeroed or filled from the file the
+//! region maps (see backing.rs). `fork` shares every present page read-only between parent
+//! and child; the first write copies it (copy-on-write).
 
 use super::asid::{Asid, AsidAllocator};
+use super::backing::Backing;
 use super::linear_tables::runtime_tables;
 use super::page_table::{Attributes, PAGE_SIZE, PageTable};
 pub use super::protection::Protection;
@@ -51,12 +53,15 @@ pub enum FaultError {
     Denied,
     /// No frame to put there.
     OutOfMemory,
+    /// The page lies wholly past the end of the file the region maps.
+    BeyondFile,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Region {
     range: Range<usize>,
     protection: Protection,
+    backing: Backing,
 }
 
 struct Inner {
@@ -114,9 +119,11 @@ impl Inner {
                 .iter()
                 .position(|r| r.range.start < cut && cut < r.range.end)
             {
+                let head = &self.regions[i];
                 let tail = Region {
-                    range: cut..self.regions[i].range.end,
-                    protection: self.regions[i].protection,
+                    range: cut..head.range.end,
+                    protection: head.protection,
+                    backing: head.backing.advanced(cut - head.range.start),
                 };
                 self.regions[i].range.end = cut;
                 self.regions.insert(i + 1, tail);
@@ -181,8 +188,19 @@ impl AddressSpace {
         }
     }
 
-    /// Makes `range` usable with `protection`, without backing it with memory yet.
+    /// Makes `range` usable with `protection`, without backing it with memory yet: its pages
+    /// read as zeroes.
     pub fn reserve(&self, range: Range<usize>, protection: Protection) -> Result<(), Errno> {
+        self.reserve_backed(range, protection, Backing::Zero)
+    }
+
+    /// Makes `range` usable with `protection`, its pages made from `backing` when touched.
+    pub fn reserve_backed(
+        &self,
+        range: Range<usize>,
+        protection: Protection,
+        backing: Backing,
+    ) -> Result<(), Errno> {
         if !page_aligned(&range) || range.is_empty() || range.end > USER_TOP {
             return Err(EINVAL);
         }
@@ -193,7 +211,11 @@ impl AddressSpace {
         if inner.regions.len() >= MAX_REGIONS {
             return Err(ENOMEM);
         }
-        inner.insert(Region { range, protection });
+        inner.insert(Region {
+            range,
+            protection,
+            backing,
+        });
         Ok(())
     }
 
@@ -206,6 +228,14 @@ impl AddressSpace {
             .iter()
             .map(|region| (region.range.clone(), region.protection))
             .collect()
+    }
+
+    /// What the region holding `address` maps there and on (mremap grows and moves a
+    /// mapping with it).
+    pub fn backing_at(&self, address: usize) -> Option<Backing> {
+        let inner = self.inner.lock();
+        let region = inner.region(address)?;
+        Some(region.backing.advanced(address - region.range.start))
     }
 
     /// The protection all of `range` has, if regions cover it and agree (mremap).
@@ -223,17 +253,18 @@ impl AddressSpace {
         overlapping.all(|p| p == first).then_some(first)
     }
 
-    /// Moves the pages of `from` to the free range at `to` of `len` bytes (at least as long):
-    /// present pages are copied, the others are left to be faulted in there; `from` is then
-    /// unmapped (mremap).
-    pub fn move_pages(
+    /// Copies the mapping `from` to the free range at `to` of `len` bytes (at least as long):
+    /// present pages are copied, the others are left to be faulted in there from the same
+    /// backing (mremap, which then unmaps or empties `from`).
+    pub fn copy_mapping(
         &self,
         from: Range<usize>,
         to: usize,
         len: usize,
         protection: Protection,
     ) -> Result<(), Errno> {
-        self.reserve(to..to + len, protection)?;
+        let backing = self.backing_at(from.start).unwrap_or(Backing::Zero);
+        self.reserve_backed(to..to + len, protection, backing)?;
         let mut contents = alloc::vec![0u8; PAGE_SIZE];
         for page in pages(from.clone()) {
             if let Some(alias) = self.kernel_alias(page) {
@@ -249,7 +280,7 @@ impl AddressSpace {
                     .map_err(|_| ENOMEM)?;
             }
         }
-        self.unmap(from)
+        Ok(())
     }
 
     /// Whether regions cover every page of `range` (msync, madvise).
@@ -360,14 +391,12 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Serves a fault at `address`: maps a zeroed page, or copies a shared page on a write,
-    /// if a region allows `access` there.
+    /// Serves a fault at `address`: maps a page (zeroed, or the mapped file's), or copies a
+    /// shared page on a write, if a region allows `access` there.
     pub fn handle_fault(&self, address: usize, access: Access) -> Result<(), FaultError> {
         let inner = self.inner.lock();
-        let protection = inner
-            .region(address)
-            .ok_or(FaultError::Unmapped)?
-            .protection;
+        let region = inner.region(address).ok_or(FaultError::Unmapped)?;
+        let protection = region.protection;
         let allowed = match access {
             Access::Read => protection.read,
             Access::Write => protection.write,
@@ -382,7 +411,8 @@ impl AddressSpace {
         let attributes = Attributes::user(protection);
         match table.translate(page) {
             None => {
-                let frame = frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory)?;
+                let backing = region.backing.advanced(page - region.range.start);
+                let frame = new_page(&backing)?;
                 if protection.execute {
                     mmu::sync_instruction_cache(phys_to_virt(frame), PAGE_SIZE);
                 }
@@ -502,6 +532,24 @@ impl AddressSpace {
         }
         drop(child_inner);
         Ok(child)
+    }
+}
+
+/// A frame holding what `backing` puts in a page first touched.
+fn new_page(backing: &Backing) -> Result<usize, FaultError> {
+    match backing {
+        Backing::Zero => frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory),
+        Backing::File { file, offset } => {
+            let frame = frames::allocate().map_err(|_| FaultError::OutOfMemory)?;
+            // SAFETY: the frame is RAM in the linear map, whole, and ours alone.
+            let page = unsafe { &mut *(phys_to_virt(frame) as *mut [u8; PAGE_SIZE]) };
+            if file.read_page(*offset, page) {
+                Ok(frame)
+            } else {
+                frames::deallocate(frame).expect("just allocated");
+                Err(FaultError::BeyondFile)
+            }
+        }
     }
 }
 

@@ -12,6 +12,8 @@ pub mod protection;
 #[cfg(target_os = "none")]
 pub mod address_space;
 #[cfg(target_os = "none")]
+pub mod backing;
+#[cfg(target_os = "none")]
 pub mod fault;
 #[cfg(target_os = "none")]
 pub mod frames;

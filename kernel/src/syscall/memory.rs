@@ -1,14 +1,17 @@
-//! Memory system calls: brk, anonymous private mmap, munmap, mprotect, mremap, madvise and
-//! msync.
+//! Memory system calls: brk, private mmap (anonymous or of a file), munmap, mprotect, mremap,
+//! madvise and msync.
 
 use super::{Arguments, SyscallResult};
-use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM, Errno};
+use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM, Errno};
+use crate::fs::file_data::MAX_FILE_SIZE;
 use crate::mm::address_space::{AddressSpace, Protection};
+use crate::mm::backing::Backing;
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
 use crate::task;
 use crate::task::exec::{STACK_SIZE, STACK_TOP};
 use alloc::sync::Arc;
+use core::ops::Range;
 
 const MAP_SHARED: usize = 0x01;
 const MAP_PRIVATE: usize = 0x02;
@@ -37,7 +40,7 @@ fn plausible(len: usize) -> Result<(), Errno> {
     }
 }
 
-fn page_range(address: usize, len: usize) -> Result<core::ops::Range<usize>, Errno> {
+fn page_range(address: usize, len: usize) -> Result<Range<usize>, Errno> {
     if !address.is_multiple_of(PAGE_SIZE) || len == 0 {
         return Err(EINVAL);
     }
@@ -94,15 +97,27 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
     {
         return Err(EINVAL);
     }
-    if flags & MAP_ANONYMOUS == 0 {
-        // File mappings are not supported; a descriptor that is not even open is EBADF first.
-        let open = usize::try_from(args.i32(4))
-            .is_ok_and(|fd| task::current().state.lock().files.get(fd).is_ok());
-        return Err(if open { ENODEV } else { EBADF });
-    }
+    let backing = if flags & MAP_ANONYMOUS != 0 {
+        Backing::Zero
+    } else {
+        let fd = usize::try_from(args.i32(4)).map_err(|_| EBADF)?;
+        let file = task::current().state.lock().files.get(fd)?;
+        let offset = args.usize(5);
+        if offset
+            .checked_add(len)
+            .is_none_or(|end| end > MAX_FILE_SIZE)
+        {
+            return Err(EOVERFLOW);
+        }
+        file.private_mapping(offset)?
+    };
     if sharing == MAP_SHARED {
-        // Shared anonymous memory is not implemented: refuse rather than hand out private pages.
-        return Err(EINVAL);
+        // Shared mappings are not implemented: refuse rather than hand out private pages.
+        return Err(if flags & MAP_ANONYMOUS != 0 {
+            EINVAL
+        } else {
+            ENODEV
+        });
     }
     let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(ENOMEM)?;
     plausible(len)?;
@@ -131,7 +146,7 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
         }
     };
     space
-        .reserve(start..start + len, Protection::from_prot(prot))
+        .reserve_backed(start..start + len, Protection::from_prot(prot), backing)
         .map_err(|_| ENOMEM)?;
     Ok(start)
 }
@@ -160,7 +175,7 @@ pub fn mprotect(args: &Arguments) -> SyscallResult {
 }
 
 /// The page-aligned range an advice or sync call names; a length of 0 names nothing.
-fn advised_range(args: &Arguments) -> Result<Option<core::ops::Range<usize>>, Errno> {
+fn advised_range(args: &Arguments) -> Result<Option<Range<usize>>, Errno> {
     let (address, len) = (args.usize(0), args.usize(1));
     if !address.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
@@ -205,7 +220,7 @@ pub fn madvise(args: &Arguments) -> SyscallResult {
     Ok(0)
 }
 
-/// msync(address, length, flags): memory here is never backed by a file, so there is nothing
+/// msync(address, length, flags): every mapping here is private, so there is nothing
 /// to write; the arguments are checked as Linux checks them.
 pub fn msync(args: &Arguments) -> SyscallResult {
     const MS_ASYNC: usize = 1;
@@ -225,19 +240,24 @@ pub fn msync(args: &Arguments) -> SyscallResult {
 
 /// mremap(old address, old size, new size, flags, new address): shrinks a mapping in place,
 /// grows it in place when the pages after it are free, or else (MREMAP_MAYMOVE) moves it,
-/// or moves it to a given address (MREMAP_FIXED). MREMAP_DONTUNMAP is not supported.
+/// or moves it to a given address (MREMAP_FIXED); MREMAP_DONTUNMAP moves the pages but leaves
+/// the old mapping in place, empty (reading as zeroes, or the file again).
 pub fn mremap(args: &Arguments) -> SyscallResult {
     const MREMAP_MAYMOVE: usize = 1;
     const MREMAP_FIXED: usize = 2;
+    const MREMAP_DONTUNMAP: usize = 4;
     let (old, flags, new_address) = (args.usize(0), args.usize(3), args.usize(4));
-    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
-        || flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0
+    let round = |size: usize| size.checked_next_multiple_of(PAGE_SIZE).ok_or(EINVAL);
+    let (old_size, new_size) = (round(args.usize(1))?, round(args.usize(2))?);
+    let may_move = flags & MREMAP_MAYMOVE != 0;
+    let keep_old = flags & MREMAP_DONTUNMAP != 0;
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+        || (flags & MREMAP_FIXED != 0 || keep_old) && !may_move
+        || keep_old && old_size != new_size
         || !old.is_multiple_of(PAGE_SIZE)
     {
         return Err(EINVAL);
     }
-    let round = |size: usize| size.checked_next_multiple_of(PAGE_SIZE).ok_or(EINVAL);
-    let (old_size, new_size) = (round(args.usize(1))?, round(args.usize(2))?);
     if old_size == 0 || new_size == 0 {
         return Err(EINVAL);
     }
@@ -248,6 +268,14 @@ pub fn mremap(args: &Arguments) -> SyscallResult {
         .ok_or(EFAULT)?;
     let space = space()?;
     let protection = space.uniform_protection(&(old..old_end)).ok_or(EFAULT)?;
+    // Where the old pages end up: unmapped, or (MREMAP_DONTUNMAP) mapped but empty.
+    let leave = |range: Range<usize>| {
+        if keep_old {
+            space.discard(range)
+        } else {
+            space.unmap(range)
+        }
+    };
     if flags & MREMAP_FIXED != 0 {
         let target = page_range(new_address, new_size)?;
         if target.start < MIN_USER_ADDRESS {
@@ -261,24 +289,33 @@ pub fn mremap(args: &Arguments) -> SyscallResult {
         if kept.end < old_end {
             space.unmap(kept.end..old_end)?;
         }
-        space.move_pages(kept, target.start, new_size, protection)?;
+        space.copy_mapping(kept.clone(), target.start, new_size, protection)?;
+        leave(kept)?;
         return Ok(target.start);
     }
-    if new_size <= old_size {
-        if new_size < old_size {
-            space.unmap(old + new_size..old_end)?;
+    if !keep_old {
+        if new_size <= old_size {
+            if new_size < old_size {
+                space.unmap(old + new_size..old_end)?;
+            }
+            return Ok(old);
         }
-        return Ok(old);
-    }
-    let extension = old_end..old + new_size;
-    if extension.end <= USER_TOP && space.is_free(&extension) {
-        space.reserve(extension, protection)?;
-        return Ok(old);
-    }
-    if flags & MREMAP_MAYMOVE == 0 {
-        return Err(ENOMEM);
+        let extension = old_end..old + new_size;
+        if extension.end <= USER_TOP && space.is_free(&extension) {
+            // A file mapping grows into more of the file.
+            let last_page = old_end - PAGE_SIZE;
+            let backing = space
+                .backing_at(last_page)
+                .map_or(Backing::Zero, |backing| backing.advanced(PAGE_SIZE));
+            space.reserve_backed(extension, protection, backing)?;
+            return Ok(old);
+        }
+        if !may_move {
+            return Err(ENOMEM);
+        }
     }
     let target = space.find_free_below(MMAP_TOP, new_size).ok_or(ENOMEM)?;
-    space.move_pages(old..old_end, target, new_size, protection)?;
+    space.copy_mapping(old..old_end, target, new_size, protection)?;
+    leave(old..old_end)?;
     Ok(target)
 }

@@ -169,10 +169,10 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         212 => socket::recvmsg(&args), // partial: no ancillary data, MSG_PEEK, MSG_OOB, MSG_WAITALL
         214 => memory::brk(&args),
         215 => memory::munmap(&args),
-        216 => memory::mremap(&args), // partial: no MREMAP_DONTUNMAP; a moved mapping's pages are copied
+        216 => memory::mremap(&args), // partial: a moved mapping's pages are copied
         220 => process::clone(&args, frame), // partial: fork, vfork and whole threads only
         221 => process::execve(&args, frame),
-        222 => memory::mmap(&args), // partial: no file mappings, no MAP_SHARED
+        222 => memory::mmap(&args), // partial: no MAP_SHARED
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON

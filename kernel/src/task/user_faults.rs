@@ -9,6 +9,9 @@ use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::mm::USER_TOP;
 use crate::mm::address_space::{Access, FaultError};
 
+/// Why a page of a file mapping could not be made: Linux's SIGBUS.
+const BEYOND_FILE: &str = "access past the end of the mapped file";
+
 /// A data or instruction abort from user space: demand paging, copy-on-write, or a signal.
 pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
     let address = frame.far as usize;
@@ -30,6 +33,7 @@ pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
                 Access::Read => "read of memory that is not readable",
             }),
             Some(Err(FaultError::OutOfMemory)) => Err("out of memory"),
+            Some(Err(FaultError::BeyondFile)) => Err(BEYOND_FILE),
         }
     };
     let Err(reason) = result else {
@@ -37,6 +41,7 @@ pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
     };
     let (signal, code, what) = match (abort.kind, address_mapped(address)) {
         (FaultKind::Alignment, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
+        _ if reason == BEYOND_FILE => (SIGBUS, code::BUS_ADRERR, "bus error"),
         (_, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
         (_, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
     };

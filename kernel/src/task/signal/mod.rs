@@ -51,6 +51,8 @@ pub mod code {
     pub const SEGV_ACCERR: i32 = 2;
     /// SIGBUS: a misaligned access.
     pub const BUS_ADRALN: i32 = 1;
+    /// SIGBUS: a page of a file mapping past the end of the file.
+    pub const BUS_ADRERR: i32 = 2;
     /// SIGILL: an undefined instruction.
     pub const ILL_ILLOPC: i32 = 1;
     /// SIGCHLD: the child exited.

@@ -1,0 +1,205 @@
+/* test-mmap: mappings of files, built static with gcc and run unmodified: MAP_PRIVATE of a
+ * tmpfs file (its bytes, zeroes after its end in the last page, SIGBUS on pages wholly past
+ * it, writes that stay private, offsets, fork, mremap growing into more of the file,
+ * MADV_DONTNEED reading the file again), /dev/zero, the errors for what cannot be mapped, and
+ * system calls whose buffers are file-mapped pages not yet touched. The same binary passes
+ * under Linux. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "child.h"
+
+#define SUITE "mmap"
+
+static const char *path = "/tmp/mmap-test-file";
+/* Two and a half pages: page 2 ends with the file. */
+#define FILE_SIZE (2 * 4096 + 2048)
+
+static unsigned char pattern(size_t offset) {
+    return (unsigned char)(offset * 7 + offset / 4096);
+}
+
+/* Writes the test file afresh; returns a read-only descriptor for it. */
+static int make_file(void) {
+    static unsigned char bytes[FILE_SIZE];
+    for (size_t i = 0; i < FILE_SIZE; i++)
+        bytes[i] = pattern(i);
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    if (fd < 0 || write(fd, bytes, FILE_SIZE) != FILE_SIZE || close(fd) != 0)
+        return -1;
+    return open(path, O_RDONLY);
+}
+
+static int matches_file(const unsigned char *mapped, size_t from, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        if (mapped[i] != pattern(from + i))
+            return 0;
+    return 1;
+}
+
+static void a_private_mapping_holds_the_files_bytes(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    unsigned char *mapped = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    CHECK(matches_file(mapped, 0, FILE_SIZE));
+    /* The rest of the last page reads as zeroes. */
+    for (size_t i = FILE_SIZE; i < 3 * 4096; i++)
+        CHECK_EQ(mapped[i], 0);
+    /* An offset maps from there on. */
+    unsigned char *second = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+    CHECK(second != MAP_FAILED);
+    CHECK(matches_file(second, 4096, 4096));
+    CHECK_EQ(munmap(second, 4096), 0);
+    CHECK_EQ(munmap(mapped, 3 * 4096), 0);
+    close(fd);
+}
+
+/* Writes to a private mapping change the mapping only: not the file, not another mapping. */
+static void writes_to_a_private_mapping_stay_private(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    unsigned char *mine = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    unsigned char *other = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(mine != MAP_FAILED && other != MAP_FAILED);
+    memset(mine, 0xee, 100);
+    CHECK_EQ(mine[99], 0xee);
+    CHECK(matches_file(other, 0, 4096));
+    unsigned char first[100];
+    CHECK_EQ(pread(fd, first, sizeof first, 0), (ssize_t)sizeof first);
+    CHECK(matches_file(first, 0, sizeof first));
+    /* A child sees the parent's private copy, and its own writes stay its own. */
+    pid_t child = fork();
+    if (child == 0) {
+        int ok = mine[0] == 0xee && matches_file(mine + 100, 100, 100);
+        mine[0] = 0x11;
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(mine[0], 0xee);
+    /* Dropping the pages reads the file again. */
+    CHECK_EQ(madvise(mine, 4096, MADV_DONTNEED), 0);
+    CHECK(matches_file(mine, 0, 4096));
+    munmap(mine, 4096);
+    munmap(other, 4096);
+    close(fd);
+}
+
+static int touch_past_the_end(void) {
+    int fd = open(path, O_RDONLY);
+    volatile unsigned char *mapped = mmap(NULL, 4 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapped == MAP_FAILED)
+        return 2;
+    return mapped[3 * 4096];
+}
+
+/* A page wholly past the end of the file is a SIGBUS; a system call given one fails. */
+static void a_page_past_the_end_of_the_file_is_a_sigbus(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    int status = in_child(touch_past_the_end);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), SIGBUS);
+    unsigned char *mapped = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    int zero = open("/dev/zero", O_RDONLY);
+    CHECK_EQ(read(zero, mapped + 3 * 4096, 16), -1);
+    CHECK_EQ(errno, EFAULT);
+    /* The last page of the file is there, zeroes after the end. */
+    CHECK_EQ(read(zero, mapped + 2 * 4096 + 4000, 16), 16);
+    close(zero);
+    munmap(mapped, 4 * 4096);
+    close(fd);
+}
+
+/* The kernel faults file pages in for a system call as it does for the program. */
+static void system_calls_read_file_pages_not_yet_touched(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    unsigned char *mapped = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    /* Straddling pages 0 and 1, neither touched yet. */
+    CHECK_EQ(write(ends[1], mapped + 4000, 200), 200);
+    unsigned char copy[200];
+    CHECK_EQ(read(ends[0], copy, sizeof copy), 200);
+    CHECK(matches_file(copy, 4000, 200));
+    close(ends[0]);
+    close(ends[1]);
+    munmap(mapped, 3 * 4096);
+    close(fd);
+}
+
+/* mremap grows a file mapping into more of the file, in place or moved. */
+static void mremap_grows_a_file_mapping_into_more_of_the_file(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    unsigned char *mapped = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    unsigned char *grown = mremap(mapped, 4096, 3 * 4096, MREMAP_MAYMOVE);
+    CHECK(grown != MAP_FAILED);
+    CHECK(matches_file(grown, 0, FILE_SIZE));
+    munmap(grown, 3 * 4096);
+    close(fd);
+}
+
+static void dev_zero_maps_private_zeroes(void) {
+    int fd = open("/dev/zero", O_RDWR);
+    CHECK(fd >= 0);
+    unsigned char *mapped = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    CHECK_EQ(mapped[0], 0);
+    CHECK_EQ(mapped[8191], 0);
+    mapped[100] = 5;
+    CHECK_EQ(mapped[100], 5);
+    munmap(mapped, 8192);
+    close(fd);
+}
+
+static void what_cannot_be_mapped_says_why(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 100) == MAP_FAILED);
+    CHECK_EQ(errno, EINVAL);
+    int write_only = open(path, O_WRONLY);
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, write_only, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EACCES);
+    close(write_only);
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 999, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EBADF);
+    int ends[2];
+    CHECK_EQ(pipe(ends), 0);
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, ends[0], 0) == MAP_FAILED);
+    CHECK_EQ(errno, ENODEV);
+    close(ends[0]);
+    close(ends[1]);
+    int directory = open("/tmp", O_RDONLY | O_DIRECTORY);
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, directory, 0) == MAP_FAILED);
+    CHECK_EQ(errno, ENODEV);
+    close(directory);
+    close(fd);
+}
+
+int main(void) {
+    RUN(a_private_mapping_holds_the_files_bytes);
+    RUN(writes_to_a_private_mapping_stay_private);
+    RUN(a_page_past_the_end_of_the_file_is_a_sigbus);
+    RUN(system_calls_read_file_pages_not_yet_touched);
+    RUN(mremap_grows_a_file_mapping_into_more_of_the_file);
+    RUN(dev_zero_maps_private_zeroes);
+    RUN(what_cannot_be_mapped_says_why);
+    unlink(path);
+    return failures != 0;
+}
