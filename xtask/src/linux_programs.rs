@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 10] = [
+const PROGRAMS: [LinuxProgram; 11] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -59,6 +59,11 @@ const PROGRAMS: [LinuxProgram; 10] = [
     LinuxProgram {
         name: "test-mmap",
         source: "test-mmap.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-mqueue",
+        source: "test-mqueue.c",
         flags: &["-static"],
     },
     LinuxProgram {

@@ -587,6 +587,7 @@ mod tests {
                 "test-glibc",
                 "test-glibc-pie",
                 "test-mmap",
+                "test-mqueue",
                 "test-proc",
                 "test-rust-std",
                 "test-signals",

@@ -5,12 +5,13 @@
 //! that count; one that moves nothing returns EFAULT.
 
 use super::file_data::FileData;
+use super::message_queue::MessageQueue;
 use super::pipe::{BrokenPipe, Pipe, partial};
 use super::socket::Socket;
 use super::stat;
 use super::tty;
 use super::user_buffers::UserBuffers;
-use super::vfs::{Device, Node, NodeKind, Timestamp};
+use super::vfs::{self, Device, Node, NodeKind, Timestamp};
 use crate::arch::aarch64::timer;
 use crate::console;
 use crate::errno::{
@@ -33,6 +34,7 @@ pub enum FileKind {
     PipeRead(Arc<Pipe>),
     PipeWrite(Arc<Pipe>),
     Socket(Arc<Socket>),
+    MessageQueue(Arc<MessageQueue>),
 }
 
 pub struct OpenFile {
@@ -90,7 +92,7 @@ impl OpenFile {
         match &kind {
             FileKind::PipeRead(pipe) => pipe.open(false),
             FileKind::PipeWrite(pipe) => pipe.open(true),
-            FileKind::Node(_) | FileKind::Socket(_) => {}
+            FileKind::Node(_) | FileKind::Socket(_) | FileKind::MessageQueue(_) => {}
         }
         Self {
             kind,
@@ -100,6 +102,19 @@ impl OpenFile {
             non_blocking: AtomicBool::new(false),
             append: AtomicBool::new(false),
         }
+    }
+
+    /// A descriptor of a message queue (mq_open).
+    pub fn message_queue(queue: Arc<MessageQueue>, readable: bool, writable: bool) -> Arc<Self> {
+        Self::new(FileKind::MessageQueue(queue), readable, writable)
+    }
+
+    pub fn is_readable(&self) -> bool {
+        self.readable
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.writable
     }
 
     /// The same file with O_NONBLOCK set as asked.
@@ -163,6 +178,7 @@ impl OpenFile {
                 let (readable, writable, peer_gone) = socket.poll();
                 (readable, writable, if peer_gone { HUP } else { 0 })
             }
+            FileKind::MessageQueue(queue) => (queue.len() > 0, !queue.is_full(), 0),
             FileKind::Node(_) if self.is_console() => (tty::available(), true, 0),
             // Files and the null and zero devices never make anyone wait.
             FileKind::Node(_) => (true, true, 0),
@@ -195,6 +211,13 @@ impl OpenFile {
     pub fn node(&self) -> Option<&Arc<Node>> {
         match &self.kind {
             FileKind::Node(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn queue(&self) -> Option<Arc<MessageQueue>> {
+        match &self.kind {
+            FileKind::MessageQueue(queue) => Some(queue.clone()),
             _ => None,
         }
     }
@@ -256,17 +279,7 @@ impl OpenFile {
                     Ok(done)
                 }
                 NodeKind::Symlink(_) => Err(EINVAL),
-                NodeKind::Generated(generate) => {
-                    let offset = at.unwrap_or_else(|| *self.offset.lock());
-                    let bytes = generate();
-                    let available = bytes.get(offset..).unwrap_or_default();
-                    let count = available.len().min(buffer.len());
-                    let done = buffer.write_at(0, &available[..count]);
-                    if at.is_none() {
-                        *self.offset.lock() = offset + done;
-                    }
-                    partial(done, count)
-                }
+                NodeKind::Generated(generate) => self.read_made(&generate(), buffer, at),
                 NodeKind::Device(Device::Null) => Ok(0),
                 NodeKind::Device(Device::Zero) => {
                     partial(buffer.clear_at(0, buffer.len()), buffer.len())
@@ -275,8 +288,37 @@ impl OpenFile {
             },
             FileKind::PipeRead(pipe) => pipe.read(buffer, self.is_non_blocking()),
             FileKind::Socket(socket) => Ok(socket.receive(buffer, self.is_non_blocking())?.count),
+            FileKind::MessageQueue(queue) => {
+                // As Linux's mqueue file system shows a queue; notification is not kept.
+                let status = alloc::format!(
+                    "QSIZE:{:<10} NOTIFY:{:<5} SIGNO:{:<5} NOTIFY_PID:{:<6}\n",
+                    queue.bytes(),
+                    0,
+                    0,
+                    0
+                );
+                self.read_made(status.as_bytes(), buffer, at)
+            }
             FileKind::PipeWrite(_) => Err(EBADF),
         }
+    }
+
+    /// A read of `bytes`, made for this read (a /proc file, a queue's status), from the
+    /// file's offset or `at`.
+    fn read_made(
+        &self,
+        bytes: &[u8],
+        buffer: &UserBuffers,
+        at: Option<usize>,
+    ) -> Result<usize, Errno> {
+        let offset = at.unwrap_or_else(|| *self.offset.lock());
+        let available = bytes.get(offset..).unwrap_or_default();
+        let count = available.len().min(buffer.len());
+        let done = buffer.write_at(0, &available[..count]);
+        if at.is_none() {
+            *self.offset.lock() = offset + done;
+        }
+        partial(done, count)
     }
 
     fn write_to(&self, buffer: &UserBuffers, at: Option<usize>) -> Result<usize, Errno> {
@@ -309,6 +351,7 @@ impl OpenFile {
                 socket.send(buffer, self.is_non_blocking(), BrokenPipe::Signal)
             }
             FileKind::PipeRead(_) => Err(EBADF),
+            FileKind::MessageQueue(_) => Err(EINVAL),
         }
     }
 
@@ -346,6 +389,9 @@ impl OpenFile {
             }
             FileKind::Socket(socket) => {
                 stat::of_anonymous(Arc::as_ptr(socket) as u64, stat::S_IFSOCK | 0o777)
+            }
+            FileKind::MessageQueue(queue) => {
+                stat::of_anonymous(Arc::as_ptr(queue) as u64, vfs::S_IFREG | 0o600)
             }
         }
     }
@@ -416,7 +462,7 @@ impl Drop for OpenFile {
         match &self.kind {
             FileKind::PipeRead(pipe) => pipe.close(false),
             FileKind::PipeWrite(pipe) => pipe.close(true),
-            FileKind::Node(_) | FileKind::Socket(_) => {}
+            FileKind::Node(_) | FileKind::Socket(_) | FileKind::MessageQueue(_) => {}
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Files: the file tree (a tmpfs filled from the initramfs), devices, pipes, sockets and
-//! file descriptors.
+//! Files: the file tree (a tmpfs filled from the initramfs), devices, pipes, sockets, message
+//! queues and file descriptors.
 
 pub mod cpio;
 pub mod file_data;
@@ -13,6 +13,8 @@ pub mod fd_table;
 pub mod file;
 #[cfg(target_os = "none")]
 pub mod initramfs;
+#[cfg(target_os = "none")]
+pub mod message_queue;
 #[cfg(target_os = "none")]
 pub mod pipe;
 #[cfg(target_os = "none")]

@@ -156,6 +156,7 @@ fn describe(kind: &FileKind) -> String {
             format!("pipe:[{}]", pipe.channel())
         }
         FileKind::Socket(socket) => format!("socket:[{}]", Arc::as_ptr(socket) as u64),
+        FileKind::MessageQueue(queue) => format!("mqueue:[{}]", Arc::as_ptr(queue) as u64),
     }
 }
 

@@ -32,7 +32,7 @@ pub(super) fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
 
 /// Puts `file` at the lowest free descriptor. A file the table refuses is dropped only after
 /// the process lock is released (closing a pipe end wakes sleepers).
-fn install(file: Arc<OpenFile>, close_on_exec: bool) -> SyscallResult {
+pub(super) fn install(file: Arc<OpenFile>, close_on_exec: bool) -> SyscallResult {
     install_from(0, file, close_on_exec)
 }
 

@@ -8,6 +8,7 @@ mod files;
 mod futex;
 mod identity;
 mod memory;
+mod message_queue;
 mod namespace;
 mod paths;
 mod poll;
@@ -160,6 +161,11 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         174..=177 => identity::root_id(),
         178 => process::gettid(),
         179 => system::sysinfo(&args),
+        180 => message_queue::mq_open(&args),
+        181 => message_queue::mq_unlink(&args),
+        182 => message_queue::mq_timedsend(&args),
+        183 => message_queue::mq_timedreceive(&args),
+        185 => message_queue::mq_getsetattr(&args),
         198 => socket::socket(&args), // partial: always EAFNOSUPPORT: no address families
         199 => socket::socketpair(&args), // partial: AF_UNIX stream and seqpacket only
         206 => socket::sendto(&args), // partial: no MSG_OOB (EOPNOTSUPP)

@@ -34,6 +34,8 @@ pub enum Channel {
     ThreadExit(Pid),
     /// The stopped process with this pid was continued (SIGCONT) or killed.
     Continued(Pid),
+    /// A message or room in the message queue at this address.
+    MessageQueue(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
