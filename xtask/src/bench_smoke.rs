@@ -11,6 +11,7 @@ use crate::bench_catalogue;
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::initramfs::{self, HostFiles};
+use crate::matrix::Scope;
 use crate::qemu::{self, Console};
 use crate::summary::{Outcome, Summary};
 
@@ -23,11 +24,10 @@ const NAME: &str = "smoke";
 /// The debug kernel's microbenchmarks take about a second.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Runs the smoke test unless the selection (board, CPU, test-name filter) leaves it out.
-pub fn run(board: Option<Board>, cpu: Option<Cpu>, filter: Option<&str>, summary: &mut Summary) {
+/// Runs the smoke test unless the selection (`scope`, test-name filter) leaves it out.
+pub fn run(scope: Scope, filter: Option<&str>, summary: &mut Summary) {
     let path = format!("{SUITE}::{NAME}");
-    let selected = board.is_none_or(|board| board == BOARD)
-        && cpu.is_none_or(|cpu| cpu == CPU)
+    let selected = scope.includes(CONFIGURATION, BOARD, CPU)
         && filter.is_none_or(|pattern| path.contains(pattern));
     if !selected {
         return;

@@ -43,6 +43,7 @@ mod private_apt;
 mod process;
 mod protocol;
 mod qemu;
+mod qemu_backports;
 mod raspberry_pi;
 mod rust_std_program;
 mod scripted_input;
@@ -175,6 +176,13 @@ struct TestArgs {
     /// test programs all run, and only their tests that match are counted
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
+    /// For the edit-test loop: the host tests and one configuration per PAN mode, all on the virt
+    /// board (virt/cortex-a76 hardware, virt/cortex-a53 software, virt/cortex-a76-forced-software-pan),
+    /// with the bench smoke test and the terminal suite on busybox/virt; leaves out rpi3/raspi3b,
+    /// rpi4/raspi4b, virt/max, chainloader/raspi3b, busybox/raspi3b and the comparison with Linux
+    /// (linux/virt), and says so in the summary
+    #[arg(long)]
+    quick: bool,
 }
 
 /// What goes on an SD card, for `image` and `flash`.
@@ -313,8 +321,11 @@ fn run(task: Task) -> Result<ExitCode> {
             init_arguments: args.init_arguments,
         }),
         Task::Test(args) => test::run(&test::Options {
-            board: args.board,
-            cpu: args.cpu,
+            scope: matrix::Scope {
+                board: args.board,
+                cpu: args.cpu,
+                quick: args.quick,
+            },
             filter: args.filter,
         }),
         Task::Image(args) => {

@@ -18,7 +18,7 @@ use crate::cmdline;
 use crate::host_tests;
 use crate::initramfs::{self, HostFiles};
 use crate::linux_test;
-use crate::matrix::{self, Configuration};
+use crate::matrix::{self, Configuration, Scope};
 use crate::prereq;
 use crate::process;
 use crate::protocol::{self, FaultScenario, TestLine};
@@ -31,8 +31,8 @@ use crate::verdict;
 use crate::workspace;
 
 pub struct Options {
-    pub board: Option<Board>,
-    pub cpu: Option<Cpu>,
+    /// `--board`, `--cpu` and `--quick`.
+    pub scope: Scope,
     pub filter: Option<String>,
 }
 
@@ -70,9 +70,11 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             "--filter takes a single word: the kernel command line separates options by spaces"
         );
     }
-    let configurations = matrix::select(options.board, options.cpu)?;
+    let scope = options.scope;
+    let configurations = matrix::select(scope)?;
     prereq::ensure_rust_targets()?;
-    let qemu_version = prereq::ensure_qemu()?;
+    let qemu_version = prereq::ensure_qemu(&matrix::machines(&configurations))?;
+    prereq::FSCK_VFAT.ensure();
     let logs = workspace::target_dir().join("xtask").join("logs");
     fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
 
@@ -82,7 +84,8 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     // Built on first use, so the first row's results come before the other boards' builds.
     let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
     // The chainloader test sends the rpi3 test kernel, so it runs with the rpi3 rows.
-    let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3);
+    let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3)
+        && scope.includes(chainboot_test::CONFIGURATION, Board::Rpi3, Cpu::CortexA53);
     // The Linux run compares its test names with this row's user tests.
     let mut kernel_user_tests = None;
     for configuration in configurations {
@@ -133,8 +136,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         );
     }
     terminal_test::run(
-        options.board,
-        options.cpu,
+        scope,
         options.filter.as_deref(),
         initramfs
             .as_ref()
@@ -143,21 +145,18 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         &logs,
         &mut summary,
     );
-    bench_smoke::run(
-        options.board,
-        options.cpu,
-        options.filter.as_deref(),
-        &mut summary,
-    );
+    bench_smoke::run(scope, options.filter.as_deref(), &mut summary);
     linux_test::run(
-        options.board,
-        options.cpu,
+        scope,
         options.filter.as_deref(),
         initramfs.as_ref().ok(),
         kernel_user_tests.as_deref(),
         &logs,
         &mut summary,
     );
+    if scope.quick {
+        summary.note(quick_run_note(scope));
+    }
     print!("\n{}", summary.render());
     check_filter_selected_something(options.filter.as_deref(), summary.totals())?;
     Ok(if summary.totals().failed == 0 {
@@ -165,6 +164,39 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Every configuration a test run may record, with the board and CPU it boots: the matrix's rows,
+/// then those of the suites that boot something else.
+fn all_configurations() -> Vec<(&'static str, Board, Cpu)> {
+    let rows = matrix::MATRIX
+        .iter()
+        .map(|row| (row.name, row.board, row.cpu));
+    rows.chain([(chainboot_test::CONFIGURATION, Board::Rpi3, Cpu::CortexA53)])
+        .chain(terminal_test::configurations())
+        .chain([(
+            linux_test::CONFIGURATION,
+            linux_test::BOARD,
+            linux_test::CPU,
+        )])
+        .collect()
+}
+
+/// What the summary of a `--quick` run says: that it was one, and which configurations the same
+/// run without `--quick` would have added.
+fn quick_run_note(scope: Scope) -> String {
+    let left_out: Vec<&str> = all_configurations()
+        .into_iter()
+        .filter(|&(name, board, cpu)| {
+            scope.in_full().includes(name, board, cpu) && !scope.includes(name, board, cpu)
+        })
+        .map(|(name, _, _)| name)
+        .collect();
+    format!(
+        "QUICK RUN (--quick): one configuration per PAN mode; left out {}; run without --quick \
+         before committing",
+        left_out.join(", ")
+    )
 }
 
 /// A filter that selected nothing anywhere is a typo, not a passing run.
@@ -356,6 +388,25 @@ mod tests {
             cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS).unwrap(),
             "ktest ktest.filter=mm init=/bin/init -- --test"
         );
+    }
+
+    #[test]
+    fn a_quick_run_names_what_it_left_out() {
+        let quick = Scope {
+            quick: true,
+            ..Scope::default()
+        };
+        assert_eq!(
+            quick_run_note(quick),
+            "QUICK RUN (--quick): one configuration per PAN mode; left out rpi3/raspi3b, \
+             rpi4/raspi4b, virt/max, chainloader/raspi3b, busybox/raspi3b, linux/virt; run \
+             without --quick before committing"
+        );
+        let a76 = Scope {
+            cpu: Some(Cpu::CortexA76),
+            ..quick
+        };
+        assert!(quick_run_note(a76).contains("left out linux/virt;"));
     }
 
     #[test]
