@@ -38,6 +38,7 @@ mod linux_syscalls;
 mod linux_test;
 mod matrix;
 mod newc;
+mod parallel;
 mod prereq;
 mod private_apt;
 mod process;
@@ -64,8 +65,10 @@ mod user_programs;
 mod verdict;
 mod workspace;
 
+use std::num::NonZero;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::thread;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -183,6 +186,11 @@ struct TestArgs {
     /// (linux/virt), and says so in the summary
     #[arg(long)]
     quick: bool,
+    /// How many configurations of the matrix boot at once, each in its own QEMU [default: the
+    /// number of CPUs]; the chainloader, terminal and Linux configurations boot alone afterwards,
+    /// as their tests wait on the clock
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 /// What goes on an SD card, for `image` and `flash`.
@@ -327,6 +335,10 @@ fn run(task: Task) -> Result<ExitCode> {
                 quick: args.quick,
             },
             filter: args.filter,
+            jobs: args.jobs.map_or_else(
+                || thread::available_parallelism().map_or(1, NonZero::get),
+                usize::from,
+            ),
         }),
         Task::Image(args) => {
             sd_card::build(&args.card.options(), args.output.as_deref())?;

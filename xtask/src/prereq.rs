@@ -42,9 +42,10 @@ fn rustup() -> Command {
     rustup
 }
 
-/// Makes sure QEMU is installed and has `machines`, installing or upgrading it when not, and
-/// reports which machines it has. An older QEMU than `machines` need is kept when no newer one can
-/// be had, after one note saying why, how to get one, and which test configurations will not run.
+/// Makes sure QEMU is installed and has `machines`; when not, installs or upgrades it to one with
+/// every machine of the test matrix (so that one install serves every command), and reports which
+/// machines it has. An older QEMU than `machines` need is kept when no newer one can be had, after
+/// one note saying why, how to get one, and which test configurations will not run.
 pub fn ensure_qemu(machines: &[QemuMachine]) -> Result<QemuVersion> {
     let installed = installed_qemu()?;
     if !qemu::suffices(installed, machines) {
@@ -52,7 +53,7 @@ pub fn ensure_qemu(machines: &[QemuMachine]) -> Result<QemuVersion> {
             None => format!("{QEMU} is missing"),
             Some(version) => format!("QEMU {version} is too old"),
         };
-        let installing = install_qemu(&why, machines);
+        let installing = install_qemu(&why, &matrix::machines(&matrix::all()));
         let now_installed = installed_qemu()?;
         if !qemu::suffices(now_installed, machines) {
             let Some(version) = now_installed else {

@@ -111,6 +111,24 @@ impl Summary {
         });
     }
 
+    /// Everything `other` recorded, after what this one has, as if recorded here.
+    pub fn append(&mut self, other: Summary) {
+        for row in other.rows {
+            let same = self.rows.iter_mut().find(|mine| {
+                mine.not_run_reason.is_none()
+                    && row.not_run_reason.is_none()
+                    && mine.configuration == row.configuration
+                    && mine.suite == row.suite
+            });
+            match same {
+                Some(mine) => mine.counts.add(row.counts),
+                None => self.rows.push(row),
+            }
+        }
+        self.failures.extend(other.failures);
+        self.notes.extend(other.notes);
+    }
+
     /// A line for the end of the summary, just above the closing counts.
     pub fn note(&mut self, text: String) {
         self.notes.push(text);
@@ -273,6 +291,29 @@ rpi4/raspi4b     NOT RUN       0       1        0  QEMU 7.2.0 has no raspi4b mac
 13 passed, 2 failed, 1 skipped
 ";
         assert_eq!(summary.render(), expected);
+    }
+
+    #[test]
+    fn an_appended_summary_reads_as_if_recorded_in_one() {
+        let record = |summary: &mut Summary, configuration, outcome: &Outcome| {
+            summary.record(configuration, "uaccess", "t", outcome);
+        };
+        let mut one = Summary::default();
+        record(&mut one, "virt/max", &Outcome::Passed);
+        record(&mut one, "virt/cortex-a76", &failed("x"));
+        record(&mut one, "virt/cortex-a76", &Outcome::Passed);
+        one.record_not_run("rpi4/raspi4b", "old");
+
+        let mut first = Summary::default();
+        record(&mut first, "virt/max", &Outcome::Passed);
+        let mut second = Summary::default();
+        record(&mut second, "virt/cortex-a76", &failed("x"));
+        first.append(second);
+        let mut third = Summary::default();
+        record(&mut third, "virt/cortex-a76", &Outcome::Passed);
+        third.record_not_run("rpi4/raspi4b", "old");
+        first.append(third);
+        assert_eq!(first.render(), one.render());
     }
 
     #[test]
