@@ -58,10 +58,12 @@ pub fn parse_os_release(text: &str) -> Option<Release> {
 /// taken from the entry of `sources` that follows the release itself.
 pub fn plan(release: &Release, sources: &[Source]) -> Result<BackportsPlan> {
     let suite = format!("{}-backports", release.codename);
+    // By codename (`n=`): the archive name (`a=`) of bookworm-backports became
+    // oldstable-backports once trixie was released.
     let pin = format!(
         "Explanation: written by cargo xtask: QEMU from {suite}, for the raspi4b machine\n\
          Package: qemu-system-*\n\
-         Pin: release a={suite}\n\
+         Pin: release n={suite}\n\
          Pin-Priority: {PIN_PRIORITY}\n"
     );
     if sources.iter().any(|source| source.suites.contains(&suite)) {
@@ -121,17 +123,28 @@ impl BackportsPlan {
         files
     }
 
-    /// The shell commands a person with sudo runs to do what the xtask would.
+    /// The shell commands a person with sudo runs to do what the xtask would, one line each, so
+    /// that they still work when copied with the indentation they are shown with (a here-document
+    /// would not end at an indented terminator).
     pub fn commands(&self) -> String {
         let mut commands = String::new();
         for (path, text) in self.files() {
-            commands += &format!("sudo tee {path} >/dev/null <<'EOF'\n{text}EOF\n");
+            let lines: Vec<String> = text.lines().map(single_quoted).collect();
+            commands += &format!(
+                "printf '%s\\n' {} | sudo tee {path} >/dev/null\n",
+                lines.join(" ")
+            );
         }
         commands += &format!(
             "sudo apt-get update && sudo apt-get install -y --no-install-recommends {QEMU_PACKAGE}\n"
         );
         commands
     }
+}
+
+/// `text` as one shell word.
+fn single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// The version `apt-get install` would install, from `apt-cache policy`'s `Candidate:` line
@@ -226,7 +239,7 @@ mod tests {
             "Explanation: written by cargo xtask: QEMU from bookworm-backports, for the raspi4b \
              machine\n\
              Package: qemu-system-*\n\
-             Pin: release a=bookworm-backports\n\
+             Pin: release n=bookworm-backports\n\
              Pin-Priority: 990\n"
         );
         assert_eq!(
@@ -291,17 +304,30 @@ mod tests {
             Some(KEYRING),
         )];
         let commands = plan(&bookworm(), &sources).unwrap().commands();
+        let lines: Vec<&str> = commands.lines().collect();
+        assert_eq!(lines.len(), 3, "{commands}");
         assert!(
-            commands.starts_with(
-                "sudo tee /etc/apt/sources.list.d/aarch64-kernel-xtask-backports.sources \
-                 >/dev/null <<'EOF'\n# Written by"
+            lines[0].starts_with("printf '%s\\n' '# Written by cargo xtask: QEMU from ")
+                && lines[0].contains(" 'Types: deb' 'URIs: http://m.example/debian' ")
+                && lines[0].ends_with(
+                    " | sudo tee /etc/apt/sources.list.d/aarch64-kernel-xtask-backports.sources \
+                     >/dev/null"
+                ),
+            "{commands}"
+        );
+        assert!(
+            lines[1].ends_with(
+                " 'Pin-Priority: 990' | sudo tee \
+                 /etc/apt/preferences.d/aarch64-kernel-xtask-qemu.pref >/dev/null"
             ),
             "{commands}"
         );
-        assert!(
-            commands.contains("Pin-Priority: 990\nEOF\nsudo apt-get update && sudo apt-get install -y --no-install-recommends qemu-system-arm\n"),
-            "{commands}"
+        assert_eq!(
+            lines[2],
+            "sudo apt-get update && sudo apt-get install -y --no-install-recommends \
+             qemu-system-arm"
         );
+        assert_eq!(single_quoted("it's"), r"'it'\''s'");
     }
 
     #[test]
