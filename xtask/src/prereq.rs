@@ -100,6 +100,8 @@ fn install_qemu(why: &str, machines: &[QemuMachine]) -> Result<()> {
         .map_err(|error| anyhow!("{why}, and {error:#}; install a recent QEMU with:\n{commands}"))
 }
 
+/// The apt part of [`install_qemu`]. Without a backports suite to take a recent QEMU from, it
+/// installs the release's own, which runs the other machines, and then fails saying why.
 fn install_qemu_as_root(
     root: RootAccess,
     why: &str,
@@ -110,19 +112,27 @@ fn install_qemu_as_root(
     let candidate = qemu_backports::candidate_version(&process::output_of(
         Command::new("apt-cache").args(["policy", QEMU_PACKAGE]),
     )?);
+    let mut without_backports = None;
     if !qemu::suffices(candidate, machines) {
-        let plan = backports.context("this release's own QEMU is too old")?;
-        let what = format!("{why} and this release's own QEMU is too old");
-        for (path, text) in plan.files() {
-            println!("{what}; writing {path}");
-            root.write_file(path, text)?;
+        match backports {
+            Ok(plan) => {
+                let what = format!("{why} and this release's own QEMU is too old");
+                for (path, text) in plan.files() {
+                    println!("{what}; writing {path}");
+                    root.write_file(path, text)?;
+                }
+                root.apt_get(&["update"], &what)?;
+            }
+            Err(error) => {
+                without_backports = Some(error.context("this release's own QEMU is too old"));
+            }
         }
-        root.apt_get(&["update"], &what)?;
     }
     root.apt_get(
         &["install", "-y", "--no-install-recommends", QEMU_PACKAGE],
         why,
-    )
+    )?;
+    without_backports.map_or(Ok(()), Err)
 }
 
 /// Names the distribution and its release.
