@@ -88,7 +88,8 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         })
         .transpose()?;
     prereq::ensure_rust_targets()?;
-    let qemu_version = prereq::ensure_qemu()?;
+    let needed: Vec<QemuMachine> = machines.iter().map(|machine| machine.qemu).collect();
+    let qemu_version = prereq::ensure_qemu(&needed)?;
     for machine in &machines {
         machine.qemu.check_available(qemu_version)?;
     }

@@ -2,15 +2,16 @@
 //! virt cortex-a76, whose every expected measurement must be printed and parse. The numbers are
 //! not judged, so the test does not depend on timing, but the benchmarks cannot rot.
 
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::bench_boot;
 use crate::bench_catalogue;
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
-use crate::initramfs::{self, HostFiles};
+use crate::matrix::Scope;
 use crate::qemu::{self, Console};
 use crate::summary::{Outcome, Summary};
 
@@ -23,16 +24,19 @@ const NAME: &str = "smoke";
 /// The debug kernel's microbenchmarks take about a second.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Runs the smoke test unless the selection (board, CPU, test-name filter) leaves it out.
-pub fn run(board: Option<Board>, cpu: Option<Cpu>, filter: Option<&str>, summary: &mut Summary) {
+/// Runs the smoke test with the test run's `initramfs` (`None`: it was not made) unless the
+/// selection (`scope`, test-name filter) leaves it out.
+pub fn run(scope: Scope, filter: Option<&str>, initramfs: Option<&Path>, summary: &mut Summary) {
     let path = format!("{SUITE}::{NAME}");
-    let selected = board.is_none_or(|board| board == BOARD)
-        && cpu.is_none_or(|cpu| cpu == CPU)
+    let selected = scope.includes(CONFIGURATION, BOARD, CPU)
         && filter.is_none_or(|pattern| path.contains(pattern));
     if !selected {
         return;
     }
-    let outcome = match boot() {
+    let outcome = match initramfs
+        .context("its initramfs was not made")
+        .and_then(boot)
+    {
         Ok(()) => Outcome::Passed,
         Err(error) => {
             println!("[{CONFIGURATION}] {error:#}");
@@ -43,15 +47,14 @@ pub fn run(board: Option<Board>, cpu: Option<Cpu>, filter: Option<&str>, summary
     summary.record(CONFIGURATION, SUITE, NAME, &outcome);
 }
 
-fn boot() -> Result<()> {
-    let initramfs = initramfs::build(&HostFiles::default())?;
+fn boot(initramfs: &Path) -> Result<()> {
     let kernel = build::build_kernel(
         &KernelBuild {
             board: BOARD,
             profile: Profile::Debug,
             flavour: Flavour::Test,
         },
-        &initramfs.path,
+        initramfs,
     )?;
     let qemu = qemu::command(
         BOARD,

@@ -43,7 +43,10 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     let cpu = options.board.cpu(options.cpu)?;
     prereq::ensure_rust_targets()?;
     let machine = options.board.qemu_machine()?;
-    machine.check_available(prereq::ensure_qemu()?)?;
+    machine.check_available(prereq::ensure_qemu(&[machine])?)?;
+    if options.gdb {
+        prereq::GDB.ensure();
+    }
     let initramfs = initramfs::build(&HostFiles {
         init: options.init.as_deref(),
         added: &options.added,

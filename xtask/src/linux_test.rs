@@ -18,6 +18,7 @@ use crate::capture::{self, Ending};
 use crate::debian_kernel;
 use crate::initramfs::{self, BUSYBOX, BUSYBOX_SCRIPTS, Initramfs, TEST_PROGRAM_PREFIX};
 use crate::linux_programs;
+use crate::matrix::Scope;
 use crate::newc::{self, ArchiveFile, DeviceNode};
 use crate::process;
 use crate::protocol::TestLine;
@@ -29,8 +30,8 @@ use crate::transcript::Transcript;
 use crate::workspace;
 
 pub const CONFIGURATION: &str = "linux/virt";
-const BOARD: Board = Board::Virt;
-const CPU: Cpu = Cpu::CortexA76;
+pub const BOARD: Board = Board::Virt;
+pub const CPU: Cpu = Cpu::CortexA76;
 /// The kernel's row on the same machine and CPU, whose run of the same programs the test names
 /// are compared with.
 pub const KERNEL_CONFIGURATION: &str = "virt/cortex-a76";
@@ -89,8 +90,7 @@ impl Selection<'_> {
 /// invocation, `None` when that row did not run; then the names are only checked for
 /// completeness (every program reported tests and none failed unexplained).
 pub fn run(
-    board: Option<Board>,
-    cpu: Option<Cpu>,
+    scope: Scope,
     filter: Option<&str>,
     initramfs: Option<&Initramfs>,
     kernel_tests: Option<&[TestLine]>,
@@ -99,7 +99,7 @@ pub fn run(
 ) {
     let programs = programs();
     let kernel_names = kernel_tests.map(|tests| linux_suite_names(tests, &programs));
-    let Some(selection) = selection(board, cpu, filter, kernel_names.as_ref(), &programs) else {
+    let Some(selection) = selection(scope, filter, kernel_names.as_ref(), &programs) else {
         return;
     };
     let Some(initramfs) = initramfs else {
@@ -191,18 +191,18 @@ fn linux_suite_names(tests: &[TestLine], programs: &[String]) -> BTreeSet<String
         .collect()
 }
 
-/// Whether to boot, and what to record: nothing off the virt board or the cortex-a76; everything
+/// Whether to boot, and what to record: nothing outside `scope` (off the virt board or the
+/// cortex-a76, or with `--quick`); everything
 /// when `filter` is part of the configuration's name (`--filter linux`); otherwise the tests it
 /// matches, when it can match any: one of the kernel's names for these programs, a suite's
 /// `<suite>::` or a name in a suite, or the comparison.
 fn selection<'a>(
-    board: Option<Board>,
-    cpu: Option<Cpu>,
+    scope: Scope,
     filter: Option<&'a str>,
     kernel_names: Option<&BTreeSet<String>>,
     programs: &[String],
 ) -> Option<Selection<'a>> {
-    if board.is_some_and(|board| board != BOARD) || cpu.is_some_and(|cpu| cpu != CPU) {
+    if !scope.includes(CONFIGURATION, BOARD, CPU) {
         return None;
     }
     let Some(pattern) = filter else {
@@ -562,7 +562,7 @@ mod tests {
         vec!["test-glibc-pie".to_owned(), "test-signals".to_owned()]
     }
 
-    fn failed<'a>(results: &'a [(String, String, Outcome)]) -> Vec<(&'a str, &'a str)> {
+    fn failed(results: &[(String, String, Outcome)]) -> Vec<(&str, &str)> {
         results
             .iter()
             .filter(|(_, _, outcome)| matches!(outcome, Outcome::Failed(_)))
@@ -656,7 +656,7 @@ mod tests {
     #[test]
     fn the_filter_selects_the_configuration_its_suites_or_its_tests() {
         let programs = two_programs();
-        let select = |filter| selection(None, None, filter, None, &programs);
+        let select = |filter| selection(Scope::default(), filter, None, &programs);
         assert_eq!(select(None), Some(Selection::Everything));
         assert_eq!(select(Some("linux")), Some(Selection::Everything));
         assert_eq!(select(Some("linux/virt")), Some(Selection::Everything));
@@ -672,21 +672,30 @@ mod tests {
         // The kernel's names tell which tests a pattern matches.
         let kernel = names(&["signals::handler", "memory::cow"]);
         assert_eq!(
-            selection(None, None, Some("handler"), Some(&kernel), &programs),
+            selection(Scope::default(), Some("handler"), Some(&kernel), &programs),
             Some(Selection::Matching("handler"))
         );
+        let scope = |board, cpu, quick| Scope { board, cpu, quick };
         assert_eq!(
-            selection(Some(Board::Rpi3), None, None, None, &programs),
-            None
-        );
-        assert_eq!(
-            selection(Some(Board::Virt), Some(Cpu::Max), None, None, &programs),
+            selection(scope(Some(Board::Rpi3), None, false), None, None, &programs),
             None
         );
         assert_eq!(
             selection(
-                Some(Board::Virt),
-                Some(Cpu::CortexA76),
+                scope(Some(Board::Virt), Some(Cpu::Max), false),
+                None,
+                None,
+                &programs
+            ),
+            None
+        );
+        assert_eq!(
+            selection(scope(None, None, true), None, None, &programs),
+            None
+        );
+        assert_eq!(
+            selection(
+                scope(Some(Board::Virt), Some(Cpu::CortexA76), false),
                 Some("linux"),
                 None,
                 &programs

@@ -38,11 +38,13 @@ mod linux_syscalls;
 mod linux_test;
 mod matrix;
 mod newc;
+mod parallel;
 mod prereq;
 mod private_apt;
 mod process;
 mod protocol;
 mod qemu;
+mod qemu_backports;
 mod raspberry_pi;
 mod rust_std_program;
 mod scripted_input;
@@ -63,8 +65,10 @@ mod user_programs;
 mod verdict;
 mod workspace;
 
+use std::num::NonZero;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::thread;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -175,6 +179,18 @@ struct TestArgs {
     /// test programs all run, and only their tests that match are counted
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
+    /// For the edit-test loop: the host tests and one configuration per PAN mode, all on the virt
+    /// board (virt/cortex-a76 hardware, virt/cortex-a53 software, virt/cortex-a76-forced-software-pan),
+    /// with the bench smoke test and the terminal suite on busybox/virt; leaves out rpi3/raspi3b,
+    /// rpi4/raspi4b, virt/max, chainloader/raspi3b, busybox/raspi3b and the comparison with Linux
+    /// (linux/virt), and says so in the summary
+    #[arg(long)]
+    quick: bool,
+    /// How many configurations of the matrix boot at once, each in its own QEMU [default: the
+    /// number of CPUs]; the chainloader, terminal and Linux configurations boot alone afterwards,
+    /// as their tests wait on the clock
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 /// What goes on an SD card, for `image` and `flash`.
@@ -313,9 +329,16 @@ fn run(task: Task) -> Result<ExitCode> {
             init_arguments: args.init_arguments,
         }),
         Task::Test(args) => test::run(&test::Options {
-            board: args.board,
-            cpu: args.cpu,
+            scope: matrix::Scope {
+                board: args.board,
+                cpu: args.cpu,
+                quick: args.quick,
+            },
             filter: args.filter,
+            jobs: args.jobs.map_or_else(
+                || thread::available_parallelism().map_or(1, NonZero::get),
+                usize::from,
+            ),
         }),
         Task::Image(args) => {
             sd_card::build(&args.card.options(), args.output.as_deref())?;

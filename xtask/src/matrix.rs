@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 
 use crate::banner_check::ExpectedWord;
 use crate::board::{Board, Cpu};
+use crate::qemu::QemuMachine;
 
 /// One row. The QEMU machine follows from the board and the CPU's features from the CPU, so a row
 /// names only what those cannot tell.
@@ -116,20 +117,90 @@ impl Configuration {
     }
 }
 
-/// The rows whose board and CPU match the ones asked for (all rows when neither is given).
-pub fn select(board: Option<Board>, cpu: Option<Cpu>) -> Result<Vec<&'static Configuration>> {
-    if let Some(board) = board {
-        board.cpu(cpu)?;
+/// Every row.
+pub fn all() -> Vec<&'static Configuration> {
+    MATRIX.iter().collect()
+}
+
+/// The QEMU machines `rows` boot.
+pub fn machines(rows: &[&Configuration]) -> Vec<QemuMachine> {
+    let mut machines = Vec::new();
+    for machine in rows.iter().filter_map(|row| row.board.qemu_machine().ok()) {
+        if !machines.contains(&machine) {
+            machines.push(machine);
+        }
+    }
+    machines
+}
+
+/// The names of the rows that boot one of `machines`.
+pub fn rows_booting(machines: &[QemuMachine]) -> Vec<&'static str> {
+    MATRIX
+        .iter()
+        .filter(|row| {
+            row.board
+                .qemu_machine()
+                .is_ok_and(|machine| machines.contains(&machine))
+        })
+        .map(|row| row.name)
+        .collect()
+}
+
+/// The configurations `cargo xtask test --quick` runs, of every suite: one row per PAN mode, all on
+/// virt (as fast as any row of their mode, rpi3/raspi3b's 25 s against virt/cortex-a53's 26 s, and
+/// one test kernel serves the three), and one terminal boot.
+/// The bench smoke test joins `virt/cortex-a76`; the chainloader test and the comparison with
+/// Linux are left out.
+pub const QUICK: [&str; 4] = [
+    "virt/cortex-a76",
+    "virt/cortex-a53",
+    "virt/cortex-a76-forced-software-pan",
+    "busybox/virt",
+];
+
+/// Which configurations a test run covers: `--board`, `--cpu` and `--quick`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope {
+    pub board: Option<Board>,
+    pub cpu: Option<Cpu>,
+    pub quick: bool,
+}
+
+impl Scope {
+    /// Whether the configuration `name`, which boots `board` with `cpu`, is in this scope.
+    pub fn includes(&self, name: &str, board: Board, cpu: Cpu) -> bool {
+        self.board.is_none_or(|wanted| wanted == board)
+            && self.cpu.is_none_or(|wanted| wanted == cpu)
+            && (!self.quick || QUICK.contains(&name))
+    }
+
+    /// The same selection of boards and CPUs without `--quick`.
+    pub fn in_full(self) -> Scope {
+        Scope {
+            quick: false,
+            ..self
+        }
+    }
+}
+
+/// The rows in `scope` (all rows when it names no board, CPU or `--quick`).
+pub fn select(scope: Scope) -> Result<Vec<&'static Configuration>> {
+    if let Some(board) = scope.board {
+        board.cpu(scope.cpu)?;
     }
     let selected: Vec<_> = MATRIX
         .iter()
-        .filter(|row| board.is_none_or(|board| board == row.board))
-        .filter(|row| cpu.is_none_or(|cpu| cpu == row.cpu))
+        .filter(|row| scope.includes(row.name, row.board, row.cpu))
         .collect();
     if selected.is_empty() {
-        let names: Vec<_> = MATRIX.iter().map(|row| row.name).collect();
+        let names: Vec<_> = MATRIX
+            .iter()
+            .filter(|row| !scope.quick || QUICK.contains(&row.name))
+            .map(|row| row.name)
+            .collect();
         bail!(
-            "no test configuration has that board and CPU; the configurations are {}",
+            "no {}test configuration has that board and CPU; the configurations are {}",
+            if scope.quick { "quick " } else { "" },
             names.join(", ")
         );
     }
@@ -140,19 +211,27 @@ pub fn select(board: Option<Board>, cpu: Option<Cpu>) -> Result<Vec<&'static Con
 mod tests {
     use super::*;
 
+    fn scope(board: Option<Board>, cpu: Option<Cpu>) -> Scope {
+        Scope {
+            board,
+            cpu,
+            quick: false,
+        }
+    }
+
     fn names(rows: &[&Configuration]) -> Vec<&'static str> {
         rows.iter().map(|row| row.name).collect()
     }
 
     #[test]
     fn selects_everything_by_default() {
-        assert_eq!(select(None, None).unwrap().len(), MATRIX.len());
+        assert_eq!(select(scope(None, None)).unwrap().len(), MATRIX.len());
     }
 
     #[test]
     fn selects_by_board_and_cpu() {
         assert_eq!(
-            names(&select(Some(Board::Virt), None).unwrap()),
+            names(&select(scope(Some(Board::Virt), None)).unwrap()),
             [
                 "virt/cortex-a53",
                 "virt/cortex-a76",
@@ -161,33 +240,84 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(&select(None, Some(Cpu::CortexA76)).unwrap()),
+            names(&select(scope(None, Some(Cpu::CortexA76))).unwrap()),
             ["virt/cortex-a76", "virt/cortex-a76-forced-software-pan"]
         );
         assert_eq!(
-            names(&select(None, Some(Cpu::CortexA53)).unwrap()),
+            names(&select(scope(None, Some(Cpu::CortexA53))).unwrap()),
             ["rpi3/raspi3b", "virt/cortex-a53"]
         );
         assert_eq!(
-            names(&select(Some(Board::Virt), Some(Cpu::Max)).unwrap()),
+            names(&select(scope(Some(Board::Virt), Some(Cpu::Max))).unwrap()),
             ["virt/max"]
         );
         assert_eq!(
-            names(&select(None, Some(Cpu::CortexA72)).unwrap()),
+            names(&select(scope(None, Some(Cpu::CortexA72))).unwrap()),
             ["rpi4/raspi4b"]
         );
     }
 
     #[test]
+    fn names_the_machines_rows_boot_and_the_rows_a_machine_boots() {
+        assert_eq!(
+            machines(&all()),
+            [
+                QemuMachine::Raspi3b,
+                QemuMachine::Raspi4b,
+                QemuMachine::Virt
+            ]
+        );
+        assert_eq!(
+            machines(&select(scope(Some(Board::Virt), None)).unwrap()),
+            [QemuMachine::Virt]
+        );
+        assert_eq!(rows_booting(&[QemuMachine::Raspi4b]), ["rpi4/raspi4b"]);
+    }
+
+    #[test]
+    fn quick_runs_one_row_per_pan_mode() {
+        let quick = Scope {
+            quick: true,
+            ..Scope::default()
+        };
+        let rows = select(quick).unwrap();
+        let mut modes: Vec<&str> = rows.iter().map(|row| row.pan_mode().name()).collect();
+        modes.sort();
+        assert_eq!(modes, ["forced-software", "hardware", "software"]);
+        let a53 = Scope {
+            cpu: Some(Cpu::CortexA53),
+            ..quick
+        };
+        assert_eq!(names(&select(a53).unwrap()), ["virt/cortex-a53"]);
+        let error = select(Scope {
+            board: Some(Board::Rpi4),
+            ..quick
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("no quick test configuration has that board and CPU"),
+            "{error}"
+        );
+        assert!(quick.includes("busybox/virt", Board::Virt, Cpu::CortexA76));
+        assert!(!quick.includes("linux/virt", Board::Virt, Cpu::CortexA76));
+        assert!(
+            quick
+                .in_full()
+                .includes("linux/virt", Board::Virt, Cpu::CortexA76)
+        );
+    }
+
+    #[test]
     fn rejects_impossible_and_missing_rows() {
-        let impossible = select(Some(Board::Rpi3), Some(Cpu::CortexA76)).unwrap_err();
+        let impossible = select(scope(Some(Board::Rpi3), Some(Cpu::CortexA76))).unwrap_err();
         assert!(
             impossible.to_string().contains("cortex-a53"),
             "{impossible}"
         );
-        let missing = select(Some(Board::Virt), Some(Cpu::CortexA72)).unwrap_err();
+        let missing = select(scope(Some(Board::Virt), Some(Cpu::CortexA72))).unwrap_err();
         assert!(missing.to_string().contains("virt/max"), "{missing}");
-        let unemulated = select(Some(Board::Rpi5), None).unwrap_err();
+        let unemulated = select(scope(Some(Board::Rpi5), None)).unwrap_err();
         assert!(
             unemulated.to_string().contains("no Raspberry Pi 5 machine"),
             "{unemulated}"

@@ -57,6 +57,17 @@ pub fn describe(command: &Command) -> String {
     words.join(" ")
 }
 
+/// Reads all of `stream` (a child's standard error) on a thread of its own, so that the child
+/// never blocks on a full pipe; a read error only cuts the text short, which is for a person to
+/// read.
+pub fn read_in_background(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stream.read_to_string(&mut text);
+        text
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,15 +78,4 @@ mod tests {
         cargo.args(["test", "--", "mm::map"]);
         assert_eq!(describe(&cargo), "cargo test -- mm::map");
     }
-}
-
-/// Reads all of `stream` (a child's standard error) on a thread of its own, so that the child
-/// never blocks on a full pipe; a read error only cuts the text short, which is for a person to
-/// read.
-pub fn read_in_background(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
-    thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stream.read_to_string(&mut text);
-        text
-    })
 }

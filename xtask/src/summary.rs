@@ -21,6 +21,8 @@ pub struct Counts {
 pub struct Summary {
     rows: Vec<Row>,
     failures: Vec<String>,
+    /// What the table cannot show, such as configurations a quick run left out.
+    notes: Vec<String>,
 }
 
 struct Row {
@@ -109,6 +111,29 @@ impl Summary {
         });
     }
 
+    /// Everything `other` recorded, after what this one has, as if recorded here.
+    pub fn append(&mut self, other: Summary) {
+        for row in other.rows {
+            let same = self.rows.iter_mut().find(|mine| {
+                mine.not_run_reason.is_none()
+                    && row.not_run_reason.is_none()
+                    && mine.configuration == row.configuration
+                    && mine.suite == row.suite
+            });
+            match same {
+                Some(mine) => mine.counts.add(row.counts),
+                None => self.rows.push(row),
+            }
+        }
+        self.failures.extend(other.failures);
+        self.notes.extend(other.notes);
+    }
+
+    /// A line for the end of the summary, just above the closing counts.
+    pub fn note(&mut self, text: String) {
+        self.notes.push(text);
+    }
+
     pub fn totals(&self) -> Counts {
         let mut totals = Counts::default();
         for row in &self.rows {
@@ -117,7 +142,8 @@ impl Summary {
         totals
     }
 
-    /// The failures, the configuration x suite table, and the closing `N passed, N failed` line.
+    /// The failures, the configuration x suite table, the notes, and the closing
+    /// `N passed, N failed` line.
     pub fn render(&self) -> String {
         let mut text = String::new();
         if !self.failures.is_empty() {
@@ -128,6 +154,9 @@ impl Summary {
             text += "\n";
         }
         text += &self.table();
+        for note in &self.notes {
+            text += &format!("\n{note}\n");
+        }
         text += &format!("\n{}\n", self.totals());
         text
     }
@@ -262,6 +291,43 @@ rpi4/raspi4b     NOT RUN       0       1        0  QEMU 7.2.0 has no raspi4b mac
 13 passed, 2 failed, 1 skipped
 ";
         assert_eq!(summary.render(), expected);
+    }
+
+    #[test]
+    fn an_appended_summary_reads_as_if_recorded_in_one() {
+        let record = |summary: &mut Summary, configuration, outcome: &Outcome| {
+            summary.record(configuration, "uaccess", "t", outcome);
+        };
+        let mut one = Summary::default();
+        record(&mut one, "virt/max", &Outcome::Passed);
+        record(&mut one, "virt/cortex-a76", &failed("x"));
+        record(&mut one, "virt/cortex-a76", &Outcome::Passed);
+        one.record_not_run("rpi4/raspi4b", "old");
+
+        let mut first = Summary::default();
+        record(&mut first, "virt/max", &Outcome::Passed);
+        let mut second = Summary::default();
+        record(&mut second, "virt/cortex-a76", &failed("x"));
+        first.append(second);
+        let mut third = Summary::default();
+        record(&mut third, "virt/cortex-a76", &Outcome::Passed);
+        third.record_not_run("rpi4/raspi4b", "old");
+        first.append(third);
+        assert_eq!(first.render(), one.render());
+    }
+
+    #[test]
+    fn notes_come_just_above_the_closing_line() {
+        let mut summary = Summary::default();
+        summary.record("host", "xtask", "t", &Outcome::Passed);
+        summary.note("QUICK RUN: left out virt/max".to_owned());
+        assert!(
+            summary
+                .render()
+                .ends_with("host           xtask       1       0        0\n\nQUICK RUN: left out virt/max\n\n1 passed, 0 failed\n"),
+            "{}",
+            summary.render()
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
 use crate::cmdline;
 use crate::initramfs;
+use crate::matrix::Scope;
 use crate::process;
 use crate::protocol::{self, ConsoleLine};
 use crate::qemu::{self, Console};
@@ -92,8 +93,7 @@ const STEPS: [(&str, Step); 10] = [
 /// of its tests, and records the results; a boot without `initramfs` (`None`: it was not made)
 /// or whose kernel does not build is reported as not run.
 pub fn run(
-    board: Option<Board>,
-    cpu: Option<Cpu>,
+    scope: Scope,
     filter: Option<&str>,
     initramfs: Option<&Path>,
     logs: &Path,
@@ -105,7 +105,7 @@ pub fn run(
     }
     for target in TARGETS
         .iter()
-        .filter(|target| target.selected_by(board, cpu))
+        .filter(|target| scope.includes(target.configuration, target.board, target.cpu))
     {
         let name = target.configuration;
         let ran = initramfs
@@ -133,11 +133,14 @@ fn kernel_cmdline() -> Result<String> {
     cmdline::compose(&[], Some(initramfs::BUSYBOX), &["sh"])
 }
 
-impl Target {
-    fn selected_by(&self, board: Option<Board>, cpu: Option<Cpu>) -> bool {
-        board.is_none_or(|board| board == self.board) && cpu.is_none_or(|cpu| cpu == self.cpu)
-    }
+/// Each configuration of this suite, with the board and CPU it boots.
+pub fn configurations() -> impl Iterator<Item = (&'static str, Board, Cpu)> {
+    TARGETS
+        .iter()
+        .map(|target| (target.configuration, target.board, target.cpu))
+}
 
+impl Target {
     /// Builds the kernel `cargo xtask qemu` boots, holds the conversation and records the tests
     /// in `selected`; an error when there was no boot to hold it with.
     fn run(
@@ -829,14 +832,25 @@ mod tests {
     }
 
     #[test]
-    fn board_and_cpu_select_the_configurations() {
-        let selected = |board, cpu| -> Vec<&str> {
-            TARGETS
-                .iter()
-                .filter(|target| target.selected_by(board, cpu))
-                .map(|target| target.configuration)
+    fn board_cpu_and_quick_select_the_configurations() {
+        let in_scope = |scope: Scope| -> Vec<&str> {
+            configurations()
+                .filter(|&(name, board, cpu)| scope.includes(name, board, cpu))
+                .map(|(name, _, _)| name)
                 .collect()
         };
+        let selected = |board, cpu| {
+            in_scope(Scope {
+                board,
+                cpu,
+                quick: false,
+            })
+        };
+        let quick = Scope {
+            quick: true,
+            ..Scope::default()
+        };
+        assert_eq!(in_scope(quick), ["busybox/virt"]);
         assert_eq!(selected(None, None), ["busybox/virt", "busybox/raspi3b"]);
         assert_eq!(selected(Some(Board::Virt), None), ["busybox/virt"]);
         assert_eq!(selected(Some(Board::Rpi3), None), ["busybox/raspi3b"]);

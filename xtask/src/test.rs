@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, ensure};
@@ -18,7 +19,8 @@ use crate::cmdline;
 use crate::host_tests;
 use crate::initramfs::{self, HostFiles};
 use crate::linux_test;
-use crate::matrix::{self, Configuration};
+use crate::matrix::{self, Configuration, Scope};
+use crate::parallel;
 use crate::prereq;
 use crate::process;
 use crate::protocol::{self, FaultScenario, TestLine};
@@ -31,9 +33,11 @@ use crate::verdict;
 use crate::workspace;
 
 pub struct Options {
-    pub board: Option<Board>,
-    pub cpu: Option<Cpu>,
+    /// `--board`, `--cpu` and `--quick`.
+    pub scope: Scope,
     pub filter: Option<String>,
+    /// How many rows of the matrix boot at once.
+    pub jobs: usize,
 }
 
 /// The user test programs alone take half a minute on the emulated Raspberry Pi, longer on a busy
@@ -70,22 +74,27 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             "--filter takes a single word: the kernel command line separates options by spaces"
         );
     }
-    let configurations = matrix::select(options.board, options.cpu)?;
+    let scope = options.scope;
+    let configurations = matrix::select(scope)?;
     prereq::ensure_rust_targets()?;
-    let qemu_version = prereq::ensure_qemu()?;
+    let qemu_version = prereq::ensure_qemu(&matrix::machines(&configurations))?;
+    prereq::FSCK_VFAT.ensure();
     let logs = workspace::target_dir().join("xtask").join("logs");
     fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
 
     let mut summary = Summary::default();
     host_tests::run(options.filter.as_deref(), &mut summary)?;
     let initramfs = initramfs::build(&HostFiles::default());
-    // Built on first use, so the first row's results come before the other boards' builds.
-    let mut kernels: HashMap<Board, Result<TestKernel>> = HashMap::new();
+    let kernels = TestKernels::default();
     // The chainloader test sends the rpi3 test kernel, so it runs with the rpi3 rows.
-    let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3);
+    let rpi3_selected = configurations.iter().any(|row| row.board == Board::Rpi3)
+        && scope.includes(chainboot_test::CONFIGURATION, Board::Rpi3, Cpu::CortexA53);
     // The Linux run compares its test names with this row's user tests.
     let mut kernel_user_tests = None;
-    for configuration in configurations {
+    // Each row boots its own QEMU, one vCPU thread busy, so rows go in parallel, `jobs` at a time,
+    // and are recorded in the matrix's order once all are done.
+    let rows = parallel::map(&configurations, options.jobs, |configuration| {
+        let mut row_summary = Summary::default();
         let ran = configuration
             .board
             .qemu_machine()
@@ -94,20 +103,23 @@ pub fn run(options: &Options) -> Result<ExitCode> {
                 let initramfs = initramfs
                     .as_ref()
                     .map_err(|error| anyhow!("its initramfs was not made: {error:#}"))?;
-                let kernel = kernels
-                    .entry(configuration.board)
-                    .or_insert_with(|| build_test_kernel(configuration.board, &initramfs.path));
-                let kernel = kernel
-                    .as_ref()
-                    .map_err(|error| anyhow!("its test kernel did not build: {error:#}"))?;
-                Run {
-                    configuration,
-                    kernel,
-                    filter: options.filter.as_deref(),
-                    logs: &logs,
-                }
-                .start(&mut summary)
+                kernels.with(configuration.board, &initramfs.path, |kernel| {
+                    let kernel = kernel
+                        .as_ref()
+                        .map_err(|error| anyhow!("its test kernel did not build: {error:#}"))?;
+                    Run {
+                        configuration,
+                        kernel,
+                        filter: options.filter.as_deref(),
+                        logs: &logs,
+                    }
+                    .start(&mut row_summary)
+                })
             });
+        (row_summary, ran)
+    });
+    for (configuration, (row_summary, ran)) in configurations.iter().zip(rows) {
+        summary.append(row_summary);
         match ran {
             Ok(user_tests) if configuration.name == linux_test::KERNEL_CONFIGURATION => {
                 kernel_user_tests = Some(user_tests);
@@ -121,10 +133,9 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         }
     }
 
+    let kernels = kernels.into_built();
     if rpi3_selected {
-        let kernel = kernels
-            .get(&Board::Rpi3)
-            .and_then(|kernel| kernel.as_ref().ok());
+        let kernel = kernels.get(&Board::Rpi3);
         chainboot_test::run(
             kernel.map(|kernel| kernel.image.as_path()),
             options.filter.as_deref(),
@@ -132,32 +143,34 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             &mut summary,
         );
     }
+    let initramfs_path = initramfs
+        .as_ref()
+        .ok()
+        .map(|initramfs| initramfs.path.as_path());
     terminal_test::run(
-        options.board,
-        options.cpu,
+        scope,
         options.filter.as_deref(),
-        initramfs
-            .as_ref()
-            .ok()
-            .map(|initramfs| initramfs.path.as_path()),
+        initramfs_path,
         &logs,
         &mut summary,
     );
     bench_smoke::run(
-        options.board,
-        options.cpu,
+        scope,
         options.filter.as_deref(),
+        initramfs_path,
         &mut summary,
     );
     linux_test::run(
-        options.board,
-        options.cpu,
+        scope,
         options.filter.as_deref(),
         initramfs.as_ref().ok(),
         kernel_user_tests.as_deref(),
         &logs,
         &mut summary,
     );
+    if scope.quick {
+        summary.note(quick_run_note(scope));
+    }
     print!("\n{}", summary.render());
     check_filter_selected_something(options.filter.as_deref(), summary.totals())?;
     Ok(if summary.totals().failed == 0 {
@@ -165,6 +178,39 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Every configuration a test run may record, with the board and CPU it boots: the matrix's rows,
+/// then those of the suites that boot something else.
+fn all_configurations() -> Vec<(&'static str, Board, Cpu)> {
+    let rows = matrix::MATRIX
+        .iter()
+        .map(|row| (row.name, row.board, row.cpu));
+    rows.chain([(chainboot_test::CONFIGURATION, Board::Rpi3, Cpu::CortexA53)])
+        .chain(terminal_test::configurations())
+        .chain([(
+            linux_test::CONFIGURATION,
+            linux_test::BOARD,
+            linux_test::CPU,
+        )])
+        .collect()
+}
+
+/// What the summary of a `--quick` run says: that it was one, and which configurations the same
+/// run without `--quick` would have added.
+fn quick_run_note(scope: Scope) -> String {
+    let left_out: Vec<&str> = all_configurations()
+        .into_iter()
+        .filter(|&(name, board, cpu)| {
+            scope.in_full().includes(name, board, cpu) && !scope.includes(name, board, cpu)
+        })
+        .map(|(name, _, _)| name)
+        .collect();
+    format!(
+        "QUICK RUN (--quick): one configuration per PAN mode; left out {}; run without --quick \
+         before committing",
+        left_out.join(", ")
+    )
 }
 
 /// A filter that selected nothing anywhere is a typo, not a passing run.
@@ -177,6 +223,56 @@ fn check_filter_selected_something(filter: Option<&str>, totals: Counts) -> Resu
         );
     }
     Ok(())
+}
+
+/// The boards' test kernels, each built once by the first row that needs it, while rows of other
+/// boards go on booting theirs.
+#[derive(Default)]
+struct TestKernels {
+    boards: Mutex<HashMap<Board, Arc<OnceLock<Result<TestKernel>>>>>,
+    /// Held through each build: cargo writes every board's kernel to the same path, from which
+    /// the build copies it to the board's own directory.
+    one_build_at_a_time: Mutex<()>,
+}
+
+impl TestKernels {
+    /// `use_kernel` given `board`'s test kernel with `initramfs`, built on first use (other rows
+    /// of the board wait for it; the list is not held meanwhile).
+    fn with<R>(
+        &self,
+        board: Board,
+        initramfs: &Path,
+        use_kernel: impl FnOnce(&Result<TestKernel>) -> R,
+    ) -> R {
+        let kernel = Arc::clone(
+            self.boards
+                .lock()
+                .expect("no row panics holding the list")
+                .entry(board)
+                .or_default(),
+        );
+        use_kernel(kernel.get_or_init(|| {
+            let _building = self
+                .one_build_at_a_time
+                .lock()
+                .expect("no row panics while building");
+            build_test_kernel(board, initramfs)
+        }))
+    }
+
+    /// The kernels that built, once the rows are done with them.
+    fn into_built(self) -> HashMap<Board, TestKernel> {
+        let boards = self
+            .boards
+            .into_inner()
+            .expect("no row panics holding the list");
+        boards
+            .into_iter()
+            .filter_map(|(board, kernel)| {
+                Some((board, Arc::into_inner(kernel)?.into_inner()?.ok()?))
+            })
+            .collect()
+    }
 }
 
 fn build_test_kernel(board: Board, initramfs: &Path) -> Result<TestKernel> {
@@ -356,6 +452,25 @@ mod tests {
             cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS).unwrap(),
             "ktest ktest.filter=mm init=/bin/init -- --test"
         );
+    }
+
+    #[test]
+    fn a_quick_run_names_what_it_left_out() {
+        let quick = Scope {
+            quick: true,
+            ..Scope::default()
+        };
+        assert_eq!(
+            quick_run_note(quick),
+            "QUICK RUN (--quick): one configuration per PAN mode; left out rpi3/raspi3b, \
+             rpi4/raspi4b, virt/max, chainloader/raspi3b, busybox/raspi3b, linux/virt; run \
+             without --quick before committing"
+        );
+        let a76 = Scope {
+            cpu: Some(Cpu::CortexA76),
+            ..quick
+        };
+        assert!(quick_run_note(a76).contains("left out linux/virt;"));
     }
 
     #[test]
