@@ -9,6 +9,9 @@ if [ "${1-}" != --on-terminal ]; then
     $bb mount -t proc proc /proc || echo "init: cannot mount /proc"
     # /dev/ttyAMA0; the initramfs itself has only /dev/console, which Linux opened for us.
     $bb mount -t devtmpfs devtmpfs /dev || echo "init: cannot mount devtmpfs on /dev"
+    # POSIX shared memory (shm_open) lives in /dev/shm, as on any distribution.
+    $bb mkdir -p /dev/shm
+    $bb mount -t tmpfs tmpfs /dev/shm || echo "init: cannot mount tmpfs on /dev/shm"
     # The programs' terminal is the serial console, as under this project's kernel. Not through
     # /dev/console, which never becomes a controlling terminal (tcgetpgrp would say ENOTTY): a
     # new session (process 1 leads no group, so setsid needs no fork) takes /dev/ttyAMA0 as its

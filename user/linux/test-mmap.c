@@ -1,9 +1,11 @@
-/* test-mmap: mappings of files, built static with gcc and run unmodified: MAP_PRIVATE of a
- * tmpfs file (its bytes, zeroes after its end in the last page, SIGBUS on pages wholly past
- * it, writes that stay private, offsets, fork, mremap growing into more of the file,
- * MADV_DONTNEED reading the file again), /dev/zero, the errors for what cannot be mapped, and
- * system calls whose buffers are file-mapped pages not yet touched. The same binary passes
- * under Linux. */
+/* test-mmap: mappings of files and shared memory, built static with gcc and run unmodified:
+ * MAP_PRIVATE of a tmpfs file (its bytes, zeroes after its end in the last page, SIGBUS on
+ * pages wholly past it, writes that stay private, offsets, fork, mremap growing into more of
+ * the file, MADV_DONTNEED reading the file again), /dev/zero, the errors for what cannot be
+ * mapped, system calls whose buffers are file-mapped pages not yet touched; MAP_SHARED of
+ * anonymous memory, of files (the same page at different addresses and in different
+ * processes), POSIX shared memory (shm_open) and memfd_create. The same binary passes under
+ * Linux. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -192,6 +194,140 @@ static void what_cannot_be_mapped_says_why(void) {
     close(fd);
 }
 
+/* Shared anonymous memory is one set of pages for the parent and its children. */
+static void shared_anonymous_memory_is_shared_with_children(void) {
+    volatile unsigned char *shared =
+        mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(shared != MAP_FAILED);
+    CHECK_EQ(shared[4096], 0);
+    shared[0] = 1;
+    pid_t child = fork();
+    if (child == 0) {
+        int saw = shared[0];
+        shared[4096 + 1] = 42;
+        shared[0] = 2;
+        _exit(saw == 1 ? 0 : 1);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(shared[0], 2);
+    CHECK_EQ(shared[4096 + 1], 42);
+    CHECK_EQ(munmap((void *)shared, 2 * 4096), 0);
+}
+
+/* A shared mapping is the file: writes through it are read back with read, writes with write
+ * show in it, and two mappings of the file at different addresses are the same page. */
+static void a_shared_file_mapping_is_the_file(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    close(fd);
+    fd = open(path, O_RDWR);
+    CHECK(fd >= 0);
+    unsigned char *one = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    unsigned char *two = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+    CHECK(one != MAP_FAILED && two != MAP_FAILED);
+    CHECK(matches_file(one, 0, FILE_SIZE));
+    one[4096 + 10] = 0xab;
+    CHECK_EQ(two[10], 0xab);
+    unsigned char byte = 0;
+    CHECK_EQ(pread(fd, &byte, 1, 4096 + 10), 1);
+    CHECK_EQ(byte, 0xab);
+    CHECK_EQ(pwrite(fd, "\xcd", 1, 4096 + 20), 1);
+    CHECK_EQ(one[4096 + 20], 0xcd);
+    CHECK_EQ(two[20], 0xcd);
+    CHECK_EQ(msync(one, 3 * 4096, MS_SYNC), 0);
+    /* Another process mapping the file at an address of its own shares the same page. */
+    pid_t child = fork();
+    if (child == 0) {
+        int own = open(path, O_RDWR);
+        unsigned char *mine = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, own, 4096);
+        if (mine == MAP_FAILED || mine == two)
+            _exit(2);
+        int saw = mine[10] == 0xab;
+        mine[30] = 0xef;
+        _exit(saw ? 0 : 1);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(one[4096 + 30], 0xef);
+    CHECK_EQ(two[30], 0xef);
+    munmap(one, 3 * 4096);
+    munmap(two, 4096);
+    /* The bytes stay in the file once every mapping is gone. */
+    CHECK_EQ(pread(fd, &byte, 1, 4096 + 30), 1);
+    CHECK_EQ(byte, 0xef);
+    close(fd);
+}
+
+/* A read-only descriptor maps shared only for reading; mprotect cannot add writing later. */
+static void a_shared_mapping_needs_a_writable_descriptor_to_write(void) {
+    int fd = make_file();
+    CHECK(fd >= 0);
+    CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED);
+    CHECK_EQ(errno, EACCES);
+    unsigned char *mapped = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    CHECK(matches_file(mapped, 0, 4096));
+    CHECK_EQ(mprotect(mapped, 4096, PROT_READ | PROT_WRITE), -1);
+    CHECK_EQ(errno, EACCES);
+    munmap(mapped, 4096);
+    close(fd);
+}
+
+/* shm_open is glibc's open of a file in /dev/shm: two mappings of it share their pages. */
+static void posix_shared_memory_is_shared(void) {
+    shm_unlink("/mmap-test-shm");
+    int fd = shm_open("/mmap-test-shm", O_CREAT | O_EXCL | O_RDWR, 0600);
+    CHECK(fd >= 0);
+    CHECK_EQ(ftruncate(fd, 8192), 0);
+    unsigned char *writer = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(writer != MAP_FAILED);
+    close(fd);
+    pid_t child = fork();
+    if (child == 0) {
+        int own = shm_open("/mmap-test-shm", O_RDWR, 0);
+        unsigned char *reader = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, own, 0);
+        if (reader == MAP_FAILED)
+            _exit(2);
+        reader[8000] = 77;
+        _exit(0);
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(writer[8000], 77);
+    CHECK_EQ(shm_unlink("/mmap-test-shm"), 0);
+    CHECK_EQ(shm_open("/mmap-test-shm", O_RDWR, 0), -1);
+    CHECK_EQ(errno, ENOENT);
+    /* The pages outlive the name while mapped. */
+    CHECK_EQ(writer[8000], 77);
+    munmap(writer, 8192);
+}
+
+/* memfd_create makes an anonymous file: sized with ftruncate, mapped shared, read back. */
+static void memfd_is_an_anonymous_file(void) {
+    int fd = memfd_create("mmap-test", MFD_CLOEXEC);
+    CHECK(fd >= 0);
+    CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(ftruncate(fd, 4096), 0);
+    unsigned char *mapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(mapped != MAP_FAILED);
+    memcpy(mapped, "memfd", 5);
+    char back[5];
+    CHECK_EQ(pread(fd, back, 5, 0), 5);
+    CHECK(memcmp(back, "memfd", 5) == 0);
+    struct stat status;
+    CHECK_EQ(fstat(fd, &status), 0);
+    CHECK_EQ(status.st_size, 4096);
+    CHECK(S_ISREG(status.st_mode));
+    CHECK_EQ(memfd_create("bad", 0x1000), -1);
+    CHECK_EQ(errno, EINVAL);
+    munmap(mapped, 4096);
+    close(fd);
+}
+
 int main(void) {
     RUN(a_private_mapping_holds_the_files_bytes);
     RUN(writes_to_a_private_mapping_stay_private);
@@ -200,6 +336,11 @@ int main(void) {
     RUN(mremap_grows_a_file_mapping_into_more_of_the_file);
     RUN(dev_zero_maps_private_zeroes);
     RUN(what_cannot_be_mapped_says_why);
+    RUN(shared_anonymous_memory_is_shared_with_children);
+    RUN(a_shared_file_mapping_is_the_file);
+    RUN(a_shared_mapping_needs_a_writable_descriptor_to_write);
+    RUN(posix_shared_memory_is_shared);
+    RUN(memfd_is_an_anonymous_file);
     unlink(path);
     return failures != 0;
 }

@@ -595,7 +595,8 @@ static void spin_in_user_space(double duration) {
 }
 
 /* The kernel counts the CPU time it spends and the time user space spends apart; the bounds are
- * loose because the machine may be shared, but a clock that never advances fails them. */
+ * loose because the machine running QEMU may be busy (a spin of 0.4 s of wall time may get only
+ * part of a CPU), but a clock that never advances fails them. */
 static void cpu_time_is_counted_as_user_or_system(void) {
     struct tms start, end;
     times(&start);
@@ -611,16 +612,16 @@ static void cpu_time_is_counted_as_user_or_system(void) {
     times(&end);
     long ticks = sysconf(_SC_CLK_TCK);
     CHECK_EQ(ticks, 100);
-    CHECK(end.tms_utime - start.tms_utime >= 10);
-    CHECK(end.tms_stime - start.tms_stime >= 5);
+    CHECK(end.tms_utime - start.tms_utime >= 5);
+    CHECK(end.tms_stime - start.tms_stime >= 2);
     struct rusage self, thread;
     CHECK_EQ(getrusage(RUSAGE_SELF, &self), 0);
     CHECK_EQ(getrusage(RUSAGE_THREAD, &thread), 0);
-    CHECK(timeval_seconds(self.ru_utime) >= 0.1);
-    CHECK(timeval_seconds(self.ru_stime) >= 0.05);
+    CHECK(timeval_seconds(self.ru_utime) >= 0.05);
+    CHECK(timeval_seconds(self.ru_stime) >= 0.02);
     CHECK(self.ru_utime.tv_usec < 1000000 && self.ru_stime.tv_usec < 1000000);
     /* A single-threaded process: the thread's time is the process's. */
-    CHECK(timeval_seconds(thread.ru_utime) >= 0.1);
+    CHECK(timeval_seconds(thread.ru_utime) >= 0.05);
     CHECK(timeval_seconds(thread.ru_utime) <= timeval_seconds(self.ru_utime) + 0.02);
     /* Nobody else ran here, so the CPU time cannot exceed the wall time by much. */
     CHECK(timeval_seconds(self.ru_utime) + timeval_seconds(self.ru_stime) <=
@@ -640,9 +641,9 @@ static void a_reaped_childs_cpu_time_is_the_parents_children_time(void) {
     struct rusage usage;
     CHECK_EQ(wait4(child, &status, 0, &usage), child);
     CHECK(WIFEXITED(status));
-    CHECK(timeval_seconds(usage.ru_utime) >= 0.1);
+    CHECK(timeval_seconds(usage.ru_utime) >= 0.05);
     times(&after);
-    CHECK(after.tms_cutime - before.tms_cutime >= 10);
+    CHECK(after.tms_cutime - before.tms_cutime >= 5);
     struct rusage children;
     CHECK_EQ(getrusage(RUSAGE_CHILDREN, &children), 0);
     CHECK(timeval_seconds(children.ru_utime) >= timeval_seconds(usage.ru_utime));

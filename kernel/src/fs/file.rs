@@ -17,7 +17,9 @@ use crate::console;
 use crate::errno::{
     EACCES, EBADF, EFAULT, EINVAL, EISDIR, ENODEV, ENOENT, ENOTDIR, ERESTARTSYS, ESPIPE, Errno,
 };
+use crate::mm::address_space::FaultError;
 use crate::mm::backing::{Backing, FileSource};
+use crate::mm::frames;
 use crate::mm::page_table::PAGE_SIZE;
 use crate::sync::IrqMutex;
 use crate::task;
@@ -202,6 +204,27 @@ impl OpenFile {
                     offset,
                 }),
                 NodeKind::Device(Device::Zero) => Ok(Backing::Zero),
+                _ => Err(ENODEV),
+            },
+            _ => Err(ENODEV),
+        }
+    }
+
+    /// What a shared mapping of this file from `offset` maps (mmap with MAP_SHARED): the
+    /// file's own pages, or for /dev/zero a new anonymous file of `len` bytes. Mapping needs
+    /// the descriptor open for reading, and for writing too if `write` (EACCES otherwise).
+    pub fn shared_mapping(&self, offset: usize, len: usize, write: bool) -> Result<Backing, Errno> {
+        if !self.readable || write && !self.writable {
+            return Err(EACCES);
+        }
+        match &self.kind {
+            FileKind::Node(node) => match node.kind {
+                NodeKind::File(_) => Ok(Backing::Shared {
+                    file: node.clone(),
+                    offset,
+                    writable: self.writable,
+                }),
+                NodeKind::Device(Device::Zero) => anonymous_shared_memory(len),
                 _ => Err(ENODEV),
             },
             _ => Err(ENODEV),
@@ -478,7 +501,7 @@ fn dirent_type(node: &Node) -> u8 {
 
 /// Copies file bytes from `offset` to `buffer`, a chunk at a time, the file's lock never
 /// held over a user copy; returns how many arrived (EFAULT if none could).
-/// A regular file's pages, as a private mapping of it copies them.
+/// A regular file's pages, as a private mapping copies them and a shared one maps them.
 impl FileSource for Node {
     fn read_page(&self, offset: usize, page: &mut [u8; PAGE_SIZE]) -> bool {
         let NodeKind::File(data) = &self.kind else {
@@ -500,6 +523,32 @@ impl FileSource for Node {
         }
         true
     }
+
+    fn shared_frame(&self, offset: usize) -> Result<usize, FaultError> {
+        let NodeKind::File(data) = &self.kind else {
+            return Err(FaultError::BeyondFile);
+        };
+        let mut data = data.lock();
+        let page = data
+            .page_at(offset)
+            .map_err(|_| FaultError::OutOfMemory)?
+            .ok_or(FaultError::BeyondFile)?;
+        let frame = page.frame();
+        frames::share(frame).map_err(|_| FaultError::OutOfMemory)?;
+        Ok(frame)
+    }
+}
+
+/// Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, or of /dev/zero): the pages of a file
+/// of `len` bytes that has no name, as Linux's shmem.
+pub fn anonymous_shared_memory(len: usize) -> Result<Backing, Errno> {
+    let file = Node::file(0o600, &[], now());
+    truncate(&file, len)?;
+    Ok(Backing::Shared {
+        file,
+        offset: 0,
+        writable: true,
+    })
 }
 
 fn read_file(data: &Mutex<FileData>, offset: usize, buffer: &UserBuffers) -> Result<usize, Errno> {

@@ -98,6 +98,15 @@ impl FileData {
         Ok(done)
     }
 
+    /// The file's own page holding `offset`, made if need be, for a shared mapping to map;
+    /// None at or past the end of the file.
+    pub fn page_at(&mut self, offset: usize) -> Result<Option<&Page>, Errno> {
+        if offset >= self.size {
+            return Ok(None);
+        }
+        self.page_mut(offset / PAGE_SIZE).map(|page| Some(&*page))
+    }
+
     /// Page `index`, made the file's own: filled from the initial bytes it shadows.
     fn page_mut(&mut self, index: usize) -> Result<&mut Page, Errno> {
         if self.pages.len() <= index {

@@ -49,6 +49,12 @@ impl Page {
     pub fn bytes_mut(&mut self) -> &mut [u8; PAGE_SIZE] {
         self.storage.bytes_mut()
     }
+
+    /// The physical frame, which shared mappings of the file map.
+    #[cfg(target_os = "none")]
+    pub fn frame(&self) -> usize {
+        self.storage.physical
+    }
 }
 
 impl Drop for Page {
@@ -84,8 +90,9 @@ impl Storage {
 
 #[cfg(target_os = "none")]
 impl Drop for Storage {
+    /// The file lets go of the frame; shared mappings that still map it keep it until they go.
     fn drop(&mut self) {
-        crate::mm::frames::deallocate(self.physical).expect("a file page's frame is ours");
+        crate::mm::frames::release(self.physical).expect("a file page's frame is allocated");
     }
 }
 

@@ -12,7 +12,7 @@ use super::page_table::{Attributes, PAGE_SIZE, PageTable};
 pub use super::protection::Protection;
 use super::{USER_TOP, frames, phys_to_virt};
 use crate::arch::aarch64::{mmu, pan};
-use crate::errno::{EEXIST, EINVAL, ENOMEM, Errno};
+use crate::errno::{EACCES, EEXIST, EINVAL, ENOMEM, Errno};
 use crate::sync::IrqMutex;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -264,6 +264,10 @@ impl AddressSpace {
         protection: Protection,
     ) -> Result<(), Errno> {
         let backing = self.backing_at(from.start).unwrap_or(Backing::Zero);
+        // A shared mapping's pages come back from the file at the new place.
+        if backing.is_shared() {
+            return self.reserve_backed(to..to + len, protection, backing);
+        }
         self.reserve_backed(to..to + len, protection, backing)?;
         let mut contents = alloc::vec![0u8; PAGE_SIZE];
         for page in pages(from.clone()) {
@@ -363,6 +367,19 @@ impl AddressSpace {
         if !inner.covers(&range) {
             return Err(ENOMEM);
         }
+        let within = |r: &Region| range.start < r.range.end && r.range.start < range.end;
+        let write_refused = |r: &Region| {
+            matches!(
+                r.backing,
+                Backing::Shared {
+                    writable: false,
+                    ..
+                }
+            )
+        };
+        if protection.write && inner.regions.iter().any(|r| within(r) && write_refused(r)) {
+            return Err(EACCES);
+        }
         inner.split_at_edges(&range);
         for region in inner
             .regions
@@ -375,9 +392,11 @@ impl AddressSpace {
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
         for (page, frame) in table.present_pages(range) {
-            // A shared page stays read-only until the copy-on-write fault.
+            // A page shared copy-on-write stays read-only until the copy-on-write fault; one
+            // a shared mapping shares is written in place.
+            let shared_mapping = inner.region(page).is_some_and(|r| r.backing.is_shared());
             let effective = Protection {
-                write: protection.write && !frames::is_shared(frame),
+                write: protection.write && (shared_mapping || !frames::is_shared(frame)),
                 ..protection
             };
             table
@@ -421,6 +440,15 @@ impl AddressSpace {
                     return Err(FaultError::OutOfMemory);
                 }
                 mmu::publish_table_update();
+            }
+            // A shared mapping writes to the page it shares, once the region allows it.
+            Some((frame, current))
+                if access == Access::Write && !current.writable && region.backing.is_shared() =>
+            {
+                table
+                    .set_page(page, frame, attributes)
+                    .map_err(|_| FaultError::OutOfMemory)?;
+                self.flush_page(page);
             }
             Some((frame, current)) if access == Access::Write && !current.writable => {
                 let own = if frames::is_shared(frame) {
@@ -513,16 +541,20 @@ impl AddressSpace {
         let mut parent_table = PageTable::at(inner.root, &mut parent_memory);
         let mut child_table = PageTable::at(child_inner.root, &mut memory);
         for region in &inner.regions {
+            // A shared mapping's pages stay as they are in both; the others become
+            // copy-on-write.
+            let shared_mapping = region.backing.is_shared();
             let shared = Attributes::user(Protection {
-                write: false,
+                write: region.protection.write && shared_mapping,
                 ..region.protection
             });
             for (page, frame) in parent_table.present_pages(region.range.clone()) {
-                child_table
-                    .set_page(page, frame, shared)
-                    .map_err(|_| ENOMEM)?;
-                frames::share(frame);
-                if region.protection.write {
+                frames::share(frame).map_err(|_| ENOMEM)?;
+                if child_table.set_page(page, frame, shared).is_err() {
+                    frames::release(frame).expect("shared just above");
+                    return Err(ENOMEM);
+                }
+                if region.protection.write && !shared_mapping {
                     parent_table
                         .set_page(page, frame, shared)
                         .map_err(|_| ENOMEM)?;
@@ -539,6 +571,7 @@ impl AddressSpace {
 fn new_page(backing: &Backing) -> Result<usize, FaultError> {
     match backing {
         Backing::Zero => frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory),
+        Backing::Shared { file, offset, .. } => file.shared_frame(*offset),
         Backing::File { file, offset } => {
             let frame = frames::allocate().map_err(|_| FaultError::OutOfMemory)?;
             // SAFETY: the frame is RAM in the linear map, whole, and ours alone.

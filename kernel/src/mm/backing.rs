@@ -1,15 +1,21 @@
 //! What a region's pages hold when first touched: zeroes (anonymous memory, the heap, the
-//! stack, bss) or a private copy of a file's bytes (mmap of a file with MAP_PRIVATE).
+//! stack, bss), a private copy of a file's bytes (mmap of a file with MAP_PRIVATE), or the
+//! file's own pages (MAP_SHARED; shared anonymous memory is a file with no name).
 
+use super::address_space::FaultError;
 use super::page_table::PAGE_SIZE;
 use alloc::sync::Arc;
 
-/// A file a region copies its pages from; the file system implements it, so memory
+/// A file a region takes its pages from; the file system implements it, so memory
 /// management needs to know nothing of files.
 pub trait FileSource: Send + Sync {
     /// Fills `page` with the file's bytes from `offset`, zeroes past the file's end; false,
     /// touching nothing, if `offset` is at or past the end (a SIGBUS, as on Linux).
     fn read_page(&self, offset: usize, page: &mut [u8; PAGE_SIZE]) -> bool;
+
+    /// The frame of the file's own page at `offset`, made if need be, with an owner added
+    /// for the mapping about to map it (frames::share); BeyondFile at or past the end.
+    fn shared_frame(&self, offset: usize) -> Result<usize, FaultError>;
 }
 
 #[derive(Clone)]
@@ -19,6 +25,14 @@ pub enum Backing {
     File {
         file: Arc<dyn FileSource>,
         offset: usize,
+    },
+    /// The file's own pages from `offset` on: writes reach the file and every other mapping.
+    Shared {
+        file: Arc<dyn FileSource>,
+        offset: usize,
+        /// Whether the descriptor it was mapped through allowed writing (mprotect may not
+        /// add PROT_WRITE otherwise).
+        writable: bool,
     },
 }
 
@@ -31,6 +45,19 @@ impl Backing {
                 file: file.clone(),
                 offset: offset + distance,
             },
+            Backing::Shared {
+                file,
+                offset,
+                writable,
+            } => Backing::Shared {
+                file: file.clone(),
+                offset: offset + distance,
+                writable: *writable,
+            },
         }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Backing::Shared { .. })
     }
 }

@@ -13,6 +13,8 @@ pub enum FrameError {
     NotManaged(usize),
     /// The frame was already free.
     DoubleFree(usize),
+    /// The frame has as many owners as can be counted.
+    TooManyOwners(usize),
 }
 
 /// Allocator over the frames of `[base, base + frames * PAGE_SIZE)`.

@@ -87,9 +87,13 @@ fn with_owners<R>(pa: usize, f: impl FnOnce(&mut u8) -> R) -> R {
     f(&mut owners.counts[(pa - owners.base) / PAGE_SIZE])
 }
 
-/// Adds an owner to an allocated frame. Owners are processes, fewer than 256.
-pub fn share(pa: usize) {
-    with_owners(pa, |extra| *extra += 1);
+/// Adds an owner to an allocated frame (a forked process, a shared mapping); at most 256
+/// owners are counted.
+pub fn share(pa: usize) -> Result<(), FrameError> {
+    with_owners(pa, |extra| {
+        *extra = extra.checked_add(1).ok_or(FrameError::TooManyOwners(pa))?;
+        Ok(())
+    })
 }
 
 /// Whether more than one owner holds the frame.

@@ -1,15 +1,19 @@
-//! Memory system calls: brk, private mmap (anonymous or of a file), munmap, mprotect, mremap,
-//! madvise and msync.
+//! Memory system calls: brk, mmap (private or shared, anonymous or of a file), munmap,
+//! mprotect, mremap, madvise, msync and memfd_create.
 
+use super::files::install;
 use super::{Arguments, SyscallResult};
-use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOVERFLOW, EPERM, Errno};
+use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, Errno};
+use crate::fs::file::{self, OpenFile};
 use crate::fs::file_data::MAX_FILE_SIZE;
+use crate::fs::vfs::Node;
 use crate::mm::address_space::{AddressSpace, Protection};
 use crate::mm::backing::Backing;
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
 use crate::task;
 use crate::task::exec::{STACK_SIZE, STACK_TOP};
+use crate::uaccess::{UserCStr, strncpy_from_user};
 use alloc::sync::Arc;
 use core::ops::Range;
 
@@ -18,6 +22,7 @@ const MAP_PRIVATE: usize = 0x02;
 const MAP_FIXED: usize = 0x10;
 const MAP_ANONYMOUS: usize = 0x20;
 const MAP_FIXED_NOREPLACE: usize = 0x10_0000;
+const PROT_WRITE: usize = 0x2;
 const PROT_ALL: usize = 0x7;
 /// mmap places mappings top-down below this: under the stack and its guard gap.
 const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - (1 << 30);
@@ -97,8 +102,15 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
     {
         return Err(EINVAL);
     }
+    let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(ENOMEM)?;
+    plausible(len)?;
+    let shared = sharing == MAP_SHARED;
     let backing = if flags & MAP_ANONYMOUS != 0 {
-        Backing::Zero
+        if shared {
+            file::anonymous_shared_memory(len)?
+        } else {
+            Backing::Zero
+        }
     } else {
         let fd = usize::try_from(args.i32(4)).map_err(|_| EBADF)?;
         let file = task::current().state.lock().files.get(fd)?;
@@ -109,18 +121,12 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
         {
             return Err(EOVERFLOW);
         }
-        file.private_mapping(offset)?
-    };
-    if sharing == MAP_SHARED {
-        // Shared mappings are not implemented: refuse rather than hand out private pages.
-        return Err(if flags & MAP_ANONYMOUS != 0 {
-            EINVAL
+        if shared {
+            file.shared_mapping(offset, len, prot & PROT_WRITE != 0)?
         } else {
-            ENODEV
-        });
-    }
-    let len = len.checked_next_multiple_of(PAGE_SIZE).ok_or(ENOMEM)?;
-    plausible(len)?;
+            file.private_mapping(offset)?
+        }
+    };
     let space = space()?;
     let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         let range = page_range(address, len)?;
@@ -220,8 +226,9 @@ pub fn madvise(args: &Arguments) -> SyscallResult {
     Ok(0)
 }
 
-/// msync(address, length, flags): every mapping here is private, so there is nothing
-/// to write; the arguments are checked as Linux checks them.
+/// msync(address, length, flags): a shared mapping maps the file's own pages (the file
+/// system is in memory), so there is nothing to write back; the arguments are checked as
+/// Linux checks them.
 pub fn msync(args: &Arguments) -> SyscallResult {
     const MS_ASYNC: usize = 1;
     const MS_INVALIDATE: usize = 2;
@@ -318,4 +325,29 @@ pub fn mremap(args: &Arguments) -> SyscallResult {
     space.copy_mapping(old..old_end, target, new_size, protection)?;
     leave(old..old_end)?;
     Ok(target)
+}
+
+/// memfd_create(name, flags): a descriptor of a new file that has no name in the tree
+/// (MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_EXEC and MFD_NOEXEC_SEAL taken; seals are not kept;
+/// MFD_HUGETLB is EINVAL).
+pub fn memfd_create(args: &Arguments) -> SyscallResult {
+    const MFD_CLOEXEC: usize = 0x1;
+    const MFD_ALLOW_SEALING: usize = 0x2;
+    const MFD_NOEXEC_SEAL: usize = 0x8;
+    const MFD_EXEC: usize = 0x10;
+    /// NAME_MAX less Linux's "memfd:" prefix.
+    const NAME_MAX: usize = 249;
+    let flags = args.usize(1);
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC) != 0 {
+        return Err(EINVAL);
+    }
+    let mut name = [0u8; NAME_MAX + 1];
+    if strncpy_from_user(&mut name, UserCStr::new(args.usize(0)))? > NAME_MAX {
+        return Err(EINVAL);
+    }
+    let node = Node::file(0o777, &[], file::now());
+    install(
+        OpenFile::opened(node, true, true, 0),
+        flags & MFD_CLOEXEC != 0,
+    )
 }

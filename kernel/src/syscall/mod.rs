@@ -178,7 +178,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         216 => memory::mremap(&args), // partial: a moved mapping's pages are copied
         220 => process::clone(&args, frame), // partial: fork, vfork and whole threads only
         221 => process::execve(&args, frame),
-        222 => memory::mmap(&args), // partial: no MAP_SHARED
+        222 => memory::mmap(&args),
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
@@ -186,6 +186,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         261 => resources::prlimit64(&args),
         276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),
+        279 => memory::memfd_create(&args),
         437 => files::openat2(&args), // partial: no RESOLVE_* flags (EINVAL)
         439 => attributes::faccessat2(&args),
         452 => attributes::fchmodat2(&args),

@@ -81,8 +81,11 @@ mod current {
     pub fn before_return_to_user(frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
         // Preempt first: a signal may arrive while others run.
         scheduler::preempt_if_due();
-        if let Some(thread) = scheduler::current() {
-            delivery::deliver_pending(&thread, frame, interrupted);
+        let departure = scheduler::current()
+            .and_then(|thread| delivery::deliver_pending(&thread, frame, interrupted));
+        // The thread's reference is gone by now: exiting never returns to drop it.
+        if let Some(departure) = departure {
+            departure.carry_out();
         }
     }
 }

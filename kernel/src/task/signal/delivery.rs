@@ -21,6 +21,26 @@ pub enum Restart {
     UnlessHandler,
 }
 
+/// How the running thread leaves, as its signals decided: carried out by the caller once it
+/// holds no reference to the thread. Exits never return, so a reference still held in a
+/// caller's frame would never be dropped, and the thread and its kernel stack would leak.
+#[must_use]
+pub enum Departure {
+    /// The thread alone ends (its process is ending, or execve is ending the others).
+    Thread(WaitStatus),
+    /// The whole process ends (a fatal signal).
+    Process(WaitStatus),
+}
+
+impl Departure {
+    pub fn carry_out(self) -> ! {
+        match self {
+            Departure::Thread(status) => crate::task::exit_thread(status),
+            Departure::Process(status) => crate::task::exit_group(status),
+        }
+    }
+}
+
 /// A system call that ended because a signal arrived: x0 already says EINTR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Interrupted {
@@ -70,23 +90,27 @@ fn take_next(thread: &Thread) -> Option<(u8, SignalInfo, Action)> {
 }
 
 /// Acts on every signal the running `thread` can take now: handlers get a frame each (the
-/// last one pushed runs first), a fatal signal ends the process here, and so does the
-/// process ending as a whole.
-pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
+/// last one pushed runs first); a fatal signal, or the process ending as a whole, is the
+/// departure returned.
+pub fn deliver_pending(
+    thread: &Thread,
+    frame: &mut TrapFrame,
+    interrupted: Option<Interrupted>,
+) -> Option<Departure> {
     // Nothing sent and no mask changed since the last look: nothing to act on (a call a
     // signal interrupted is settled all the same).
     let requested = thread.take_signal_check();
     if !requested && interrupted.is_none() {
-        return;
+        return None;
     }
     let mut interrupted = interrupted;
     loop {
         job_control::wait_while_stopped(thread);
         let ending = thread.process.state.lock().ending;
         match ending {
-            Some(Ending::Process(status)) => crate::task::exit_thread(status),
+            Some(Ending::Process(status)) => return Some(Departure::Thread(status)),
             Some(Ending::AllBut(survivor)) if survivor != thread.tid => {
-                crate::task::exit_thread(WaitStatus::Signaled(SIGKILL))
+                return Some(Departure::Thread(WaitStatus::Signaled(SIGKILL)));
             }
             _ => {}
         }
@@ -99,7 +123,7 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
             // Init dies of no signal it has not asked for, SIGKILL included, as on Linux.
             Disposition::Default => match default_action(signal) {
                 DefaultAction::Terminate if thread.process.pid != INIT_PID => {
-                    crate::task::exit_group(WaitStatus::Signaled(signal))
+                    return Some(Departure::Process(WaitStatus::Signaled(signal)));
                 }
                 DefaultAction::Stop if thread.process.pid != INIT_PID => {
                     if job_control::takes_effect(thread, signal) {
@@ -136,7 +160,7 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
                 "signal: pid={} cannot push the frame for signal {signal} (sp={stack_pointer:#x})",
                 thread.process.pid
             );
-            crate::task::exit_group(WaitStatus::Signaled(SIGSEGV));
+            return Some(Departure::Process(WaitStatus::Signaled(SIGSEGV)));
         }
         if action.flags & flags::RESETHAND != 0 {
             super::set_action(thread, signal, Action::DEFAULT);
@@ -166,4 +190,5 @@ pub fn deliver_pending(thread: &Thread, frame: &mut TrapFrame, interrupted: Opti
         // What the old mask unblocks is for the next way out.
         thread.request_signal_check();
     }
+    None
 }

@@ -1,14 +1,17 @@
 //! Processes that end badly give back all their memory: one killed by a fault, a memory hog
-//! that runs out, and a fork bomb that meets the process cap. Memory never touched costs no
-//! frames, and a file's pages go back when its last name and descriptor do.
+//! that runs out, and a fork bomb that meets the process cap; so do the Linux test programs
+//! (threads, signals, file mappings, /proc). Memory never touched costs no frames, and a
+//! file's pages go back when its last name and descriptor do.
 
+use core::ffi::CStr;
 use rt::errno::Errno;
 use rt::signal::{SIGKILL, SIGSEGV};
+use rt::spawn::EXEC_FAILED;
 use rt::sys::file::{
-    AT_FDCWD, O_CREAT, O_TRUNC, O_WRONLY, close, openat, pipe2, read, unlink, write_all,
+    AT_FDCWD, O_CREAT, O_TRUNC, O_WRONLY, close, dup3, open, openat, pipe2, read, unlink, write_all,
 };
 use rt::sys::memory::{PROT_READ, PROT_WRITE, map_anonymous, munmap};
-use rt::sys::process::{Fork, exit_group, fork, wait};
+use rt::sys::process::{Fork, execve, exit_group, fork, wait};
 use rt::test::{Context, Failure};
 use rt::wait::Termination;
 use testkit::child::in_child;
@@ -145,4 +148,46 @@ pub fn a_removed_file_gives_back_its_pages_when_closed() -> Result<(), Failure> 
         );
         Ok(())
     })
+}
+
+/// Linux test programs whose every run must leave memory as it found it: threads that exit
+/// or are killed, and signals delivered to them (test-threads), file and shared mappings
+/// (test-mmap), zombies and /proc (test-proc), message queues and sockets.
+const LINUX_PROGRAMS: [&CStr; 5] = [
+    c"/tests/test-threads",
+    c"/tests/test-mmap",
+    c"/tests/test-proc",
+    c"/tests/test-mqueue",
+    c"/tests/test-sockets",
+];
+
+/// Each program runs again, its output thrown away, and must pass and give back every frame.
+pub fn linux_test_programs_give_back_their_memory() -> Result<(), Failure> {
+    for program in LINUX_PROGRAMS {
+        check_gives_back(|| {
+            let pid = match fork().context("fork")? {
+                Fork::Child => {
+                    if let Ok(null) = open(c"/dev/null", O_WRONLY) {
+                        let _ = dup3(null.raw(), 1, 0);
+                    }
+                    let _ = execve(program, [program], []);
+                    exit_group(EXEC_FAILED)
+                }
+                Fork::Parent(pid) => pid,
+            };
+            let (_, termination) = wait(pid).context("wait4")?;
+            rt::check_eq!(
+                termination,
+                Termination::Exited(0),
+                "{}",
+                program.to_bytes().escape_ascii()
+            );
+            Ok(())
+        })
+        .map_err(|failure| {
+            let program = program.to_bytes().escape_ascii();
+            Failure::new(format_args!("{program}: {}", failure.reason()))
+        })?;
+    }
+    Ok(())
 }
