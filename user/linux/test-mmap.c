@@ -4,8 +4,8 @@
  * the file, MADV_DONTNEED reading the file again), /dev/zero, the errors for what cannot be
  * mapped, system calls whose buffers are file-mapped pages not yet touched; MAP_SHARED of
  * anonymous memory, of files (the same page at different addresses and in different
- * processes), POSIX shared memory (shm_open) and memfd_create. The same binary passes under
- * Linux. */
+ * processes), POSIX shared memory (shm_open) and memfd_create; memory locks (mlock, mlock2,
+ * mlockall and their undoing). The same binary passes under Linux. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -328,6 +329,89 @@ static void memfd_is_an_anonymous_file(void) {
     close(fd);
 }
 
+/* The locked memory /proc/self/status reports (VmLck), in KiB; -1 if it says nothing. */
+static long locked_kib(void) {
+    char text[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    ssize_t length = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    close(fd);
+    if (length <= 0)
+        return -1;
+    text[length] = 0;
+    char *line = strstr(text, "\nVmLck:");
+    return line == NULL ? -1 : strtol(line + 7, NULL, 10);
+}
+
+static unsigned long free_kib(void) {
+    struct sysinfo info;
+    return sysinfo(&info) == 0 ? info.freeram * info.mem_unit / 1024 : 0;
+}
+
+/* mlock makes the pages present at once (free memory drops) and counts them locked; locked
+ * pages cannot be dropped; munlock undoes it; a child does not inherit locks. */
+static void mlock_makes_pages_present_and_keeps_them(void) {
+    /* Large enough that Linux's per-CPU page lists cannot hide it from freeram. */
+    size_t size = 1024 * 4096;
+    unsigned char *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(memory != MAP_FAILED);
+    long before = locked_kib();
+    CHECK(before >= 0);
+    unsigned long free_before = free_kib();
+    CHECK_EQ(mlock(memory + 100, size - 100), 0);
+    CHECK(free_before - free_kib() >= 3 * size / 4 / 1024);
+    CHECK_EQ(locked_kib(), before + (long)size / 1024);
+    CHECK_EQ(madvise(memory, 4096, MADV_DONTNEED), -1);
+    CHECK_EQ(errno, EINVAL);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(locked_kib() == before ? 0 : 1);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(munlock(memory, size), 0);
+    CHECK_EQ(locked_kib(), before);
+    CHECK_EQ(madvise(memory, 4096, MADV_DONTNEED), 0);
+    /* Nothing there to lock. */
+    CHECK_EQ(munmap(memory + 4096, 4096), 0);
+    CHECK_EQ(mlock(memory, size), -1);
+    CHECK_EQ(errno, ENOMEM);
+    CHECK_EQ(mlock(memory, 0), 0);
+    munmap(memory, size);
+}
+
+/* mlock2's MLOCK_ONFAULT locks without making pages present; unknown flags are EINVAL. */
+static void mlock2_on_fault_locks_without_touching(void) {
+    size_t size = 1024 * 4096;
+    unsigned char *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(memory != MAP_FAILED);
+    long before = locked_kib();
+    unsigned long free_before = free_kib();
+    CHECK_EQ(mlock2(memory, size, MLOCK_ONFAULT), 0);
+    CHECK_EQ(locked_kib(), before + (long)size / 1024);
+    CHECK(free_before - free_kib() < size / 2 / 1024);
+    CHECK_EQ(mlock2(memory, size, 2), -1);
+    CHECK_EQ(errno, EINVAL);
+    munmap(memory, size);
+    CHECK_EQ(locked_kib(), before);
+}
+
+/* mlockall locks what is mapped (MCL_CURRENT) and what will be (MCL_FUTURE); munlockall
+ * undoes both. */
+static void mlockall_locks_now_and_later(void) {
+    CHECK_EQ(mlockall(0), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(mlockall(MCL_CURRENT | MCL_FUTURE), 0);
+    long all = locked_kib();
+    CHECK(all > 0);
+    size_t size = 16 * 4096;
+    unsigned char *later = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(later != MAP_FAILED);
+    CHECK_EQ(locked_kib(), all + (long)size / 1024);
+    CHECK_EQ(munlockall(), 0);
+    CHECK_EQ(locked_kib(), 0);
+    munmap(later, size);
+}
+
 int main(void) {
     RUN(a_private_mapping_holds_the_files_bytes);
     RUN(writes_to_a_private_mapping_stay_private);
@@ -341,6 +425,9 @@ int main(void) {
     RUN(a_shared_mapping_needs_a_writable_descriptor_to_write);
     RUN(posix_shared_memory_is_shared);
     RUN(memfd_is_an_anonymous_file);
+    RUN(mlock_makes_pages_present_and_keeps_them);
+    RUN(mlock2_on_fault_locks_without_touching);
+    RUN(mlockall_locks_now_and_later);
     unlink(path);
     return failures != 0;
 }

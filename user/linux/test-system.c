@@ -628,6 +628,24 @@ static void cpu_time_is_counted_as_user_or_system(void) {
           seconds(CLOCK_MONOTONIC) + 1);
 }
 
+/* The CPU-time clocks advance while the process runs, not while it sleeps. */
+static void the_cpu_time_clocks_count_running_time(void) {
+    clockid_t clocks[] = {CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
+    for (int c = 0; c < 2; c++) {
+        double start = seconds(clocks[c]);
+        spin_in_user_space(0.3);
+        double spun = seconds(clocks[c]) - start;
+        CHECK(spun >= 0.05 && spun <= 1.5);
+        start = seconds(clocks[c]);
+        struct timespec pause = {0, 200 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        CHECK(seconds(clocks[c]) - start < 0.05);
+        struct timespec resolution;
+        CHECK_EQ(clock_getres(clocks[c], &resolution), 0);
+        CHECK(resolution.tv_sec == 0 && resolution.tv_nsec > 0);
+    }
+}
+
 /* A child's CPU time reaches wait4's rusage, and once reaped, times() and RUSAGE_CHILDREN. */
 static void a_reaped_childs_cpu_time_is_the_parents_children_time(void) {
     struct tms before, after;
@@ -751,6 +769,7 @@ int main(void) {
     RUN(mremap_dontunmap_leaves_the_old_mapping_empty);
     RUN(usage_and_times_are_reported);
     RUN(cpu_time_is_counted_as_user_or_system);
+    RUN(the_cpu_time_clocks_count_running_time);
     RUN(a_reaped_childs_cpu_time_is_the_parents_children_time);
     RUN(wait_chooses_children_by_process_group);
     RUN(a_timed_raw_read_returns_nothing_when_nobody_types);

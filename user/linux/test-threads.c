@@ -268,10 +268,16 @@ static void note_thread(int signal) {
 
 static volatile pid_t sleeper_tid;
 
+/* SIGUSR1 is blocked until sigsuspend opens it: a signal that came between the look at
+ * handled_on and the call would otherwise be handled there, and sigsuspend would wait for
+ * ever for another. */
 static void *report_and_wait(void *unused) {
     (void)unused;
+    sigset_t usr1, none;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
     sleeper_tid = gettid_now();
-    sigset_t none;
     sigemptyset(&none);
     while (handled_on == 0)
         sigsuspend(&none);

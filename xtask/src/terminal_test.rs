@@ -67,9 +67,10 @@ type Step = fn(&mut Session) -> Result<()>;
 
 /// The tests in the order the conversation takes them; each relies on the shell the ones before
 /// it left.
-const STEPS: [(&str, Step); 10] = [
+const STEPS: [(&str, Step); 11] = [
     ("prompt", Session::first_prompt),
     ("echo", Session::echo),
+    ("long_line", Session::long_line),
     ("line_editing", Session::line_editing),
     ("kill_line", Session::kill_line),
     ("canonical_editing", Session::canonical_editing),
@@ -302,6 +303,13 @@ impl Session {
     }
 
     /// Busybox's own line editing, the terminal in raw mode: DEL erases the character before it.
+    /// A line typed all at once, far longer than the UART's receive FIFO: every byte arrives.
+    fn long_line(&mut self) -> Result<()> {
+        let word = "0123456789".repeat(20);
+        let output = self.command(format!("echo {word}\r").as_bytes())?;
+        expect_line(&output, &word)
+    }
+
     fn line_editing(&mut self) -> Result<()> {
         let output = self.command(b"echo abX\x7fc\r")?;
         expect_line(&output, "abc")

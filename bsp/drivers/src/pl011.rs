@@ -157,12 +157,16 @@ impl Console for Pl011 {
     fn read_byte(&self) -> Option<u8> {
         let regs = self.regs();
         if regs.fr.is_set(FR::RXFE) {
-            // Level-triggered: with the FIFO drained, the interrupt may be cleared.
+            // Level-triggered: with the FIFO drained, the interrupt may be cleared. A byte that
+            // arrived between the look and the clear raised the interrupt just cleared (QEMU
+            // raises it only when the FIFO goes from empty to one byte), so look once more:
+            // otherwise it and all that follow would wait for an interrupt that never comes.
             regs.icr.write(ICR::ALL::SET);
-            None
-        } else {
-            Some(regs.dr.read(DR::DATA) as u8)
+            if regs.fr.is_set(FR::RXFE) {
+                return None;
+            }
         }
+        Some(regs.dr.read(DR::DATA) as u8)
     }
 
     fn enable_receive_interrupt(&self) {

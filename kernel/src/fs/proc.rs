@@ -262,7 +262,10 @@ fn status(process: &Process) -> Vec<u8> {
     );
     let vsize = virtual_size(process);
     if vsize != 0 {
+        let space = process.state.lock().address_space.clone();
+        let locked = space.map_or(0, |space| space.locked_bytes());
         let _ = writeln!(text, "VmSize:\t{:>8} kB", vsize / 1024);
+        let _ = writeln!(text, "VmLck:\t{:>8} kB", locked / 1024);
     }
     let _ = writeln!(text, "Threads:\t{}", scheduler::threads_of(process).len());
     text.into_bytes()

@@ -5,6 +5,10 @@
 //! region maps (see backing.rs). `fork` shares every present page read-only between parent
 //! and child; the first write copies it (copy-on-write).
 
+mod locking;
+
+pub use locking::{FutureLocks, decode_lock_all};
+
 use super::asid::{Asid, AsidAllocator};
 use super::backing::Backing;
 use super::linear_tables::runtime_tables;
@@ -62,12 +66,15 @@ struct Region {
     range: Range<usize>,
     protection: Protection,
     backing: Backing,
+    /// mlock: its pages stay present.
+    locked: bool,
 }
 
 struct Inner {
     root: usize,
     /// Sorted by address, never overlapping.
     regions: Vec<Region>,
+    future_locks: FutureLocks,
 }
 
 pub struct AddressSpace {
@@ -124,6 +131,7 @@ impl Inner {
                     range: cut..head.range.end,
                     protection: head.protection,
                     backing: head.backing.advanced(cut - head.range.start),
+                    locked: head.locked,
                 };
                 self.regions[i].range.end = cut;
                 self.regions.insert(i + 1, tail);
@@ -148,6 +156,7 @@ impl AddressSpace {
             inner: IrqMutex::new(Inner {
                 root,
                 regions: Vec::new(),
+                future_locks: FutureLocks::None,
             }),
         }))
     }
@@ -211,11 +220,19 @@ impl AddressSpace {
         if inner.regions.len() >= MAX_REGIONS {
             return Err(ENOMEM);
         }
+        let future_locks = inner.future_locks;
         inner.insert(Region {
-            range,
+            range: range.clone(),
             protection,
             backing,
+            locked: future_locks != FutureLocks::None,
         });
+        drop(inner);
+        if future_locks == FutureLocks::Present {
+            // As Linux's mmap under MCL_FUTURE: what cannot be made present yet will be on
+            // its first touch.
+            let _ = self.make_present(range);
+        }
         Ok(())
     }
 
@@ -325,14 +342,18 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Frees the pages of `range` but keeps its regions: touched again, they read as zeroes
-    /// (madvise's MADV_DONTNEED on private anonymous memory). ENOMEM if part of the range
-    /// is not mapped, after the mapped parts are done, as Linux does.
+    /// Frees the pages of `range` but keeps its regions: touched again, they are made anew
+    /// from the backing (madvise's MADV_DONTNEED). ENOMEM if part of the range is not mapped,
+    /// after the mapped parts are done, and EINVAL for locked pages, as Linux does.
     pub fn discard(&self, range: Range<usize>) -> Result<(), Errno> {
         if !page_aligned(&range) || range.end > USER_TOP {
             return Err(EINVAL);
         }
         let inner = self.inner.lock();
+        let overlaps = |r: &&Region| r.range.start < range.end && range.start < r.range.end;
+        if inner.regions.iter().filter(overlaps).any(|r| r.locked) {
+            return Err(EINVAL);
+        }
         let covered = inner.covers(&range);
         self.release_pages(&inner, range);
         if covered { Ok(()) } else { Err(ENOMEM) }
@@ -535,7 +556,11 @@ impl AddressSpace {
         let child = Self::new()?;
         let inner = self.inner.lock();
         let mut child_inner = child.inner.lock();
+        // Memory locks are not inherited.
         child_inner.regions = inner.regions.clone();
+        for region in child_inner.regions.iter_mut() {
+            region.locked = false;
+        }
         let mut memory = runtime_tables();
         let mut parent_memory = runtime_tables();
         let mut parent_table = PageTable::at(inner.root, &mut parent_memory);

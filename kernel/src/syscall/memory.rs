@@ -7,7 +7,7 @@ use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, Errn
 use crate::fs::file::{self, OpenFile};
 use crate::fs::file_data::MAX_FILE_SIZE;
 use crate::fs::vfs::Node;
-use crate::mm::address_space::{AddressSpace, Protection};
+use crate::mm::address_space::{AddressSpace, Protection, decode_lock_all};
 use crate::mm::backing::Backing;
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
@@ -350,4 +350,63 @@ pub fn memfd_create(args: &Arguments) -> SyscallResult {
         OpenFile::opened(node, true, true, 0),
         flags & MFD_CLOEXEC != 0,
     )
+}
+
+/// The pages mlock and munlock act on: `address` rounded down and the end rounded up.
+fn lock_range(args: &Arguments) -> Result<Option<Range<usize>>, Errno> {
+    let (address, len) = (args.usize(0), args.usize(1));
+    if len == 0 {
+        return Ok(None);
+    }
+    let start = address & !(PAGE_SIZE - 1);
+    let end = address
+        .checked_add(len)
+        .and_then(|end| end.checked_next_multiple_of(PAGE_SIZE))
+        .filter(|end| *end <= USER_TOP)
+        .ok_or(ENOMEM)?;
+    Ok(Some(start..end))
+}
+
+/// mlock(address, length): locks the pages and makes them present (EAGAIN if memory runs
+/// out, ENOMEM if part of the range is not mapped). Every process is root, so
+/// RLIMIT_MEMLOCK does not apply, as on Linux with CAP_IPC_LOCK.
+pub fn mlock(args: &Arguments) -> SyscallResult {
+    if let Some(range) = lock_range(args)? {
+        space()?.lock(range, false)?;
+    }
+    Ok(0)
+}
+
+/// mlock2(address, length, flags): mlock, or with MLOCK_ONFAULT lock without making the
+/// pages present.
+pub fn mlock2(args: &Arguments) -> SyscallResult {
+    const MLOCK_ONFAULT: usize = 1;
+    let flags = args.usize(2);
+    if flags & !MLOCK_ONFAULT != 0 {
+        return Err(EINVAL);
+    }
+    if let Some(range) = lock_range(args)? {
+        space()?.lock(range, flags & MLOCK_ONFAULT != 0)?;
+    }
+    Ok(0)
+}
+
+pub fn munlock(args: &Arguments) -> SyscallResult {
+    if let Some(range) = lock_range(args)? {
+        space()?.unlock(range)?;
+    }
+    Ok(0)
+}
+
+/// mlockall(flags): MCL_CURRENT locks what is mapped, MCL_FUTURE what will be, MCL_ONFAULT
+/// without making pages present.
+pub fn mlockall(args: &Arguments) -> SyscallResult {
+    let (current, on_fault, future) = decode_lock_all(args.usize(0))?;
+    space()?.lock_all(current, on_fault, future)?;
+    Ok(0)
+}
+
+pub fn munlockall() -> SyscallResult {
+    space()?.unlock_all();
+    Ok(0)
 }

@@ -181,12 +181,17 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         222 => memory::mmap(&args),
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
+        228 => memory::mlock(&args),
+        229 => memory::munlock(&args),
+        230 => memory::mlockall(&args),
+        231 => memory::munlockall(),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
         260 => process::wait4(&args),  // partial: rusage has CPU times only
         261 => resources::prlimit64(&args),
         276 => namespace::renameat2(&args), // partial: no RENAME_WHITEOUT
         278 => system::getrandom(&args),
         279 => memory::memfd_create(&args),
+        284 => memory::mlock2(&args),
         437 => files::openat2(&args), // partial: no RESOLVE_* flags (EINVAL)
         439 => attributes::faccessat2(&args),
         452 => attributes::fchmodat2(&args),

@@ -1,7 +1,7 @@
 //! Time system calls: clocks from the generic timer's counter, and sleeping.
 
 use super::{Arguments, SyscallResult, read_user, word, write_user};
-use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND, now_nanos};
+use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND, TICK_HZ, now_nanos};
 use crate::errno::{EFAULT, EINTR, EINVAL, Errno};
 use crate::sync::InterruptsMasked;
 use crate::task::{self, scheduler, thread::Channel};
@@ -38,9 +38,22 @@ fn check_clock(clock: usize) -> Result<(), Errno> {
     }
 }
 
+/// The CPU time the process or the thread has used, for the CPU-time clocks; None for the
+/// others, which all read the counter.
+fn cpu_clock_nanos(clock: usize) -> Option<u64> {
+    let thread = task::current_thread();
+    let times = match clock {
+        CLOCK_PROCESS_CPUTIME_ID => thread.process.cpu_clock.read(),
+        CLOCK_THREAD_CPUTIME_ID => thread.cpu_clock.read(),
+        _ => return None,
+    };
+    Some(times.nanos())
+}
+
 pub fn clock_gettime(args: &Arguments) -> SyscallResult {
-    check_clock(args.usize(0))?;
-    let now = now_nanos();
+    let clock = args.usize(0);
+    check_clock(clock)?;
+    let now = cpu_clock_nanos(clock).unwrap_or_else(now_nanos);
     put_pair(
         args.usize(1),
         now / NANOS_PER_SECOND,
@@ -131,7 +144,11 @@ pub fn clock_getres(args: &Arguments) -> SyscallResult {
     if args.usize(1) == 0 {
         return Ok(0);
     }
-    let resolution = NANOS_PER_SECOND.div_ceil(timer::counter_frequency()).max(1);
+    // CPU time is counted in timer ticks.
+    let resolution = match args.usize(0) {
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => NANOS_PER_SECOND / TICK_HZ,
+        _ => NANOS_PER_SECOND.div_ceil(timer::counter_frequency()).max(1),
+    };
     put_pair(args.usize(1), 0, resolution)
 }
 

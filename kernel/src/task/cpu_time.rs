@@ -85,6 +85,11 @@ impl CpuTimes {
         (clock_ticks(self.user_ticks), clock_ticks(self.system_ticks))
     }
 
+    /// User and system time together, in nanoseconds (the CPU-time clocks).
+    pub fn nanos(self) -> u64 {
+        (self.user_ticks + self.system_ticks) * (1_000_000_000 / TICK_HZ)
+    }
+
     /// (user, system) as `struct timeval`s: seconds and microseconds.
     pub fn timevals(self) -> [(u64, u64); 2] {
         let convert = |ticks: u64| {
