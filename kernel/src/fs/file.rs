@@ -60,6 +60,15 @@ pub mod poll_events {
     pub const NVAL: u16 = 0x020;
 }
 
+/// How mmap maps a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// MAP_PRIVATE: a copy, which writes change.
+    Private,
+    /// MAP_SHARED: the file itself, written through if `write` (PROT_WRITE).
+    Shared { write: bool },
+}
+
 /// Open-file status flags as fcntl's F_GETFL reports them.
 pub const O_RDONLY: usize = 0;
 pub const O_WRONLY: usize = 1;
@@ -190,43 +199,31 @@ impl OpenFile {
         (ready_in | ready_out) & events | other
     }
 
-    /// What a private mapping of this file from `offset` holds (mmap): the file's bytes, or
-    /// zeroes for /dev/zero; EACCES unless open for reading, ENODEV for what has no pages
-    /// (pipes, sockets, directories, the console).
-    pub fn private_mapping(&self, offset: usize) -> Result<Backing, Errno> {
-        if !self.readable {
+    /// What a mapping of this file from `offset` holds (mmap): a private copy of the file's
+    /// bytes or the file's own pages, or for /dev/zero anonymous memory (shared: a new
+    /// anonymous file of `len` bytes). Mapping needs the descriptor open for reading, and for
+    /// writing too to share it writable (EACCES otherwise); what has no pages (pipes,
+    /// sockets, directories, the console) is ENODEV.
+    pub fn mapping(&self, offset: usize, len: usize, sharing: Sharing) -> Result<Backing, Errno> {
+        let shared = matches!(sharing, Sharing::Shared { .. });
+        if !self.readable || sharing == (Sharing::Shared { write: true }) && !self.writable {
             return Err(EACCES);
         }
-        match &self.kind {
-            FileKind::Node(node) => match node.kind {
-                NodeKind::File(_) => Ok(Backing::File {
-                    file: node.clone(),
-                    offset,
-                }),
-                NodeKind::Device(Device::Zero) => Ok(Backing::Zero),
-                _ => Err(ENODEV),
-            },
-            _ => Err(ENODEV),
-        }
-    }
-
-    /// What a shared mapping of this file from `offset` maps (mmap with MAP_SHARED): the
-    /// file's own pages, or for /dev/zero a new anonymous file of `len` bytes. Mapping needs
-    /// the descriptor open for reading, and for writing too if `write` (EACCES otherwise).
-    pub fn shared_mapping(&self, offset: usize, len: usize, write: bool) -> Result<Backing, Errno> {
-        if !self.readable || write && !self.writable {
-            return Err(EACCES);
-        }
-        match &self.kind {
-            FileKind::Node(node) => match node.kind {
-                NodeKind::File(_) => Ok(Backing::Shared {
-                    file: node.clone(),
-                    offset,
-                    writable: self.writable,
-                }),
-                NodeKind::Device(Device::Zero) => anonymous_shared_memory(len),
-                _ => Err(ENODEV),
-            },
+        let FileKind::Node(node) = &self.kind else {
+            return Err(ENODEV);
+        };
+        match node.kind {
+            NodeKind::File(_) if shared => Ok(Backing::Shared {
+                file: node.clone(),
+                offset,
+                writable: self.writable,
+            }),
+            NodeKind::File(_) => Ok(Backing::File {
+                file: node.clone(),
+                offset,
+            }),
+            NodeKind::Device(Device::Zero) if shared => anonymous_shared_memory(len),
+            NodeKind::Device(Device::Zero) => Ok(Backing::Zero),
             _ => Err(ENODEV),
         }
     }

@@ -4,7 +4,7 @@
 use super::files::install;
 use super::{Arguments, SyscallResult};
 use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, Errno};
-use crate::fs::file::{self, OpenFile};
+use crate::fs::file::{self, OpenFile, Sharing};
 use crate::fs::file_data::MAX_FILE_SIZE;
 use crate::fs::vfs::Node;
 use crate::mm::address_space::{AddressSpace, Protection, decode_lock_all};
@@ -121,11 +121,14 @@ pub fn mmap(args: &Arguments) -> SyscallResult {
         {
             return Err(EOVERFLOW);
         }
-        if shared {
-            file.shared_mapping(offset, len, prot & PROT_WRITE != 0)?
+        let sharing = if shared {
+            Sharing::Shared {
+                write: prot & PROT_WRITE != 0,
+            }
         } else {
-            file.private_mapping(offset)?
-        }
+            Sharing::Private
+        };
+        file.mapping(offset, len, sharing)?
     };
     let space = space()?;
     let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
