@@ -277,11 +277,16 @@ test_background_wait() {
 # ps and top read /proc: a background sleep shows with its parent, its state and its arguments.
 test_ps_top() {
     local pid line
+    local i=0
     sleep 5 &
     pid=$!
-    # Long enough for it to have started sleeping.
-    sleep 0.2
-    line=$(ps -o pid,ppid,stat,args | awk -v pid="$pid" '$1 == pid { print $2, $3, $4, $5 }')
+    # Until it has started sleeping (on a busy machine it may not have run yet), at most 4 s.
+    while [ $i -lt 40 ]; do
+        line=$(ps -o pid,ppid,stat,args | awk -v pid="$pid" '$1 == pid { print $2, $3, $4, $5 }')
+        [ "$line" = "$$ S sleep 5" ] && break
+        i=$((i + 1))
+        sleep 0.1
+    done
     expect "ps's line for sleep 5 &" "$line" "$$ S sleep 5" || return
     line=$(top -bn1 | awk -v pid="$pid" '$1 == pid { print $2, $(NF - 1), $NF }')
     expect "top's line for sleep 5 &" "$line" "$$ sleep 5" || return

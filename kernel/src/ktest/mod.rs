@@ -10,6 +10,7 @@ mod exception;
 mod extable;
 mod frames;
 mod heap;
+mod memory_routines;
 mod paging;
 mod pan;
 mod pan_state;

@@ -19,6 +19,8 @@ pub mod exception;
 #[cfg(target_os = "none")]
 pub mod irq;
 #[cfg(target_os = "none")]
+mod memory;
+#[cfg(target_os = "none")]
 pub mod mmu;
 #[cfg(target_os = "none")]
 pub mod pan;
