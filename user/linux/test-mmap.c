@@ -5,7 +5,7 @@
  * mapped, system calls whose buffers are file-mapped pages not yet touched; MAP_SHARED of
  * anonymous memory, of files (the same page at different addresses and in different
  * processes), POSIX shared memory (shm_open) and memfd_create; memory locks (mlock, mlock2,
- * mlockall and their undoing). The same binary passes under Linux. */
+ * mlockall and their undoing), mincore. The same binary passes under Linux. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "child.h"
+#include "pointers.h"
 
 #define SUITE "mmap"
 
@@ -342,23 +342,50 @@ static long locked_kib(void) {
     return line == NULL ? -1 : strtol(line + 7, NULL, 10);
 }
 
-static unsigned long free_kib(void) {
-    struct sysinfo info;
-    return sysinfo(&info) == 0 ? info.freeram * info.mem_unit / 1024 : 0;
+/* How many pages of `pages` at `memory` mincore says are present; -1 if it fails. */
+static long present_pages(void *memory, size_t pages) {
+    static unsigned char vector[1024];
+    if (pages > sizeof vector || mincore(memory, pages * 4096, vector) != 0)
+        return -1;
+    long present = 0;
+    for (size_t i = 0; i < pages; i++)
+        present += vector[i] & 1;
+    return present;
 }
 
-/* mlock makes the pages present at once (free memory drops) and counts them locked; locked
- * pages cannot be dropped; munlock undoes it; a child does not inherit locks. */
+/* mincore reports which pages are present: only those written to in fresh anonymous memory. */
+static void mincore_reports_present_pages(void) {
+    unsigned char *memory = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(memory != MAP_FAILED);
+    memory[4096] = 1;
+    memory[3 * 4096 + 5] = 1;
+    unsigned char vector[4];
+    CHECK_EQ(mincore(memory, 4 * 4096, vector), 0);
+    CHECK(!(vector[0] & 1) && (vector[1] & 1) && !(vector[2] & 1) && (vector[3] & 1));
+    CHECK_EQ(mincore(memory + 1, 4096, vector), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(munmap(memory + 2 * 4096, 4096), 0);
+    CHECK_EQ(mincore(memory, 4 * 4096, vector), -1);
+    CHECK_EQ(errno, ENOMEM);
+    void *bad[] = {NULL, unmapped_page, KERNEL_HALF, read_only_page, straddling(2, 1)};
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ(mincore(memory, 2 * 4096, bad[i]), -1);
+        CHECK_EQ(errno, EFAULT);
+    }
+    munmap(memory, 4 * 4096);
+}
+
+/* mlock makes the pages present at once and counts them locked; locked pages cannot be
+ * dropped; munlock undoes it; a child does not inherit locks. */
 static void mlock_makes_pages_present_and_keeps_them(void) {
-    /* Large enough that Linux's per-CPU page lists cannot hide it from freeram. */
-    size_t size = 1024 * 4096;
+    size_t size = 64 * 4096;
     unsigned char *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(memory != MAP_FAILED);
     long before = locked_kib();
     CHECK(before >= 0);
-    unsigned long free_before = free_kib();
+    CHECK_EQ(present_pages(memory, 64), 0);
     CHECK_EQ(mlock(memory + 100, size - 100), 0);
-    CHECK(free_before - free_kib() >= 3 * size / 4 / 1024);
+    CHECK_EQ(present_pages(memory, 64), 64);
     CHECK_EQ(locked_kib(), before + (long)size / 1024);
     CHECK_EQ(madvise(memory, 4096, MADV_DONTNEED), -1);
     CHECK_EQ(errno, EINVAL);
@@ -381,14 +408,13 @@ static void mlock_makes_pages_present_and_keeps_them(void) {
 
 /* mlock2's MLOCK_ONFAULT locks without making pages present; unknown flags are EINVAL. */
 static void mlock2_on_fault_locks_without_touching(void) {
-    size_t size = 1024 * 4096;
+    size_t size = 64 * 4096;
     unsigned char *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(memory != MAP_FAILED);
     long before = locked_kib();
-    unsigned long free_before = free_kib();
     CHECK_EQ(mlock2(memory, size, MLOCK_ONFAULT), 0);
     CHECK_EQ(locked_kib(), before + (long)size / 1024);
-    CHECK(free_before - free_kib() < size / 2 / 1024);
+    CHECK_EQ(present_pages(memory, 64), 0);
     CHECK_EQ(mlock2(memory, size, 2), -1);
     CHECK_EQ(errno, EINVAL);
     munmap(memory, size);
@@ -413,6 +439,10 @@ static void mlockall_locks_now_and_later(void) {
 }
 
 int main(void) {
+    if (set_up_pages() != 0) {
+        printf("test " SUITE "::set_up ... FAILED (mmap)\n");
+        return 1;
+    }
     RUN(a_private_mapping_holds_the_files_bytes);
     RUN(writes_to_a_private_mapping_stay_private);
     RUN(a_page_past_the_end_of_the_file_is_a_sigbus);
@@ -425,6 +455,7 @@ int main(void) {
     RUN(a_shared_mapping_needs_a_writable_descriptor_to_write);
     RUN(posix_shared_memory_is_shared);
     RUN(memfd_is_an_anonymous_file);
+    RUN(mincore_reports_present_pages);
     RUN(mlock_makes_pages_present_and_keeps_them);
     RUN(mlock2_on_fault_locks_without_touching);
     RUN(mlockall_locks_now_and_later);

@@ -2,7 +2,7 @@
 //! mprotect, mremap, madvise, msync and memfd_create.
 
 use super::files::install;
-use super::{Arguments, SyscallResult};
+use super::{Arguments, SyscallResult, write_user};
 use crate::errno::{EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, EOVERFLOW, EPERM, Errno};
 use crate::fs::file::{self, OpenFile, Sharing};
 use crate::fs::file_data::MAX_FILE_SIZE;
@@ -411,5 +411,29 @@ pub fn mlockall(args: &Arguments) -> SyscallResult {
 
 pub fn munlockall() -> SyscallResult {
     space()?.unlock_all();
+    Ok(0)
+}
+
+/// mincore(address, length, vector): one byte per page of the range, 1 where the page is
+/// present in memory. The range must be mapped (ENOMEM) and start on a page (EINVAL).
+pub fn mincore(args: &Arguments) -> SyscallResult {
+    let (address, len) = (args.usize(0), args.usize(1));
+    if !address.is_multiple_of(PAGE_SIZE) {
+        return Err(EINVAL);
+    }
+    let end = address
+        .checked_add(len)
+        .and_then(|end| end.checked_next_multiple_of(PAGE_SIZE))
+        .filter(|end| *end <= USER_TOP)
+        .ok_or(ENOMEM)?;
+    let space = space()?;
+    if !space.is_mapped(&(address..end)) {
+        return Err(ENOMEM);
+    }
+    // A page at a time, so that a large range needs no large buffer.
+    for (index, page) in (address..end).step_by(PAGE_SIZE).enumerate() {
+        let present = u8::from(space.kernel_alias(page).is_some());
+        write_user(args.usize(2) + index, &[present])?;
+    }
     Ok(0)
 }

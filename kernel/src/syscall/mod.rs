@@ -185,6 +185,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         229 => memory::munlock(&args),
         230 => memory::mlockall(&args),
         231 => memory::munlockall(),
+        232 => memory::mincore(&args),
         233 => memory::madvise(&args), // partial: hints ignored; no REMOVE, WIPEONFORK, HWPOISON
         260 => process::wait4(&args),  // partial: rusage has CPU times only
         261 => resources::prlimit64(&args),

@@ -4,6 +4,26 @@
 // hardware (the kernel runs with the MMU on and SCTLR_EL1.A clear, so unaligned accesses
 // to normal memory cost what aligned ones do). The same shapes as Arm's optimized routines.
 
+// 64 bytes from [src + from] to [dst + to], through x6-x13.
+.macro copy_64 src, from, dst, to
+    ldp     x6, x7, [\src, #\from]
+    ldp     x8, x9, [\src, #\from + 16]
+    ldp     x10, x11, [\src, #\from + 32]
+    ldp     x12, x13, [\src, #\from + 48]
+    stp     x6, x7, [\dst, #\to]
+    stp     x8, x9, [\dst, #\to + 16]
+    stp     x10, x11, [\dst, #\to + 32]
+    stp     x12, x13, [\dst, #\to + 48]
+.endm
+
+// 64 bytes of x1 at [dst + to].
+.macro set_64 dst, to
+    stp     x1, x1, [\dst, #\to]
+    stp     x1, x1, [\dst, #\to + 16]
+    stp     x1, x1, [\dst, #\to + 32]
+    stp     x1, x1, [\dst, #\to + 48]
+.endm
+
 // memcpy(dst x0, src x1, n x2) -> dst. The regions must not overlap.
 .section .text.memcpy, "ax"
 .global memcpy
@@ -63,14 +83,7 @@ memcpy:
     b.lo    .Lcopy_64_blocks
 .Lcopy_256_blocks:
     .irp offset, 0, 64, 128, 192
-    ldp     x6, x7, [x1, #\offset]
-    ldp     x8, x9, [x1, #\offset + 16]
-    ldp     x10, x11, [x1, #\offset + 32]
-    ldp     x12, x13, [x1, #\offset + 48]
-    stp     x6, x7, [x3, #\offset]
-    stp     x8, x9, [x3, #\offset + 16]
-    stp     x10, x11, [x3, #\offset + 32]
-    stp     x12, x13, [x3, #\offset + 48]
+    copy_64 x1, \offset, x3, \offset
     .endr
     add     x1, x1, #256
     add     x3, x3, #256
@@ -80,27 +93,13 @@ memcpy:
 .Lcopy_64_blocks:
     cmp     x2, #0
     b.le    .Lcopy_last_64
-    ldp     x6, x7, [x1]
-    ldp     x8, x9, [x1, #16]
-    ldp     x10, x11, [x1, #32]
-    ldp     x12, x13, [x1, #48]
+    copy_64 x1, 0, x3, 0
     add     x1, x1, #64
-    stp     x6, x7, [x3]
-    stp     x8, x9, [x3, #16]
-    stp     x10, x11, [x3, #32]
-    stp     x12, x13, [x3, #48]
     add     x3, x3, #64
     sub     x2, x2, #64
     b       .Lcopy_64_blocks
 .Lcopy_last_64:
-    ldp     x6, x7, [x4, #-64]
-    ldp     x8, x9, [x4, #-48]
-    ldp     x10, x11, [x4, #-32]
-    ldp     x12, x13, [x4, #-16]
-    stp     x6, x7, [x5, #-64]
-    stp     x8, x9, [x5, #-48]
-    stp     x10, x11, [x5, #-32]
-    stp     x12, x13, [x5, #-16]
+    copy_64 x4, -64, x5, -64
     ret
 .size memcpy, . - memcpy
 
@@ -150,26 +149,19 @@ memset:
 .Lset_128_blocks:
     cmp     x2, #128
     b.lo    .Lset_64_blocks
-    .irp offset, 0, 16, 32, 48, 64, 80, 96, 112
-    stp     x1, x1, [x3, #\offset]
-    .endr
+    set_64  x3, 0
+    set_64  x3, 64
     add     x3, x3, #128
     sub     x2, x2, #128
     b       .Lset_128_blocks
 .Lset_64_blocks:
     cmp     x2, #0
     b.le    .Lset_last_64
-    stp     x1, x1, [x3]
-    stp     x1, x1, [x3, #16]
-    stp     x1, x1, [x3, #32]
-    stp     x1, x1, [x3, #48]
+    set_64  x3, 0
     add     x3, x3, #64
     sub     x2, x2, #64
     b       .Lset_64_blocks
 .Lset_last_64:
-    stp     x1, x1, [x5, #-64]
-    stp     x1, x1, [x5, #-48]
-    stp     x1, x1, [x5, #-32]
-    stp     x1, x1, [x5, #-16]
+    set_64  x5, -64
     ret
 .size memset, . - memset
