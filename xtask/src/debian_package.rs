@@ -13,6 +13,7 @@ use crate::prereq;
 use crate::private_apt::PrivateApt;
 use crate::process;
 use crate::user_cache;
+use crate::workspace::file_name;
 
 /// A package to fetch.
 pub struct DebianPackage {
@@ -163,12 +164,6 @@ impl DebianPackage {
         }
         Ok(())
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::workspace::file_name;
+
 /// Larger "cards" are more likely a backup disk than an SD card.
 pub const MAX_CARD_BYTES: u64 = 256 << 30;
 /// /sys/block/*/size counts 512-byte sectors whatever the device's own sector size.
@@ -271,12 +273,6 @@ fn mount_points(mounts: &[Mount], names: &[String]) -> Vec<String> {
 
 fn read_trimmed(path: &Path) -> Option<String> {
     Some(fs::read_to_string(path).ok()?.trim().to_owned())
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -25,3 +25,10 @@ pub fn cargo() -> Command {
 pub fn relative(path: &Path) -> Display<'_> {
     path.strip_prefix(root()).unwrap_or(path).display()
 }
+
+/// The last component of `path` as text, lossily; empty if it has none.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

@@ -8,7 +8,8 @@
 
 use crate::arch::aarch64::timer::now_nanos;
 use crate::errno::{
-    EAGAIN, EEXIST, EINVAL, EMFILE, EMSGSIZE, ENAMETOOLONG, ENOENT, ERESTARTSYS, ETIMEDOUT, Errno,
+    EACCES, EAGAIN, EEXIST, EINVAL, EMFILE, EMSGSIZE, ENAMETOOLONG, ENOENT, ERESTARTSYS, ETIMEDOUT,
+    Errno,
 };
 use crate::fs::vfs::NAME_MAX;
 use crate::sync::{InterruptsMasked, IrqMutex};
@@ -86,7 +87,7 @@ fn check_name(name: &str) -> Result<(), Errno> {
         return Err(ENAMETOOLONG);
     }
     if name.contains('/') {
-        return Err(crate::errno::EACCES);
+        return Err(EACCES);
     }
     Ok(())
 }

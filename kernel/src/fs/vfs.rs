@@ -610,16 +610,14 @@ pub fn find_path(root: &Arc<Node>, target: &Arc<Node>) -> Option<String> {
     }
     let mut pending = alloc::vec![(String::new(), root.clone())];
     while let Some((path, directory)) = pending.pop() {
-        let NodeKind::Directory(entries) = &directory.kind else {
-            continue;
-        };
-        let entries: Vec<_> = entries.lock().clone().into_iter().collect();
-        for (name, node) in entries {
+        for (name, node) in directory.entries() {
             let node_path = format!("{path}/{name}");
             if Arc::ptr_eq(&node, target) {
                 return Some(node_path);
             }
-            pending.push((node_path, node));
+            if matches!(node.kind, NodeKind::Directory(_)) {
+                pending.push((node_path, node));
+            }
         }
     }
     None

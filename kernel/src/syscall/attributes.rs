@@ -3,7 +3,7 @@
 
 use super::files::file;
 use super::paths::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, node_at, read_path, walk_at};
-use super::{Arguments, SyscallResult, read_user, word, write_user};
+use super::{Arguments, SyscallResult, put_words, read_user, word, write_user};
 use crate::errno::{EACCES, EINVAL, EOPNOTSUPP, Errno};
 use crate::fs::file::{self, now};
 use crate::fs::page;
@@ -221,9 +221,7 @@ fn file_system_statistics() -> [u8; 120] {
         free,
     ];
     let mut bytes = [0u8; 120];
-    for (index, field) in fields.iter().enumerate() {
-        bytes[index * 8..index * 8 + 8].copy_from_slice(&field.to_le_bytes());
-    }
+    put_words(&mut bytes, &fields);
     // f_fsid stays zero; then f_namelen, f_frsize, f_flags.
     bytes[64..72].copy_from_slice(&(NAME_MAX as u64).to_le_bytes());
     bytes[72..80].copy_from_slice(&(PAGE_SIZE as u64).to_le_bytes());

@@ -20,8 +20,8 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-const O_ACCMODE: usize = 3;
-const O_CLOEXEC: usize = 0o2_000_000;
+pub(super) const O_ACCMODE: usize = 3;
+pub(super) const O_CLOEXEC: usize = 0o2_000_000;
 /// Most iovecs in one readv/writev (UIO_MAXIOV).
 const IOV_MAX: usize = 1024;
 
@@ -83,8 +83,8 @@ pub fn openat2(args: &Arguments) -> SyscallResult {
 }
 
 /// open's flags beyond the access mode.
-const O_CREAT: usize = 0o100;
-const O_EXCL: usize = 0o200;
+pub(super) const O_CREAT: usize = 0o100;
+pub(super) const O_EXCL: usize = 0o200;
 const O_TRUNC: usize = 0o1000;
 /// arm64's values (asm/fcntl.h), not asm-generic's.
 const O_DIRECTORY: usize = 0o40_000;

@@ -2,10 +2,10 @@
 //! mq_getsetattr (mq_notify is not implemented: ENOSYS). glibc's mq_send and mq_receive are
 //! these with no timeout.
 
-use super::files::{file, install};
+use super::files::{O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, file, install};
 use super::paths::read_path;
 use super::time::read_timespec;
-use super::{Arguments, SyscallResult, read_user, word, write_user};
+use super::{Arguments, SyscallResult, put_words, read_user, word, write_user};
 use crate::errno::{EBADF, EFAULT, EINVAL, EMSGSIZE, Errno};
 use crate::fs::file::{O_NONBLOCK, O_RDWR, O_WRONLY, OpenFile};
 use crate::fs::message_queue::{self, Attributes, DEFAULT_ATTRIBUTES, MessageQueue, Waiting};
@@ -13,10 +13,6 @@ use crate::uaccess::{UserCStr, UserPtr, copy_from_user, put_user};
 use alloc::sync::Arc;
 use alloc::vec;
 
-const O_ACCMODE: usize = 3;
-const O_CREAT: usize = 0o100;
-const O_EXCL: usize = 0o200;
-const O_CLOEXEC: usize = 0o2_000_000;
 /// `struct mq_attr`: mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, then four reserved longs.
 const MQ_ATTR_SIZE: usize = 64;
 
@@ -140,9 +136,7 @@ pub fn mq_getsetattr(args: &Arguments) -> SyscallResult {
             queue.attributes.message_size,
             queue.len(),
         ];
-        for (index, value) in fields.into_iter().enumerate() {
-            bytes[8 * index..8 * index + 8].copy_from_slice(&(value as u64).to_le_bytes());
-        }
+        put_words(&mut bytes, &fields.map(|field| field as u64));
         write_user(args.usize(2), &bytes)?;
     }
     if let Some(flags) = new {

@@ -49,6 +49,13 @@ fn word(bytes: &[u8], index: usize) -> u64 {
     u64::from_le_bytes(bytes[8 * index..8 * index + 8].try_into().expect("8 bytes"))
 }
 
+/// Stores `values` as 64-bit little-endian words at the start of a structure for user memory.
+fn put_words(bytes: &mut [u8], values: &[u64]) {
+    for (index, value) in values.iter().enumerate() {
+        bytes[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
+    }
+}
+
 /// The six argument registers.
 pub struct Arguments([u64; 6]);
 

@@ -1,7 +1,7 @@
 //! Resource limits (getrlimit, setrlimit, prlimit64), resource usage (getrusage, times) and
 //! CPU affinity (one CPU for now).
 
-use super::{Arguments, SyscallResult, read_user, word, write_user};
+use super::{Arguments, SyscallResult, put_words, read_user, word, write_user};
 use crate::arch::aarch64::timer::{NANOS_PER_SECOND, now_nanos};
 use crate::errno::{EINVAL, EPERM, ESRCH, Errno};
 use crate::task::cpu_time::CpuTimes;
@@ -115,9 +115,7 @@ pub fn sched_getaffinity(args: &Arguments) -> SyscallResult {
 pub fn rusage(times: CpuTimes) -> [u8; 144] {
     let mut bytes = [0u8; 144];
     let [user, system] = times.timevals();
-    for (index, value) in [user.0, user.1, system.0, system.1].into_iter().enumerate() {
-        bytes[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
-    }
+    put_words(&mut bytes, &[user.0, user.1, system.0, system.1]);
     bytes
 }
 
@@ -146,12 +144,7 @@ pub fn times(args: &Arguments) -> SyscallResult {
         let (user, system) = process.cpu_clock.read().clock_ticks();
         let (children_user, children_system) = process.state.lock().children_times.clock_ticks();
         let mut tms = [0u8; 32];
-        for (index, value) in [user, system, children_user, children_system]
-            .into_iter()
-            .enumerate()
-        {
-            tms[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
-        }
+        put_words(&mut tms, &[user, system, children_user, children_system]);
         write_user(args.usize(0), &tms)?;
     }
     Ok((now_nanos() / (NANOS_PER_SECOND / TICKS_PER_SECOND)) as usize)

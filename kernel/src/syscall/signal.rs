@@ -5,7 +5,7 @@
 //! The kernel's `sigset_t` is 8 bytes; a call given another `sigsetsize` fails with EINVAL.
 
 use super::time::read_timespec;
-use super::{Arguments, SyscallResult, read_user, word, write_user};
+use super::{Arguments, SyscallResult, put_words, read_user, word, write_user};
 use crate::arch::aarch64::timer::{self, NANOS_PER_SECOND};
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::errno::{EAGAIN, EINTR, EINVAL, ERESTARTNOHAND, ESRCH, Errno};
@@ -126,12 +126,10 @@ fn encode_action(action: &Action) -> [u8; SIGACTION_SIZE] {
         Disposition::Handler(handler) => handler as u64,
     };
     let mut bytes = [0u8; SIGACTION_SIZE];
-    for (index, value) in [handler, action.flags, action.restorer as u64, action.mask.0]
-        .into_iter()
-        .enumerate()
-    {
-        bytes[8 * index..8 * index + 8].copy_from_slice(&value.to_le_bytes());
-    }
+    put_words(
+        &mut bytes,
+        &[handler, action.flags, action.restorer as u64, action.mask.0],
+    );
     bytes
 }
 
@@ -370,13 +368,17 @@ impl IntervalTimer {
 
 /// `struct itimerval` from a period and the time left, in nanoseconds.
 fn encode_timer((interval, left): (u64, u64)) -> [u8; ITIMERVAL_SIZE] {
+    let [interval, left] = [interval, left].map(|nanos| nanos.div_ceil(NANOS_PER_MICRO));
     let mut bytes = [0u8; ITIMERVAL_SIZE];
-    for (index, nanos) in [interval, left].into_iter().enumerate() {
-        let micros = nanos.div_ceil(NANOS_PER_MICRO);
-        let at = 16 * index;
-        bytes[at..at + 8].copy_from_slice(&(micros / 1_000_000).to_le_bytes());
-        bytes[at + 8..at + 16].copy_from_slice(&(micros % 1_000_000).to_le_bytes());
-    }
+    put_words(
+        &mut bytes,
+        &[
+            interval / 1_000_000,
+            interval % 1_000_000,
+            left / 1_000_000,
+            left % 1_000_000,
+        ],
+    );
     bytes
 }
 

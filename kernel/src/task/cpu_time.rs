@@ -2,7 +2,7 @@
 //! charged whole to the thread (and process) it interrupted, as user time when the tick came
 //! from EL0 and as system time otherwise, so the syscall path pays nothing for it.
 
-use crate::arch::aarch64::timer::TICK_HZ;
+use crate::arch::aarch64::timer::{NANOS_PER_SECOND, TICK_HZ};
 use core::ops::{Add, AddAssign};
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -87,7 +87,7 @@ impl CpuTimes {
 
     /// User and system time together, in nanoseconds (the CPU-time clocks).
     pub fn nanos(self) -> u64 {
-        (self.user_ticks + self.system_ticks) * (1_000_000_000 / TICK_HZ)
+        (self.user_ticks + self.system_ticks) * (NANOS_PER_SECOND / TICK_HZ)
     }
 
     /// (user, system) as `struct timeval`s: seconds and microseconds.

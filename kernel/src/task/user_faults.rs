@@ -9,9 +9,6 @@ use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::mm::USER_TOP;
 use crate::mm::address_space::{Access, FaultError};
 
-/// Why a page of a file mapping could not be made: Linux's SIGBUS.
-const BEYOND_FILE: &str = "access past the end of the mapped file";
-
 /// A data or instruction abort from user space: demand paging, copy-on-write, or a signal.
 pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
     let address = frame.far as usize;
@@ -20,30 +17,33 @@ pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
         (false, true) => Access::Write,
         (false, false) => Access::Read,
     };
-    let result: Result<(), &str> = if address >= USER_TOP {
-        Err("kernel address")
+    let error = if address >= USER_TOP {
+        None
     } else {
         let space = super::current().state.lock().address_space.clone();
         match space.map(|space| space.handle_fault(address, access)) {
             Some(Ok(())) => return,
-            Some(Err(FaultError::Unmapped)) | None => Err("unmapped address"),
-            Some(Err(FaultError::Denied)) => Err(match access {
-                Access::Write => "write to memory that is not writable",
-                Access::Execute => "execution of memory that is not executable",
-                Access::Read => "read of memory that is not readable",
-            }),
-            Some(Err(FaultError::OutOfMemory)) => Err("out of memory"),
-            Some(Err(FaultError::BeyondFile)) => Err(BEYOND_FILE),
+            Some(Err(error)) => Some(error),
+            None => Some(FaultError::Unmapped),
         }
     };
-    let Err(reason) = result else {
-        return;
+    let reason = match error {
+        None => "kernel address",
+        Some(FaultError::Unmapped) => "unmapped address",
+        Some(FaultError::Denied) => match access {
+            Access::Write => "write to memory that is not writable",
+            Access::Execute => "execution of memory that is not executable",
+            Access::Read => "read of memory that is not readable",
+        },
+        Some(FaultError::OutOfMemory) => "out of memory",
+        Some(FaultError::BeyondFile) => "access past the end of the mapped file",
     };
-    let (signal, code, what) = match (abort.kind, address_mapped(address)) {
-        (FaultKind::Alignment, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
-        _ if reason == BEYOND_FILE => (SIGBUS, code::BUS_ADRERR, "bus error"),
-        (_, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
-        (_, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
+    let (signal, code, what) = match (abort.kind, error, address_mapped(address)) {
+        (FaultKind::Alignment, _, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
+        // Linux's SIGBUS for a page of a file mapping that the file does not reach.
+        (_, Some(FaultError::BeyondFile), _) => (SIGBUS, code::BUS_ADRERR, "bus error"),
+        (_, _, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
+        (_, _, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
     };
     raise_fault(frame, signal, code, frame.far, what, reason);
 }
