@@ -1,7 +1,7 @@
 //! The board this kernel was built for (a cargo feature) and its devices once mapped.
 
-use crate::mm::LINEAR_BASE;
-use bsp_drivers::{Board, BoardInfo, Devices};
+use crate::mm::{LINEAR_BASE, frames, phys_to_virt};
+use bsp_drivers::{Board, BoardInfo, Devices, DmaPage, InterruptController as _};
 use spin::Once;
 
 #[cfg(feature = "board-rpi3")]
@@ -24,6 +24,13 @@ compile_error!(
 
 pub type Console = <ThisBoard as Board>::Console;
 pub type InterruptController = <ThisBoard as Board>::Irq;
+pub type Disk = <ThisBoard as Board>::Disk;
+
+/// The disk's name in /dev, as Linux names it on this board.
+#[cfg(feature = "board-virt")]
+pub const DISK_NAME: &str = "vda";
+#[cfg(not(feature = "board-virt"))]
+pub const DISK_NAME: &str = "mmcblk0";
 
 pub const INFO: BoardInfo = ThisBoard::INFO;
 
@@ -46,4 +53,23 @@ pub fn interrupt_controller() -> &'static InterruptController {
         .get()
         .expect("interrupts are set up after the devices")
         .irq
+}
+
+static DISK: Once<Disk> = Once::new();
+
+/// Brings up the board's disk and routes its interrupt, if the board has one. Once, after
+/// the frame allocator and the interrupt controller.
+pub fn init_disk() -> Option<&'static Disk> {
+    let page = frames::allocate_zeroed().ok()?;
+    let queue = DmaPage {
+        virt: phys_to_virt(page),
+        phys: page,
+    };
+    // SAFETY: `mm::kernel_space` maps `INFO.mmio` in the linear map; the page is ours to give.
+    let Some((disk, line)) = (unsafe { ThisBoard::disk(LINEAR_BASE, queue) }) else {
+        frames::deallocate(page).expect("allocated above");
+        return None;
+    };
+    interrupt_controller().enable_disk(line);
+    Some(DISK.call_once(|| disk))
 }

@@ -49,6 +49,19 @@ impl<'a> CommandLine<'a> {
             .any(|word| word == flag)
     }
 
+    /// `mem=`: how much RAM to use, in bytes, with an optional K, M or G suffix as Linux
+    /// reads it; `None` when absent or malformed.
+    pub fn memory_limit(&self) -> Option<usize> {
+        let value = self.value("mem")?;
+        let (digits, shift) = match value.as_bytes().last()? {
+            b'K' | b'k' => (&value[..value.len() - 1], 10),
+            b'M' | b'm' => (&value[..value.len() - 1], 20),
+            b'G' | b'g' => (&value[..value.len() - 1], 30),
+            _ => (value, 0),
+        };
+        digits.parse::<usize>().ok()?.checked_mul(1 << shift)
+    }
+
     /// The value of the last `key=value` word for `key`.
     pub fn value(&self, key: &str) -> Option<&'a str> {
         self.0
@@ -70,6 +83,18 @@ mod tests {
         assert_eq!(line.value("ktest.filter"), Some("mm::"));
         assert_eq!(line.value("x"), Some("2"), "the last value wins");
         assert_eq!(line.value("missing"), None);
+    }
+
+    #[test]
+    fn memory_limit_reads_linux_suffixes() {
+        let limit = |text| CommandLine::new(text).memory_limit();
+        assert_eq!(limit("mem=64M"), Some(64 << 20));
+        assert_eq!(limit("mem=1g"), Some(1 << 30));
+        assert_eq!(limit("mem=512K"), Some(512 << 10));
+        assert_eq!(limit("mem=4096"), Some(4096));
+        assert_eq!(limit("mem=lots"), None);
+        assert_eq!(limit("mem=M"), None);
+        assert_eq!(limit("quiet"), None);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn handle_irq(interrupted: InterruptedLevel) {
                 crate::task::signal::alarm::on_tick();
             }
             Irq::Uart => tty::on_receive(),
+            Irq::Disk => crate::block::disk::on_interrupt(),
             Irq::Other(number) => {
                 crate::println!("irq: disabling unexpected interrupt {number}");
                 controller.disable(irq);

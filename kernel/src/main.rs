@@ -10,6 +10,7 @@ extern crate alloc;
 
 mod arch;
 mod banner;
+mod block;
 #[cfg(target_os = "none")]
 mod boot_data;
 mod cmdline;
@@ -59,6 +60,9 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     // SAFETY: once, after the address space.
     unsafe { mm::init_allocators(device_tree.as_ref(), boot_argument) };
     cmdline::init(device_tree.as_ref().and_then(|tree| tree.bootargs));
+    if let Some(bytes) = cmdline::boot().memory_limit() {
+        mm::frames::limit_to(bytes);
+    }
 
     let cpu = cpu::id();
     let pan_mode = PanMode::choose(cpu.has_pan(), cmdline::boot().value("pan"));
@@ -82,6 +86,7 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     );
 
     interrupts::init();
+    block::disk::init();
     fs::initramfs::mount();
     fs::tty::init();
     context::enable_fp_for_user();

@@ -59,6 +59,12 @@ impl Board {
         }
     }
 
+    /// Whether the kernel drives a disk QEMU can attach on this board: virt's virtio-blk, the
+    /// Pi 3's SD card (the Pi 4's EMMC2 has no driver yet).
+    pub fn has_disk_driver(self) -> bool {
+        matches!(self, Board::Virt | Board::Rpi3)
+    }
+
     /// The CPU soldered onto the board; None for virt, where QEMU emulates any.
     fn fixed_cpu(self) -> Option<Cpu> {
         match self {

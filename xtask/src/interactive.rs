@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, ExitCode, ExitStatus, Stdio};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
@@ -16,8 +16,9 @@ use crate::initramfs::{self, HostFiles};
 use crate::prereq;
 use crate::process;
 use crate::protocol::{self, ConsoleLine};
-use crate::qemu::{self, Console};
+use crate::qemu::{self, Console, QemuMachine};
 use crate::scripted_input::ScriptedInput;
+use crate::swap_disk::{self, PartitionSpec};
 use crate::symbolize::Symbolizer;
 
 pub struct Options {
@@ -35,6 +36,8 @@ pub struct Options {
     pub busybox: bool,
     /// Host files for the initramfs's root.
     pub added: Vec<PathBuf>,
+    /// Bytes of the swap partition on an attached disk.
+    pub swap: Option<u64>,
     /// Arguments of the first process.
     pub init_arguments: Vec<String>,
 }
@@ -82,6 +85,27 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     )?;
     if options.icount {
         icount::make_deterministic(&mut qemu);
+    }
+    if let Some(bytes) = options.swap {
+        ensure!(
+            options.board.has_disk_driver(),
+            "--swap needs a disk driver: virt (virtio-blk) and rpi3 (the SD card) have one"
+        );
+        let image = crate::workspace::target_dir()
+            .join("xtask")
+            .join("swap-disk.img");
+        swap_disk::make(&image, &[PartitionSpec { bytes, swap: true }])?;
+        qemu.args(swap_disk::qemu_arguments(machine, &image, None)?);
+        let partition = if machine == QemuMachine::Virt {
+            "/dev/vda1"
+        } else {
+            "/dev/mmcblk0p1"
+        };
+        println!(
+            "disk: {} with {partition}, {} MiB of swap: `swapon {partition}`",
+            image.display(),
+            bytes >> 20
+        );
     }
     if options.gdb {
         println!(

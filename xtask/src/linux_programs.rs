@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 11] = [
+const PROGRAMS: [LinuxProgram; 12] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -69,6 +69,12 @@ const PROGRAMS: [LinuxProgram; 11] = [
     LinuxProgram {
         name: "test-proc",
         source: "test-proc.c",
+        flags: &["-static"],
+    },
+    // Not in /tests: the swap boot runs it as the first process, with a disk.
+    LinuxProgram {
+        name: "swap-test",
+        source: "swap-test.c",
         flags: &["-static"],
     },
     // Bss alone at an unaligned address with a file offset past the file's end: test-glibc

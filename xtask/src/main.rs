@@ -55,6 +55,8 @@ mod sd_image;
 mod serial_port;
 mod serial_terminal;
 mod summary;
+mod swap_disk;
+mod swap_test;
 mod symbolize;
 mod syscall_table;
 mod terminal_test;
@@ -162,6 +164,11 @@ struct QemuArgs {
     /// Put this host file into the initramfs as /<its file name> (repeatable)
     #[arg(long = "add", value_name = "PATH")]
     added: Vec<PathBuf>,
+    /// Attach a disk (virt: virtio-blk, /dev/vda1; rpi3: the SD card, /dev/mmcblk0p1) with a
+    /// swap partition of SIZE (64M, 1G) formatted by mkswap; a new image each boot,
+    /// target/xtask/swap-disk.img
+    #[arg(long, value_name = "SIZE", value_parser = swap_disk::parse_size)]
+    swap: Option<u64>,
     /// Arguments of the first process (the --init program, busybox's sh, or /bin/init), after `--`
     #[arg(last = true, value_name = "ARGS")]
     init_arguments: Vec<String>,
@@ -326,6 +333,7 @@ fn run(task: Task) -> Result<ExitCode> {
             init: args.init,
             busybox: args.busybox,
             added: args.added,
+            swap: args.swap,
             init_arguments: args.init_arguments,
         }),
         Task::Test(args) => test::run(&test::Options {

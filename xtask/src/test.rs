@@ -26,6 +26,8 @@ use crate::process;
 use crate::protocol::{self, FaultScenario, TestLine};
 use crate::qemu::{self, Console};
 use crate::summary::{Counts, Outcome, Summary};
+use crate::swap_disk;
+use crate::swap_test;
 use crate::symbolize::Symbolizer;
 use crate::terminal_test;
 use crate::transcript::{Echo, Transcript};
@@ -339,7 +341,45 @@ impl Run<'_> {
         for scenario in scenarios {
             self.run_fault_scenario(scenario, summary)?;
         }
+        if self.configuration.board.has_disk_driver() {
+            self.run_swap_boot(summary)?;
+        }
         Ok(transcript.user_tests().to_vec())
+    }
+
+    /// Boots with little RAM and a disk of swap partitions (swap_test.rs).
+    fn run_swap_boot(&self, summary: &mut Summary) -> Result<()> {
+        let stem = format!("{}__swap", self.configuration.file_stem());
+        let disk = self.logs.join(format!("{stem}.img"));
+        let starts = swap_disk::make(&disk, &swap_test::DISK)?;
+        let rules = self.logs.join(format!("{stem}.blkdebug"));
+        let failing = (swap_test::failing_sector(&starts), rules.as_path());
+        let mut words = kernel_words(self.configuration, Some(swap_test::KTEST_FILTER));
+        words.push(swap_test::MEMORY);
+        let arguments = swap_test::arguments(self.configuration.board);
+        let cmdline = cmdline::compose(&words, Some(swap_test::PROGRAM), arguments)?;
+        let mut qemu = self.qemu(&cmdline)?;
+        let machine = self.configuration.board.qemu_machine()?;
+        qemu.args(swap_disk::qemu_arguments(machine, &disk, Some(failing))?);
+        let log = self.logs.join(format!("{stem}.log"));
+        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |_| {})?;
+        let _ = fs::remove_file(&disk);
+        for test in transcript.tests.iter().filter(|test| self.selects(test)) {
+            self.report(summary, &test.suite, &test.name, &test.outcome);
+        }
+        let failures = swap_test::failures(&transcript, ending);
+        for reason in &failures {
+            self.report(
+                summary,
+                BOOT_SUITE,
+                "swap",
+                &Outcome::Failed(reason.clone()),
+            );
+        }
+        if !failures.is_empty() || protocol::any_failed(&transcript.tests) {
+            self.show_log(&log, &transcript);
+        }
+        Ok(())
     }
 
     /// Boots the kernel into one scenario, which passes when it oopses as expected and is

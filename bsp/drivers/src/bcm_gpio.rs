@@ -1,5 +1,6 @@
 //! BCM283x/BCM2711 GPIO (BCM2835 ARM Peripherals section 6, BCM2711 section 5): hands pins
-//! 14 and 15 to the PL011 (alternate function 0) without pull resistors.
+//! 14 and 15 to the PL011 (alternate function 0) without pull resistors, and on the BCM2837
+//! pins 48 to 53, the SD card's, to the EMMC controller (alternate function 3).
 
 use tock_registers::interfaces::{ReadWriteable, Writeable};
 use tock_registers::register_bitfields;
@@ -15,6 +16,21 @@ register_bitfields! {
         /// Pin 14: TXD0 of the PL011 in alternate function 0.
         FSEL14 OFFSET(12) NUMBITS(3) [Input = 0b000, Alt0 = 0b100]
     ],
+    /// Function select 4 (GPFSEL4): pins 40 to 49.
+    GPFSEL4 [
+        /// Pin 49: SD1_CMD in alternate function 3.
+        FSEL49 OFFSET(27) NUMBITS(3) [Alt3 = 0b111],
+        /// Pin 48: SD1_CLK in alternate function 3.
+        FSEL48 OFFSET(24) NUMBITS(3) [Alt3 = 0b111]
+    ],
+    /// Function select 5 (GPFSEL5): pins 50 to 59.
+    GPFSEL5 [
+        /// Pins 50 to 53: SD1_DAT0 to SD1_DAT3 in alternate function 3.
+        FSEL53 OFFSET(9) NUMBITS(3) [Alt3 = 0b111],
+        FSEL52 OFFSET(6) NUMBITS(3) [Alt3 = 0b111],
+        FSEL51 OFFSET(3) NUMBITS(3) [Alt3 = 0b111],
+        FSEL50 OFFSET(0) NUMBITS(3) [Alt3 = 0b111]
+    ],
     /// BCM2711 pull-up/down control 0 (GPIO_PUP_PDN_CNTRL_REG0): pins 0 to 15, two bits each.
     PUP_PDN0 [
         /// Pin 15: 0 none, 1 pull-up, 2 pull-down.
@@ -27,7 +43,10 @@ register_structs! {
     Registers {
         (0x00 => _gpfsel0),
         (0x04 => gpfsel1: ReadWrite<u32, GPFSEL1::Register>),
-        (0x08 => _reserved0),
+        (0x08 => _gpfsel2_3),
+        (0x10 => gpfsel4: ReadWrite<u32, GPFSEL4::Register>),
+        (0x14 => gpfsel5: ReadWrite<u32, GPFSEL5::Register>),
+        (0x18 => _reserved0),
         /// BCM2835/7 pull-up/down enable (GPPUD): the pull to clock into pins.
         (0x94 => gppud: ReadWrite<u32>),
         /// BCM2835/7 pull-up/down clock 0 (GPPUDCLK0): one bit per pin.
@@ -69,6 +88,24 @@ pub unsafe fn route_uart0(base: usize, pulls: PullControl) {
             regs.gppudclk0.set(0);
         }
     }
+}
+
+/// Routes GPIO 48 to 53, where the BCM2837's SD card slot is wired, to the EMMC controller
+/// (the firmware leaves them on the SDHOST controller, which this kernel does not drive).
+///
+/// # Safety
+/// `base` must be the mapped BCM2837 GPIO block, and nothing else may be using the SD card.
+pub unsafe fn route_sd_card_to_emmc(base: usize) {
+    // SAFETY: per the caller.
+    let regs = unsafe { &*(base as *const Registers) };
+    regs.gpfsel4
+        .modify(GPFSEL4::FSEL48::Alt3 + GPFSEL4::FSEL49::Alt3);
+    regs.gpfsel5.modify(
+        GPFSEL5::FSEL50::Alt3
+            + GPFSEL5::FSEL51::Alt3
+            + GPFSEL5::FSEL52::Alt3
+            + GPFSEL5::FSEL53::Alt3,
+    );
 }
 
 fn spin(cycles: u32) {

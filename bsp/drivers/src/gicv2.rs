@@ -1,6 +1,7 @@
 //! ARM Generic Interrupt Controller v2 (GIC-400 and QEMU virt's GICv2): distributor and CPU interface.
 
 use crate::{InterruptController, Irq};
+use core::sync::atomic::{AtomicU32, Ordering};
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::register_bitfields;
 use tock_registers::register_structs;
@@ -68,7 +69,11 @@ pub struct GicV2 {
     cpu_interface: *const CpuInterfaceRegisters,
     /// The board's UART interrupt (an SPI).
     uart_intid: u32,
+    /// The block device's interrupt, once routed; [`NO_INTID`] before.
+    disk_intid: AtomicU32,
 }
+
+const NO_INTID: u32 = u32::MAX;
 
 // SAFETY: only register addresses are held; accesses are single MMIO operations.
 unsafe impl Sync for GicV2 {}
@@ -83,6 +88,7 @@ impl GicV2 {
             distributor: distributor as *const DistributorRegisters,
             cpu_interface: cpu_interface as *const CpuInterfaceRegisters,
             uart_intid: FIRST_SPI + uart_spi,
+            disk_intid: AtomicU32::new(NO_INTID),
         }
     }
 
@@ -100,12 +106,16 @@ impl GicV2 {
         match irq {
             Irq::Timer => VIRTUAL_TIMER_INTID,
             Irq::Uart => self.uart_intid,
+            Irq::Disk => self.disk_intid.load(Ordering::Relaxed),
             Irq::Other(intid) => intid,
         }
     }
 
     fn enable(&self, intid: u32) {
         let gicd = self.gicd();
+        if intid >= FIRST_SPI {
+            gicd.itargetsr[intid as usize].set(1);
+        }
         gicd.ipriorityr[intid as usize].set(0x80);
         gicd.isenabler[intid as usize / 32].set(1 << (intid % 32));
     }
@@ -115,7 +125,6 @@ impl InterruptController for GicV2 {
     fn init(&self) {
         let gicd = self.gicd();
         gicd.ctlr.write(GICD_CTLR::ENABLE::SET);
-        gicd.itargetsr[self.uart_intid as usize].set(1);
         self.enable(VIRTUAL_TIMER_INTID);
         self.enable(self.uart_intid);
         let gicc = self.gicc();
@@ -128,6 +137,7 @@ impl InterruptController for GicV2 {
             id if id >= FIRST_SPECIAL_INTID => None,
             VIRTUAL_TIMER_INTID => Some(Irq::Timer),
             id if id == self.uart_intid => Some(Irq::Uart),
+            id if id == self.disk_intid.load(Ordering::Relaxed) => Some(Irq::Disk),
             id => Some(Irq::Other(id)),
         }
     }
@@ -141,5 +151,11 @@ impl InterruptController for GicV2 {
         if let Some(register) = self.gicd().icenabler.get(intid / 32) {
             register.set(1 << (intid % 32));
         }
+    }
+
+    fn enable_disk(&self, spi: u32) {
+        let intid = FIRST_SPI + spi;
+        self.disk_intid.store(intid, Ordering::Relaxed);
+        self.enable(intid);
     }
 }

@@ -2,10 +2,12 @@
 #![no_std]
 
 pub mod bcm2835_armctrl;
+pub mod bcm2835_emmc;
 pub mod bcm2836_local_intc;
 pub mod bcm_gpio;
 pub mod gicv2;
 pub mod pl011;
+pub mod virtio_blk;
 
 use core::ops::Range;
 
@@ -26,6 +28,8 @@ pub enum Irq {
     Timer,
     /// The console UART (received data).
     Uart,
+    /// The block device's (see [`InterruptController::enable_disk`]).
+    Disk,
     /// Any other interrupt, by the controller's number.
     Other(u32),
 }
@@ -40,6 +44,70 @@ pub trait InterruptController: Sync {
     fn complete(&self, irq: Irq);
     /// Stops `irq` from being signalled (an interrupt nobody handles).
     fn disable(&self, irq: Irq);
+    /// Routes the block device's interrupt, `line` in the board's numbering (a GIC SPI, an
+    /// ARM-control IRQ), to this core as [`Irq::Disk`].
+    fn enable_disk(&self, line: u32);
+}
+
+/// One page of normal memory that a device reaches by DMA: its address for the CPU and for
+/// the device.
+#[derive(Clone, Copy, Debug)]
+pub struct DmaPage {
+    pub virt: usize,
+    pub phys: usize,
+}
+
+/// A request to a [`BlockDevice`].
+#[derive(Clone, Copy, Debug)]
+pub struct Transfer {
+    /// Device to memory (false) or memory to device (true).
+    pub write: bool,
+    /// First 512-byte sector on the device.
+    pub sector: u64,
+    /// Physical address of the memory, `sectors * 512` bytes.
+    pub buffer: usize,
+    pub sectors: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockError {
+    /// The device reported a failure, with its status code.
+    Device(u8),
+    /// The device did not answer in time.
+    Timeout,
+}
+
+/// A disk of 512-byte sectors that takes one request at a time: the kernel starts a
+/// transfer, then learns of its end from the interrupt or by asking.
+pub trait BlockDevice: Sync {
+    /// The disk's size in sectors.
+    fn sectors(&self) -> u64;
+    /// Starts `transfer`; only one may be in flight.
+    ///
+    /// # Safety
+    /// `transfer.buffer` is memory the device may read or write until [`finished`](Self::finished)
+    /// returns `Some`, and no other transfer is in flight.
+    unsafe fn start(&self, transfer: Transfer);
+    /// How the transfer in flight ended, once it has.
+    fn finished(&self) -> Option<Result<(), BlockError>>;
+    /// Silences the device's interrupt line.
+    fn acknowledge_interrupt(&self);
+}
+
+/// The board has no block device driver: a disk that cannot exist.
+impl BlockDevice for core::convert::Infallible {
+    fn sectors(&self) -> u64 {
+        match *self {}
+    }
+    unsafe fn start(&self, _transfer: Transfer) {
+        match *self {}
+    }
+    fn finished(&self) -> Option<Result<(), BlockError>> {
+        match *self {}
+    }
+    fn acknowledge_interrupt(&self) {
+        match *self {}
+    }
 }
 
 /// The static description of a board: where things are in physical memory.
@@ -67,6 +135,7 @@ pub trait Board {
     const INFO: BoardInfo;
     type Console: Console + 'static;
     type Irq: InterruptController + 'static;
+    type Disk: BlockDevice + 'static;
 
     /// Creates the drivers, with `mmio_offset` added to every physical MMIO address.
     ///
@@ -74,4 +143,10 @@ pub trait Board {
     /// Every range of `INFO.mmio` must be mapped as device memory at `physical + mmio_offset`
     /// for as long as the devices live, and nobody else may drive these devices.
     unsafe fn devices(mmio_offset: usize) -> Devices<Self::Console, Self::Irq>;
+
+    /// The board's disk, with its interrupt line, if it has one (`queue`: the driver's DMA page).
+    ///
+    /// # Safety
+    /// As [`devices`](Self::devices), once; `queue` is a zeroed page the driver owns from now on.
+    unsafe fn disk(mmio_offset: usize, queue: DmaPage) -> Option<(Self::Disk, u32)>;
 }

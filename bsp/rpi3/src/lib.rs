@@ -5,10 +5,12 @@ mod interrupts;
 
 use bsp_drivers::bcm_gpio::{self, PullControl};
 use bsp_drivers::bcm2835_armctrl::ArmCtrl;
+use bsp_drivers::bcm2835_emmc::Bcm2835Emmc;
 use bsp_drivers::bcm2836_local_intc::LocalIntc;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices};
+use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
 use core::ops::Range;
+use core::sync::atomic::AtomicU32;
 use interrupts::Interrupts;
 
 /// Start of the BCM2837 peripherals in the ARM physical address space.
@@ -18,6 +20,9 @@ const UART0: usize = PERIPHERALS + 0x20_1000;
 /// The peripherals' interrupt controller.
 const ARM_CONTROL: usize = PERIPHERALS + 0xb200;
 const GPIO: usize = PERIPHERALS + 0x20_0000;
+/// The EMMC (Arasan SDHCI) controller and its interrupt number on the peripheral controller.
+const EMMC: usize = PERIPHERALS + 0x30_0000;
+const EMMC_INTERRUPT: u32 = 62;
 /// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
 const LOCAL_PERIPHERALS: usize = 0x4000_0000;
 /// UART reference clock the firmware programs by default; the SD card's config.txt pins it
@@ -43,6 +48,7 @@ impl Board for Rpi3 {
     };
     type Console = Pl011;
     type Irq = Interrupts;
+    type Disk = Bcm2835Emmc;
 
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, Interrupts> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
@@ -53,8 +59,22 @@ impl Board for Rpi3 {
                 irq: Interrupts {
                     local: LocalIntc::new(LOCAL_PERIPHERALS + mmio_offset),
                     peripherals: ArmCtrl::new(ARM_CONTROL + mmio_offset),
+                    disk_line: AtomicU32::new(interrupts::NO_LINE),
                 },
             }
+        }
+    }
+
+    /// The SD card, through the EMMC controller, which the driver polls: its interrupt stays
+    /// unsignalled.
+    unsafe fn disk(mmio_offset: usize, memory: DmaPage) -> Option<(Bcm2835Emmc, u32)> {
+        // SAFETY: the caller maps the peripherals and hands the SD card to us alone.
+        unsafe {
+            bcm_gpio::route_sd_card_to_emmc(GPIO + mmio_offset);
+            Some((
+                Bcm2835Emmc::new(EMMC + mmio_offset, memory)?,
+                EMMC_INTERRUPT,
+            ))
         }
     }
 }

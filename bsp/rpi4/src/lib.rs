@@ -4,7 +4,7 @@
 use bsp_drivers::bcm_gpio::{self, PullControl};
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices};
+use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
 use core::ops::Range;
 
 /// The BCM2711 peripherals in "low peripheral" mode (the firmware's default).
@@ -36,6 +36,8 @@ impl Board for Rpi4 {
     };
     type Console = Pl011;
     type Irq = GicV2;
+    /// No block device driver for this board's SD host controller yet.
+    type Disk = core::convert::Infallible;
 
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
@@ -50,5 +52,9 @@ impl Board for Rpi4 {
                 ),
             }
         }
+    }
+
+    unsafe fn disk(_mmio_offset: usize, _queue: DmaPage) -> Option<(Self::Disk, u32)> {
+        None
     }
 }

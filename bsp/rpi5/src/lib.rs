@@ -4,7 +4,7 @@
 
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices};
+use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
 use core::ops::Range;
 
 /// The BCM2712 peripheral window holding the debug UART and the GIC.
@@ -29,6 +29,8 @@ impl Board for Rpi5 {
     };
     type Console = Pl011;
     type Irq = GicV2;
+    /// No block device driver for this board's SD host controller yet.
+    type Disk = core::convert::Infallible;
 
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
@@ -43,5 +45,9 @@ impl Board for Rpi5 {
                 ),
             }
         }
+    }
+
+    unsafe fn disk(_mmio_offset: usize, _queue: DmaPage) -> Option<(Self::Disk, u32)> {
+        None
     }
 }

@@ -1,9 +1,11 @@
-//! QEMU `virt` machine: PL011 at 0x0900_0000, GICv2, RAM from 0x4000_0000 (run with `-m 1G`).
+//! QEMU `virt` machine: PL011 at 0x0900_0000, GICv2, virtio-mmio transports at 0x0a00_0000,
+//! RAM from 0x4000_0000 (run with `-m 1G`).
 #![no_std]
 
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices};
+use bsp_drivers::virtio_blk::VirtioBlk;
+use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
 
 const GIC_DISTRIBUTOR: usize = 0x0800_0000;
 const GIC_CPU_INTERFACE: usize = 0x0801_0000;
@@ -12,6 +14,11 @@ const UART0: usize = 0x0900_0000;
 const UART0_SPI: u32 = 1;
 /// The `apb-pclk` clock QEMU's device tree gives the PL011.
 const UART_CLOCK_HZ: u32 = 24_000_000;
+/// QEMU's 32 virtio-mmio transports, 0x200 bytes apart, the first on SPI 16, the next on 17...
+const VIRTIO_MMIO: usize = 0x0a00_0000;
+const VIRTIO_MMIO_STRIDE: usize = 0x200;
+const VIRTIO_MMIO_SLOTS: usize = 32;
+const VIRTIO_MMIO_FIRST_SPI: u32 = 16;
 const RAM_START: usize = 0x4000_0000;
 /// The RAM size the xtask asks QEMU for (`-m 1G`).
 const RAM_SIZE: usize = 1 << 30;
@@ -28,10 +35,12 @@ impl Board for Virt {
         mmio: &[
             GIC_DISTRIBUTOR..GIC_CPU_INTERFACE + 0x1_0000,
             UART0..UART0 + 0x1000,
+            VIRTIO_MMIO..VIRTIO_MMIO + VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_STRIDE,
         ],
     };
     type Console = Pl011;
     type Irq = GicV2;
+    type Disk = VirtioBlk;
 
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
@@ -45,5 +54,17 @@ impl Board for Virt {
                 ),
             }
         }
+    }
+
+    /// The first virtio block device (`-drive if=none,id=D -device virtio-blk-device,drive=D`
+    /// with `-global virtio-mmio.force-legacy=false`); QEMU fills the transports from the last.
+    unsafe fn disk(mmio_offset: usize, queue: DmaPage) -> Option<(VirtioBlk, u32)> {
+        (0..VIRTIO_MMIO_SLOTS).rev().find_map(|slot| {
+            let registers = VIRTIO_MMIO + slot * VIRTIO_MMIO_STRIDE + mmio_offset;
+            // SAFETY: the caller maps the transports and gives us the queue page; a transport
+            // that is not a block device is left as it was.
+            let disk = unsafe { VirtioBlk::probe(registers, queue) }?;
+            Some((disk, VIRTIO_MMIO_FIRST_SPI + slot as u32))
+        })
     }
 }

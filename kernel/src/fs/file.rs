@@ -305,6 +305,8 @@ impl OpenFile {
                     partial(buffer.clear_at(0, buffer.len()), buffer.len())
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
+                // The disk's partitions are for swapon; their bytes are not read through files.
+                NodeKind::Device(Device::Disk(_)) => Err(EINVAL),
             },
             FileKind::PipeRead(pipe) => pipe.read(buffer, self.is_non_blocking()),
             FileKind::Socket(socket) => Ok(socket.receive(buffer, self.is_non_blocking())?.count),

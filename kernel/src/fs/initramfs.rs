@@ -1,8 +1,10 @@
 //! The initramfs linked into the kernel image (built by the xtask), unpacked at boot into the
 //! root file tree, which is writable (a tmpfs) and lives in memory.
 
-use super::vfs::{self, Node};
+use super::file::now;
+use super::vfs::{self, Device, Node};
 use super::{page, proc};
+use crate::block::disk;
 use crate::mm::frames;
 use alloc::sync::Arc;
 use spin::Once;
@@ -17,6 +19,18 @@ static ROOT: Once<Arc<Node>> = Once::new();
 pub fn mount() {
     page::set_limit(frames::total_frames() / 2);
     proc::install(root());
+    add_disk_nodes(root());
+}
+
+/// /dev/vda, /dev/vda1, ... (or mmcblk0, mmcblk0p1, ...) for the disk and its partitions.
+fn add_disk_nodes(root: &Arc<Node>) {
+    let Ok(Some(dev)) = root.child("dev") else {
+        return;
+    };
+    for index in disk::partition_indices() {
+        let node = Node::device(Device::Disk(index as u8), 0o660);
+        let _ = dev.insert(&disk::device_name(index), node, now());
+    }
 }
 
 /// The root directory. A malformed archive leaves only /dev and /tmp, with a message.

@@ -9,6 +9,7 @@ use super::vfs::{self, LinkTarget, Listing, Node};
 use crate::arch::aarch64::{cpu, timer};
 use crate::mm::frames;
 use crate::mm::page_table::PAGE_SIZE;
+use crate::mm::swap::areas;
 use crate::task::exec::STACK_TOP;
 use crate::task::process::{Pid, Process};
 use crate::task::thread::{RunState, ThreadName};
@@ -29,6 +30,7 @@ pub fn install(root: &Arc<Node>) {
         ("uptime", Node::generated(uptime)),
         ("stat", Node::generated(machine_stat)),
         ("loadavg", Node::generated(loadavg)),
+        ("swaps", Node::generated(areas::proc_swaps)),
         ("cpuinfo", Node::generated(cpuinfo)),
         ("mounts", Node::generated(mounts)),
     ];
@@ -286,6 +288,7 @@ fn meminfo() -> Vec<u8> {
     let kib = |pages: usize| pages * PAGE_SIZE / 1024;
     let (file_pages, _) = page::usage();
     let (total, free) = (frames::total_frames(), frames::free_frames());
+    let (swap_total, swap_free) = areas::totals();
     let mut text = String::new();
     for (label, pages) in [
         ("MemTotal:", total),
@@ -293,8 +296,8 @@ fn meminfo() -> Vec<u8> {
         ("MemAvailable:", free),
         ("Buffers:", 0),
         ("Cached:", file_pages),
-        ("SwapTotal:", 0),
-        ("SwapFree:", 0),
+        ("SwapTotal:", swap_total),
+        ("SwapFree:", swap_free),
         ("Shmem:", file_pages),
     ] {
         let _ = writeln!(text, "{label:<16}{:>8} kB", kib(pages));

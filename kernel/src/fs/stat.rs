@@ -11,12 +11,21 @@ pub const S_IFSOCK: u32 = 0o140_000;
 /// The device number every file of the one file system reports.
 const FILE_SYSTEM_DEVICE: u64 = 1;
 
-/// Linux's device numbers for the kernel's character devices.
+/// The block major Linux gives the disk: virtio-blk's first dynamic one on virt, the MMC
+/// driver's on the Pis.
+const DISK_MAJOR: u64 = if cfg!(feature = "board-virt") {
+    254
+} else {
+    179
+};
+
+/// Linux's device numbers for the kernel's devices.
 fn device_number(device: Device) -> u64 {
     let (major, minor) = match device {
         Device::Console => (5, 1),
         Device::Null => (1, 3),
         Device::Zero => (1, 5),
+        Device::Disk(index) => (DISK_MAJOR, u64::from(index)),
     };
     (major << 8) | minor
 }

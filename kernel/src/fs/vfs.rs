@@ -25,6 +25,7 @@ pub const S_IFMT: u32 = 0o170_000;
 pub const S_IFDIR: u32 = 0o040_000;
 pub const S_IFREG: u32 = 0o100_000;
 pub const S_IFCHR: u32 = 0o020_000;
+pub const S_IFBLK: u32 = 0o060_000;
 pub const S_IFLNK: u32 = 0o120_000;
 /// The permission bits and set-id and sticky bits chmod may change.
 pub const MODE_PERMISSIONS: u32 = 0o7777;
@@ -43,6 +44,8 @@ pub enum Device {
     Console,
     Null,
     Zero,
+    /// A partition of the disk, by block::disk's index (0: the whole disk).
+    Disk(u8),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -183,9 +186,13 @@ impl Node {
     }
 
     pub fn device(device: Device, permissions: u32) -> Arc<Self> {
+        let kind = match device {
+            Device::Disk(_) => S_IFBLK,
+            _ => S_IFCHR,
+        };
         Self::new(
             NodeKind::Device(device),
-            S_IFCHR | permissions,
+            kind | permissions,
             Timestamp::default(),
         )
     }

@@ -6,6 +6,7 @@
 
 mod asid;
 mod bench;
+mod disk;
 mod exception;
 mod extable;
 mod frames;

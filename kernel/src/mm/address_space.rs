@@ -2,18 +2,22 @@
 //!
 //! Regions are reserved without pages: the first access (from EL0, or from uaccess) faults
 //! and [`AddressSpace::handle_fault`] puts a frame there, zeroed or filled from the file the
-//! region maps (see backing.rs). `fork` shares every present page read-only between parent
-//! and child; the first write copies it (copy-on-write).
+//! region maps (see backing.rs), or read back from swap (see swapping.rs). `fork` shares every
+//! present page read-only between parent and child; the first write copies it (copy-on-write).
 
 mod locking;
+mod swapping;
 
 pub use locking::{FutureLocks, decode_lock_all};
+pub use swapping::Victim;
 
 use super::asid::{Asid, AsidAllocator};
 use super::backing::Backing;
 use super::linear_tables::runtime_tables;
-use super::page_table::{Attributes, PAGE_SIZE, PageTable};
+use super::page_table::{Attributes, Leaf, PAGE_SIZE, PageTable};
 pub use super::protection::Protection;
+use super::swap::areas::{self, Slot};
+use super::swap::reclaim;
 use super::{USER_TOP, frames, phys_to_virt};
 use crate::arch::aarch64::{mmu, pan};
 use crate::errno::{EACCES, EEXIST, EINVAL, ENOMEM, Errno};
@@ -59,6 +63,9 @@ pub enum FaultError {
     OutOfMemory,
     /// The page lies wholly past the end of the file the region maps.
     BeyondFile,
+    /// The page is swapped out and could not be read back (a disk error, or a caller that
+    /// may not sleep while the swap I/O lock is held).
+    SwapIo,
 }
 
 #[derive(Clone)]
@@ -151,14 +158,16 @@ impl AddressSpace {
     /// An empty address space.
     pub fn new() -> Result<Arc<Self>, Errno> {
         let root = frames::allocate_zeroed().map_err(|_| ENOMEM)?;
-        Ok(Arc::new(Self {
+        let space = Arc::new(Self {
             asid: IrqMutex::new(None),
             inner: IrqMutex::new(Inner {
                 root,
                 regions: Vec::new(),
                 future_locks: FutureLocks::None,
             }),
-        }))
+        });
+        reclaim::register(&space);
+        Ok(space)
     }
 
     /// The TTBR0_EL1 value that installs this address space (table and ASID), giving it
@@ -286,6 +295,8 @@ impl AddressSpace {
             return self.reserve_backed(to..to + len, protection, backing);
         }
         self.reserve_backed(to..to + len, protection, backing)?;
+        self.swap_in_range(from.clone(), |_| true)
+            .map_err(|_| ENOMEM)?;
         let mut contents = alloc::vec![0u8; PAGE_SIZE];
         for page in pages(from.clone()) {
             if let Some(alias) = self.kernel_alias(page) {
@@ -369,6 +380,7 @@ impl AddressSpace {
             self.flush_page(page);
             frames::release(frame).expect("user frames are allocated frames");
         }
+        swapping::release_swapped(&mut table, range.clone());
         // Tables left empty go too (as Linux's free_pgtables), after the walk caches forget them.
         let mut emptied = Vec::new();
         if table.release_empty_tables(range, |frame| emptied.push(frame)) {
@@ -434,6 +446,9 @@ impl AddressSpace {
     /// Serves a fault at `address`: maps a page (zeroed, or the mapped file's), or copies a
     /// shared page on a write, if a region allows `access` there.
     pub fn handle_fault(&self, address: usize, access: Access) -> Result<(), FaultError> {
+        if reclaim::memory_low() && self.fault_takes_a_frame(address, access) {
+            reclaim::reclaim_batch();
+        }
         let inner = self.inner.lock();
         let region = inner.region(address).ok_or(FaultError::Unmapped)?;
         let protection = region.protection;
@@ -449,7 +464,24 @@ impl AddressSpace {
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
         let attributes = Attributes::user(protection);
-        match table.translate(page) {
+        let present = match table.leaf(page) {
+            Leaf::Absent => None,
+            Leaf::Swapped(slot) => {
+                drop(inner);
+                return self.swap_in(page, Slot(slot));
+            }
+            // Touched since the clock cleared the flag: set it and retry (swap/reclaim.rs).
+            Leaf::Present {
+                accessed: false, ..
+            } => {
+                table.set_accessed(page);
+                return Ok(());
+            }
+            Leaf::Present {
+                frame, attributes, ..
+            } => Some((frame, attributes)),
+        };
+        match present {
             None => {
                 let backing = region.backing.advanced(page - region.range.start);
                 let frame = new_page(&backing)?;
@@ -505,6 +537,19 @@ impl AddressSpace {
             Some(_) => return Err(FaultError::Denied),
         }
         Ok(())
+    }
+
+    /// Whether serving a fault at `address` needs a new frame (a page first touched, or a
+    /// copy-on-write copy), so that reclaim runs first only for those: running it for an
+    /// access-flag fault would clear more flags, which fault again, and so on.
+    fn fault_takes_a_frame(&self, address: usize, access: Access) -> bool {
+        let inner = self.inner.lock();
+        let mut memory = runtime_tables();
+        match PageTable::at(inner.root, &mut memory).leaf(address & !(PAGE_SIZE - 1)) {
+            Leaf::Absent => true,
+            Leaf::Present { attributes, .. } => access == Access::Write && !attributes.writable,
+            Leaf::Swapped(_) => false,
+        }
     }
 
     /// Backs every page of `range` now, as the first read of each would.
@@ -573,6 +618,13 @@ impl AddressSpace {
                 write: region.protection.write && shared_mapping,
                 ..region.protection
             });
+            for (page, slot) in parent_table.swapped_pages(region.range.clone()) {
+                areas::duplicate(Slot(slot))?;
+                if child_table.set_swapped(page, slot).is_err() {
+                    areas::release(Slot(slot));
+                    return Err(ENOMEM);
+                }
+            }
             for (page, frame) in parent_table.present_pages(region.range.clone()) {
                 frames::share(frame).map_err(|_| ENOMEM)?;
                 if child_table.set_page(page, frame, shared).is_err() {
@@ -616,6 +668,7 @@ impl Drop for AddressSpace {
         let inner = self.inner.lock();
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
+        swapping::release_swapped(&mut table, 0..USER_TOP);
         for (page, frame) in table.present_pages(0..USER_TOP) {
             let _ = table.unmap_page(page);
             frames::release(frame).expect("user frames are allocated frames");

@@ -12,6 +12,7 @@
 use super::USER_TOP;
 use super::address_space::{self, Access};
 use crate::arch::aarch64::esr::Abort;
+use crate::arch::aarch64::irq;
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::oops::oops;
 use crate::uaccess::extable;
@@ -28,8 +29,15 @@ pub fn handle_kernel_abort(frame: &mut TrapFrame, abort: Abort) {
         } else {
             Access::Read
         };
+        // Interrupts back on if the faulting code had them: bringing a page back from swap
+        // sleeps, which code holding an IrqMutex (interrupts masked) may not do.
+        let interrupts_were_on = frame.spsr & irq::IRQ_MASKED == 0;
+        if interrupts_were_on {
+            irq::enable();
+        }
         let served = address_space::current()
             .is_some_and(|space| space.handle_fault(address, access).is_ok());
+        irq::save_and_mask();
         if !served {
             frame.elr = fixup.fixup;
         }

@@ -28,6 +28,8 @@ pub struct FrameAllocator<'a> {
     managed: &'a mut [u64],
     free: usize,
     next: usize,
+    /// Free frames taken out of use by [`FrameAllocator::withhold`].
+    withheld: usize,
 }
 
 /// Number of `u64` words of storage the allocator needs for `bytes` of RAM.
@@ -53,6 +55,7 @@ impl<'a> FrameAllocator<'a> {
             managed,
             free: 0,
             next: 0,
+            withheld: 0,
         }
     }
 
@@ -118,12 +121,28 @@ impl<'a> FrameAllocator<'a> {
         Ok(())
     }
 
+    /// Takes the free frames of `range` out of use for good (the kernel's `mem=`); frames
+    /// in use there stay managed, to be freed as usual.
+    pub fn withhold(&mut self, range: Range<usize>) {
+        let first = range.start.saturating_sub(self.base).div_ceil(PAGE_SIZE);
+        let end = (range.end.saturating_sub(self.base) / PAGE_SIZE).min(self.frames);
+        for frame in first..end {
+            if bit(self.managed, frame) && !bit(self.used, frame) {
+                set_bit(self.managed, frame, false);
+                set_bit(self.used, frame, true);
+                self.free -= 1;
+                self.withheld += 1;
+            }
+        }
+    }
+
     pub fn free_frames(&self) -> usize {
         self.free
     }
 
+    /// Frames of RAM, less those withheld.
     pub fn total_frames(&self) -> usize {
-        self.frames
+        self.frames - self.withheld
     }
 }
 
@@ -168,6 +187,20 @@ mod tests {
                 seen.iter()
                     .all(|pa| RAM.contains(pa) && pa % PAGE_SIZE == 0)
             );
+        });
+    }
+
+    #[test]
+    fn withheld_frames_leave_the_total_and_frames_in_use_stay_freeable() {
+        with_allocator(|frames| {
+            let first = frames.allocate().unwrap();
+            frames.withhold(RAM.start..RAM.start + 100 * PAGE_SIZE);
+            assert_eq!(frames.total_frames(), 101);
+            assert_eq!(frames.free_frames(), 100);
+            assert!((0..100).all(|_| frames.allocate().unwrap() >= RAM.start + 100 * PAGE_SIZE));
+            assert_eq!(frames.allocate(), Err(FrameError::OutOfFrames));
+            frames.deallocate(first).unwrap();
+            assert_eq!(frames.allocate(), Ok(first));
         });
     }
 

@@ -51,6 +51,14 @@ pub fn deallocate(pa: usize) -> Result<(), FrameError> {
     with_frames(|frames| frames.deallocate(pa))
 }
 
+/// Uses at most `bytes` of RAM from its start on, as Linux's `mem=`: the free frames past
+/// that are withheld. Once, at boot.
+pub fn limit_to(bytes: usize) {
+    let ram = &crate::board::INFO.ram;
+    let end = ram.start.saturating_add(bytes).min(ram.end);
+    with_frames(|frames| frames.withhold(end..ram.end));
+}
+
 pub fn free_frames() -> usize {
     with_frames(|frames| frames.free_frames())
 }

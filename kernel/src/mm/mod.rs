@@ -8,6 +8,7 @@ mod asid;
 pub mod frame;
 pub mod page_table;
 pub mod protection;
+pub mod swap;
 
 #[cfg(target_os = "none")]
 pub mod address_space;

@@ -16,6 +16,10 @@ const OUTPUT_ADDRESS: u64 = 0x0000_ffff_ffff_f000;
 
 mod bits {
     pub const VALID: u64 = 1 << 0;
+    /// In an invalid level-3 entry (ignored by the walker): the page is swapped out, and
+    /// bits 12 and up say where.
+    pub const SWAPPED: u64 = 1 << 1;
+    pub const SWAP_SHIFT: u32 = 12;
     /// At levels 0-2: next-level table; at level 3: page. Clear: block.
     pub const TABLE_OR_PAGE: u64 = 1 << 1;
     pub const ATTR_INDEX_SHIFT: u32 = 2;
@@ -144,6 +148,22 @@ pub enum MapError {
     Misaligned,
     /// The range is partly covered by a block that cannot be split.
     InsideBlock { va: usize },
+}
+
+/// What a level-3 entry holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leaf {
+    /// Nothing, or no table on the way to it.
+    Absent,
+    /// A page of the frame at this physical address; `accessed` is the access flag, clear
+    /// after [`PageTable::clear_accessed`] until the next access faults and sets it.
+    Present {
+        frame: usize,
+        attributes: Attributes,
+        accessed: bool,
+    },
+    /// A page swapped out: where, in the swap code's numbering (at most 51 bits).
+    Swapped(u64),
 }
 
 /// Physical memory holding translation tables, as seen by whoever builds them.
@@ -332,29 +352,12 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
     /// The present 4 KiB pages in `range`, as (address, frame), walking only the tables
     /// that exist (a huge sparse range costs what is mapped, not its size).
     pub fn present_pages(&mut self, range: Range<usize>) -> Vec<(usize, usize)> {
-        fn walk(
-            memory: &mut impl TableMemory,
-            table: usize,
-            level: usize,
-            base: usize,
-            range: &Range<usize>,
-            out: &mut Vec<(usize, usize)>,
-        ) {
-            for (i, start) in entries_overlapping(level, base, range) {
-                let entry = memory.table(table)[i];
-                if entry & bits::VALID == 0 {
-                    continue;
-                }
-                let output = (entry & OUTPUT_ADDRESS) as usize;
-                if level == 3 {
-                    out.push((start, output));
-                } else if entry & bits::TABLE_OR_PAGE != 0 {
-                    walk(memory, output, level + 1, start, range, out);
-                }
-            }
-        }
         let mut out = Vec::new();
-        walk(self.memory, self.root, 0, 0, &range, &mut out);
+        self.walk_leaves(range, &mut |va, entry| {
+            if entry & bits::VALID != 0 {
+                out.push((va, (entry & OUTPUT_ADDRESS) as usize));
+            }
+        });
         out
     }
 
@@ -393,7 +396,8 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
                 }
                 let child = (entry & OUTPUT_ADDRESS) as usize;
                 released |= walk(memory, child, level + 1, start, range, free);
-                if memory.table(child).iter().all(|e| e & bits::VALID == 0) {
+                // A swapped-out page's entry is invalid but not empty.
+                if memory.table(child).iter().all(|e| *e == 0) {
                     set_entry(&mut memory.table(table)[i], 0);
                     free(child);
                     released = true;
@@ -427,6 +431,119 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         }
         walk(self.memory, self.root, 0, &mut free);
         free(self.root);
+    }
+
+    /// The level-3 entry for the page at `va`, if its tables exist.
+    fn leaf_entry(&mut self, va: usize) -> Option<&mut u64> {
+        let table = self.walk_to(va, 3, false).ok()??;
+        Some(&mut self.memory.table(table)[index(va, 3)])
+    }
+
+    /// What the page at `va` holds.
+    pub fn leaf(&mut self, va: usize) -> Leaf {
+        let Some(&mut entry) = self.leaf_entry(va) else {
+            return Leaf::Absent;
+        };
+        if entry & bits::VALID != 0 {
+            Leaf::Present {
+                frame: (entry & OUTPUT_ADDRESS) as usize,
+                attributes: Attributes::from_descriptor(entry),
+                accessed: entry & bits::ACCESS_FLAG != 0,
+            }
+        } else if entry & bits::SWAPPED != 0 {
+            Leaf::Swapped(entry >> bits::SWAP_SHIFT)
+        } else {
+            Leaf::Absent
+        }
+    }
+
+    /// Records the page at `va` as swapped out to `slot`, replacing what was there (the caller
+    /// flushes the TLB for a page that was present).
+    pub fn set_swapped(&mut self, va: usize, slot: u64) -> Result<(), MapError> {
+        if !is_aligned(va, PAGE_SIZE) {
+            return Err(MapError::Misaligned);
+        }
+        let table = self.walk_to(va, 3, true)?.ok_or(MapError::OutOfTables)?;
+        set_entry(
+            &mut self.memory.table(table)[index(va, 3)],
+            (slot << bits::SWAP_SHIFT) | bits::SWAPPED,
+        );
+        Ok(())
+    }
+
+    /// Forgets the swapped-out page at `va`, returning its slot.
+    pub fn clear_swapped(&mut self, va: usize) -> Option<u64> {
+        let Leaf::Swapped(slot) = self.leaf(va) else {
+            return None;
+        };
+        set_entry(self.leaf_entry(va)?, 0);
+        Some(slot)
+    }
+
+    /// The swapped-out pages in `range`, as (address, slot).
+    pub fn swapped_pages(&mut self, range: Range<usize>) -> Vec<(usize, u64)> {
+        let mut out = Vec::new();
+        self.walk_leaves(range, &mut |va, entry| {
+            if entry & bits::VALID == 0 && entry & bits::SWAPPED != 0 {
+                out.push((va, entry >> bits::SWAP_SHIFT));
+            }
+        });
+        out
+    }
+
+    /// Clears the access flag of the present page at `va`; whether it was set. The caller
+    /// flushes the TLB, so the next access faults and sets it again ([`Self::set_accessed`]).
+    pub fn clear_accessed(&mut self, va: usize) -> bool {
+        match self.leaf_entry(va) {
+            Some(entry) if *entry & bits::VALID != 0 => {
+                let was = *entry & bits::ACCESS_FLAG != 0;
+                set_entry(entry, *entry & !bits::ACCESS_FLAG);
+                was
+            }
+            _ => false,
+        }
+    }
+
+    /// Sets the access flag of the present page at `va`; whether it was clear. An entry
+    /// without it is never cached, so no TLB maintenance is needed.
+    pub fn set_accessed(&mut self, va: usize) -> bool {
+        match self.leaf_entry(va) {
+            Some(entry) if *entry & bits::VALID != 0 && *entry & bits::ACCESS_FLAG == 0 => {
+                set_entry(entry, *entry | bits::ACCESS_FLAG);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Calls `visit` with the address and raw entry of every level-3 entry in `range` whose
+    /// table exists.
+    fn walk_leaves(&mut self, range: Range<usize>, visit: &mut impl FnMut(usize, u64)) {
+        fn walk(
+            memory: &mut impl TableMemory,
+            table: usize,
+            level: usize,
+            base: usize,
+            range: &Range<usize>,
+            visit: &mut impl FnMut(usize, u64),
+        ) {
+            for (i, start) in entries_overlapping(level, base, range) {
+                let entry = memory.table(table)[i];
+                if level == 3 {
+                    visit(start, entry);
+                } else if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
+                    walk(
+                        memory,
+                        (entry & OUTPUT_ADDRESS) as usize,
+                        level + 1,
+                        start,
+                        range,
+                        visit,
+                    );
+                }
+            }
+        }
+        walk(self.memory, self.root, 0, 0, &range, visit);
     }
 
     /// Unmaps the 4 KiB page at `va` and returns the physical address it mapped.
@@ -596,6 +713,47 @@ mod tests {
         );
         assert_eq!(table.present_pages(0x2000..0x4000), [(0x3000, 0x9000_3000)]);
         assert!(table.present_pages(0x5000..0x40_0000_0000).is_empty());
+    }
+
+    #[test]
+    fn swapped_pages_are_recorded_listed_and_keep_their_tables() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let user = Attributes::user(Protection::READ_WRITE);
+        table.set_page(0x1000, 0x9000_0000, user).unwrap();
+        table.set_swapped(0x2000, (3 << 32) | 77).unwrap();
+        assert_eq!(table.leaf(0x2000), Leaf::Swapped((3 << 32) | 77));
+        assert_eq!(table.translate(0x2000), None);
+        assert_eq!(table.present_pages(0..0x10_0000), [(0x1000, 0x9000_0000)]);
+        assert_eq!(
+            table.swapped_pages(0..0x10_0000),
+            [(0x2000, (3 << 32) | 77)]
+        );
+        table.unmap_page(0x1000).unwrap();
+        assert!(!table.release_empty_tables(0..1 << 47, |_| {}));
+        assert_eq!(table.clear_swapped(0x2000), Some((3 << 32) | 77));
+        assert_eq!(table.leaf(0x2000), Leaf::Absent);
+        assert!(table.release_empty_tables(0..1 << 47, |_| {}));
+    }
+
+    #[test]
+    fn the_access_flag_is_cleared_and_set_again() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let user = Attributes::user(Protection::READ_WRITE);
+        table.set_page(0x1000, 0x9000_0000, user).unwrap();
+        let accessed = |table: &mut PageTable<'_, HostTables>| match table.leaf(0x1000) {
+            Leaf::Present { accessed, .. } => accessed,
+            other => panic!("{other:?}"),
+        };
+        assert!(accessed(&mut table));
+        assert!(table.clear_accessed(0x1000));
+        assert!(!accessed(&mut table));
+        assert!(!table.clear_accessed(0x1000));
+        assert!(table.set_accessed(0x1000));
+        assert!(!table.set_accessed(0x1000));
+        assert!(accessed(&mut table));
+        assert!(!table.clear_accessed(0x5000));
     }
 
     #[test]

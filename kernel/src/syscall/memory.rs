@@ -10,6 +10,7 @@ use crate::fs::vfs::Node;
 use crate::mm::address_space::{AddressSpace, Protection, decode_lock_all};
 use crate::mm::backing::Backing;
 use crate::mm::page_table::PAGE_SIZE;
+use crate::mm::swap::areas;
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
 use crate::task;
 use crate::task::exec::{STACK_SIZE, STACK_TOP};
@@ -36,9 +37,9 @@ fn space() -> Result<Arc<AddressSpace>, Errno> {
         .ok_or(ENOMEM)
 }
 
-/// Rejects a mapping larger than all of RAM, as Linux's overcommit heuristic does.
+/// Rejects a mapping larger than all of RAM and swap, as Linux's overcommit heuristic does.
 fn plausible(len: usize) -> Result<(), Errno> {
-    if len / PAGE_SIZE > frames::total_frames() {
+    if len / PAGE_SIZE > frames::total_frames() + areas::totals().0 {
         Err(ENOMEM)
     } else {
         Ok(())

@@ -16,6 +16,7 @@ mod process;
 mod resources;
 mod signal;
 mod socket;
+mod swap;
 mod system;
 mod terminal;
 mod time;
@@ -186,6 +187,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> Option<Interrupted> {
         220 => process::clone(&args, frame), // partial: fork, vfork and whole threads only
         221 => process::execve(&args, frame),
         222 => memory::mmap(&args),
+        224 => swap::swapon(&args), // partial: partitions only, no swap files
+        225 => swap::swapoff(&args),
         226 => memory::mprotect(&args),
         227 => memory::msync(&args),
         228 => memory::mlock(&args),

@@ -4,6 +4,7 @@ use super::{Arguments, SyscallResult};
 use crate::errno::{EFAULT, EINVAL};
 use crate::mm::frames;
 use crate::mm::page_table::PAGE_SIZE;
+use crate::mm::swap::areas;
 use crate::task::scheduler;
 use crate::uaccess::{UserPtr, copy_to_user};
 
@@ -44,6 +45,9 @@ pub fn sysinfo(args: &Arguments) -> SyscallResult {
         40,
         &((frames::free_frames() * PAGE_SIZE) as u64).to_le_bytes(),
     );
+    let (swap_total, swap_free) = areas::totals();
+    put(64, &((swap_total * PAGE_SIZE) as u64).to_le_bytes());
+    put(72, &((swap_free * PAGE_SIZE) as u64).to_le_bytes());
     put(80, &(scheduler::count() as u16).to_le_bytes());
     put(104, &1u32.to_le_bytes()); // mem_unit
     match copy_to_user(UserPtr::new(args.usize(0)), &info) {

@@ -22,6 +22,8 @@ pub mod scheduler;
 #[cfg(target_os = "none")]
 pub mod signal;
 #[cfg(target_os = "none")]
+pub mod sleep_lock;
+#[cfg(target_os = "none")]
 pub mod thread;
 #[cfg(target_os = "none")]
 mod user_faults;

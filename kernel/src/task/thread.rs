@@ -36,6 +36,10 @@ pub enum Channel {
     Continued(Pid),
     /// A message or room in the message queue at this address.
     MessageQueue(usize),
+    /// The disk finished a transfer, or is free for the next.
+    Disk,
+    /// The sleep lock at this address was released.
+    SleepLock(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

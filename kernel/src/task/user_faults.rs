@@ -5,6 +5,7 @@ use super::lifecycle::exit_group;
 use super::process::WaitStatus;
 use super::signal::{self, SIGBUS, SIGILL, SIGSEGV, SignalInfo, code};
 use crate::arch::aarch64::esr::{self, Abort, FaultKind};
+use crate::arch::aarch64::irq;
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::mm::USER_TOP;
 use crate::mm::address_space::{Access, FaultError};
@@ -21,7 +22,11 @@ pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
         None
     } else {
         let space = super::current().state.lock().address_space.clone();
-        match space.map(|space| space.handle_fault(address, access)) {
+        // Interrupts on while the fault is served: bringing a page back from swap sleeps.
+        irq::enable();
+        let served = space.map(|space| space.handle_fault(address, access));
+        irq::save_and_mask();
+        match served {
             Some(Ok(())) => return,
             Some(Err(error)) => Some(error),
             None => Some(FaultError::Unmapped),
@@ -37,11 +42,14 @@ pub fn handle_user_abort(frame: &TrapFrame, abort: Abort) {
         },
         Some(FaultError::OutOfMemory) => "out of memory",
         Some(FaultError::BeyondFile) => "access past the end of the mapped file",
+        Some(FaultError::SwapIo) => "swapped-out page could not be read back",
     };
     let (signal, code, what) = match (abort.kind, error, address_mapped(address)) {
         (FaultKind::Alignment, _, _) => (SIGBUS, code::BUS_ADRALN, "alignment fault"),
         // Linux's SIGBUS for a page of a file mapping that the file does not reach.
-        (_, Some(FaultError::BeyondFile), _) => (SIGBUS, code::BUS_ADRERR, "bus error"),
+        (_, Some(FaultError::BeyondFile | FaultError::SwapIo), _) => {
+            (SIGBUS, code::BUS_ADRERR, "bus error")
+        }
         (_, _, true) => (SIGSEGV, code::SEGV_ACCERR, "segfault"),
         (_, _, false) => (SIGSEGV, code::SEGV_MAPERR, "segfault"),
     };

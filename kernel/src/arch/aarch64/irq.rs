@@ -24,6 +24,17 @@ pub fn enable() {
     unsafe { asm!("msr daifclr, #6", options(nomem, nostack, preserves_flags)) }
 }
 
+/// Whether IRQs are taken right now (PSTATE.I clear).
+pub fn enabled() -> bool {
+    let daif: u64;
+    // SAFETY: reading DAIF has no effect.
+    unsafe { asm!("mrs {}, daif", out(reg) daif, options(nomem, nostack, preserves_flags)) };
+    daif & IRQ_MASKED == 0
+}
+
+/// DAIF.I, as DAIF reads it (and as SPSR holds the interrupted code's).
+pub const IRQ_MASKED: u64 = 1 << 7;
+
 /// Sleeps until an interrupt (or event) arrives.
 pub fn wait_for_interrupt() {
     // SAFETY: wfi has no memory effect.

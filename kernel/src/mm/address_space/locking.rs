@@ -113,7 +113,9 @@ impl AddressSpace {
             match self.handle_fault(page, access) {
                 Ok(()) | Err(FaultError::BeyondFile) => {}
                 Err(FaultError::OutOfMemory) => return Err(EAGAIN),
-                Err(FaultError::Unmapped | FaultError::Denied) => return Err(ENOMEM),
+                Err(FaultError::Unmapped | FaultError::Denied | FaultError::SwapIo) => {
+                    return Err(ENOMEM);
+                }
             }
         }
         Ok(())

@@ -1,0 +1,212 @@
+//! Disk images with swap partitions for QEMU (virt's virtio-blk, the raspi machines' SD
+//! card): an MBR, partitions aligned to
+//! 1 MiB, each swap partition formatted by util-linux's `mkswap` (so the kernel reads the
+//! header Linux's tools write, not one of our own making).
+
+use std::fs::{self, File};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::process;
+use crate::qemu::QemuMachine;
+
+const MIB: u64 = 1 << 20;
+const SECTOR: u64 = 512;
+/// MBR partition types: Linux swap, and Linux data (left unformatted).
+const TYPE_SWAP: u8 = 0x82;
+const TYPE_LINUX: u8 = 0x83;
+
+/// One partition: its size, and whether mkswap formats it.
+#[derive(Clone, Copy, Debug)]
+pub struct PartitionSpec {
+    pub bytes: u64,
+    pub swap: bool,
+}
+
+/// `64M`, `1G`, `512K` or bytes: the size `cargo xtask qemu --swap` takes.
+pub fn parse_size(text: &str) -> Result<u64> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&text[..at], 1 << 10),
+        Some((at, 'M' | 'm')) => (&text[..at], MIB),
+        Some((at, 'G' | 'g')) => (&text[..at], 1 << 30),
+        _ => (text, 1),
+    };
+    let value: u64 = digits
+        .parse()
+        .with_context(|| format!("`{text}` is not a size like 64M or 1G"))?;
+    let bytes = value.checked_mul(unit).context("size too large")?;
+    ensure!(
+        bytes >= MIB && bytes % 4096 == 0,
+        "a swap partition of `{text}` is too small or not whole pages: give at least 1M"
+    );
+    Ok(bytes)
+}
+
+/// Where each partition starts, in bytes, and the disk's size: a power of two, as QEMU's SD
+/// card must be.
+fn layout(partitions: &[PartitionSpec]) -> (Vec<u64>, u64) {
+    let mut starts = Vec::new();
+    let mut next = MIB;
+    for partition in partitions {
+        starts.push(next);
+        next += partition.bytes.div_ceil(MIB) * MIB;
+    }
+    (starts, next.next_power_of_two())
+}
+
+/// The MBR for `partitions` at `starts`.
+fn master_boot_record(partitions: &[PartitionSpec], starts: &[u64]) -> [u8; 512] {
+    let mut sector = [0u8; 512];
+    for (i, (partition, start)) in partitions.iter().zip(starts).enumerate() {
+        let entry = &mut sector[446 + 16 * i..][..16];
+        // CHS fields left at the "use LBA" values Linux's fdisk writes for large disks.
+        entry[1..4].copy_from_slice(&[0xfe, 0xff, 0xff]);
+        entry[4] = if partition.swap {
+            TYPE_SWAP
+        } else {
+            TYPE_LINUX
+        };
+        entry[5..8].copy_from_slice(&[0xfe, 0xff, 0xff]);
+        entry[8..12].copy_from_slice(&((start / SECTOR) as u32).to_le_bytes());
+        entry[12..16].copy_from_slice(&((partition.bytes / SECTOR) as u32).to_le_bytes());
+    }
+    sector[510] = 0x55;
+    sector[511] = 0xaa;
+    sector
+}
+
+/// Writes a new disk image at `path` with up to four `partitions`; returns where each
+/// starts, in bytes.
+pub fn make(path: &Path, partitions: &[PartitionSpec]) -> Result<Vec<u64>> {
+    if partitions.len() > 4 {
+        bail!(
+            "an MBR holds four primary partitions, not {}",
+            partitions.len()
+        );
+    }
+    let mkswap = mkswap()?;
+    let (starts, size) = layout(partitions);
+    let mut disk =
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    disk.set_len(size)?;
+    disk.write_all(&master_boot_record(partitions, &starts))?;
+    let scratch = path.with_extension("mkswap");
+    for (partition, start) in partitions.iter().zip(&starts) {
+        if !partition.swap {
+            continue;
+        }
+        File::create(&scratch)?.set_len(partition.bytes)?;
+        process::run_checked(Command::new(&mkswap).arg("--quiet").arg(&scratch))?;
+        let formatted = fs::read(&scratch)?;
+        disk.seek(SeekFrom::Start(*start))?;
+        disk.write_all(&formatted[..4096])?;
+    }
+    let _ = fs::remove_file(&scratch);
+    Ok(starts)
+}
+
+/// util-linux's mkswap, which every Debian and Ubuntu has (util-linux is essential).
+fn mkswap() -> Result<std::path::PathBuf> {
+    ["/usr/sbin/mkswap", "/sbin/mkswap"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|path| path.is_file())
+        .context("mkswap not found: install util-linux (`apt-get install util-linux`)")
+}
+
+/// QEMU's arguments attaching the image at `path` as `machine`'s disk (virt: a virtio block
+/// device; raspi: the SD card); reads of the 512-byte sector `failing_read` fail with EIO, by
+/// QEMU's blkdebug driver and its rules in `rules` (a file this writes).
+pub fn qemu_arguments(
+    machine: QemuMachine,
+    path: &Path,
+    failing_read: Option<(u64, &Path)>,
+) -> Result<Vec<String>> {
+    let file = match failing_read {
+        None => path.display().to_string(),
+        Some((sector, rules)) => {
+            fs::write(
+                rules,
+                format!(
+                    "[inject-error]\nevent = \"read_aio\"\niotype = \"read\"\nerrno = \"5\"\n\
+                     sector = \"{sector}\"\n"
+                ),
+            )
+            .with_context(|| format!("cannot write {}", rules.display()))?;
+            format!("blkdebug:{}:{}", rules.display(), path.display())
+        }
+    };
+    Ok(match machine {
+        QemuMachine::Virt => vec![
+            "-drive".into(),
+            format!("if=none,id=disk,format=raw,file={file}"),
+            "-device".into(),
+            "virtio-blk-device,drive=disk".into(),
+            // The kernel drives the modern (version 2) virtio-mmio transport only.
+            "-global".into(),
+            "virtio-mmio.force-legacy=false".into(),
+        ],
+        QemuMachine::Raspi3b | QemuMachine::Raspi4b => {
+            vec!["-drive".into(), format!("if=sd,format=raw,file={file}")]
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_linux_suffixes() {
+        assert_eq!(parse_size("64M").unwrap(), 64 * MIB);
+        assert_eq!(parse_size("1g").unwrap(), 1 << 30);
+        assert_eq!(parse_size("2048K").unwrap(), 2 * MIB);
+        assert!(parse_size("12").is_err());
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn partitions_are_aligned_and_recorded() {
+        let partitions = [
+            PartitionSpec {
+                bytes: 3 * MIB / 2,
+                swap: true,
+            },
+            PartitionSpec {
+                bytes: 4 * MIB,
+                swap: false,
+            },
+        ];
+        let (starts, size) = layout(&partitions);
+        assert_eq!(starts, [MIB, 3 * MIB]);
+        assert_eq!(size, 8 * MIB);
+        let mbr = master_boot_record(&partitions, &starts);
+        assert_eq!(mbr[446 + 4], TYPE_SWAP);
+        assert_eq!(mbr[446 + 16 + 4], TYPE_LINUX);
+        assert_eq!(&mbr[446 + 8..446 + 12], &2048u32.to_le_bytes());
+        assert_eq!(&mbr[446 + 16 + 12..446 + 16 + 16], &8192u32.to_le_bytes());
+        assert_eq!(&mbr[510..], &[0x55, 0xaa]);
+    }
+
+    #[test]
+    fn mkswap_formats_what_the_kernel_reads() {
+        let path = std::env::temp_dir().join(format!("swap-disk-{}.img", std::process::id()));
+        make(
+            &path,
+            &[PartitionSpec {
+                bytes: 2 * MIB,
+                swap: true,
+            }],
+        )
+        .unwrap();
+        let image = fs::read(&path).unwrap();
+        let _ = fs::remove_file(&path);
+        let header = &image[MIB as usize..][..4096];
+        assert_eq!(&header[4086..], b"SWAPSPACE2");
+        assert_eq!(&header[1024..1028], &1u32.to_le_bytes(), "version");
+        assert_eq!(&header[1028..1032], &511u32.to_le_bytes(), "last page");
+    }
+}
