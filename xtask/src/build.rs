@@ -22,7 +22,7 @@ pub enum Profile {
 }
 
 /// What the kernel is built to run as, which decides its features.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {
     /// On a real board: no semihosting, whose HLT would be an undefined instruction there.
     Hardware,
@@ -31,6 +31,10 @@ pub enum Flavour {
     /// The test kernel, which runs the in-kernel tests after boot and exits QEMU with the
     /// result (semihosting included).
     Test,
+    /// The test kernel without user space (an empty initramfs): a tenth of the size, for the
+    /// chainloader test, which sends it over an emulated UART. Built in a cargo target
+    /// directory of its own, so that neither build makes the other's stale.
+    BareTest,
 }
 
 /// Which kernel to build.
@@ -69,7 +73,7 @@ impl Flavour {
         match self {
             Flavour::Hardware => None,
             Flavour::Qemu => Some("qemu"),
-            Flavour::Test => Some("ktest"),
+            Flavour::Test | Flavour::BareTest => Some("ktest"),
         }
     }
 }
@@ -80,8 +84,19 @@ impl KernelBuild {
     fn output_directory(&self) -> String {
         let mut words = vec![self.board.name()];
         words.extend(self.flavour.feature());
+        if self.flavour == Flavour::BareTest {
+            words.push("bare");
+        }
         words.push(self.profile.directory());
         words.join("-")
+    }
+
+    /// Where cargo builds it: the workspace's target directory, or the bare kernel's own.
+    fn cargo_target_dir(&self) -> PathBuf {
+        match self.flavour {
+            Flavour::BareTest => workspace::target_dir().join("bare-kernel"),
+            _ => workspace::target_dir(),
+        }
     }
 
     fn features(&self) -> String {
@@ -99,6 +114,21 @@ pub fn build_with_user_space(build: &KernelBuild) -> Result<KernelArtifacts> {
     build_kernel(build, &initramfs.path)
 }
 
+/// Builds `board`'s test kernel without user space ([`Flavour::BareTest`]).
+pub fn build_bare_test_kernel(board: Board) -> Result<KernelArtifacts> {
+    let empty = workspace::target_dir()
+        .join("xtask")
+        .join("empty-initramfs.cpio");
+    fs::create_dir_all(empty.parent().expect("a file in a directory"))?;
+    fs::write(&empty, b"").with_context(|| format!("cannot write {}", empty.display()))?;
+    let build = KernelBuild {
+        board,
+        profile: Profile::Debug,
+        flavour: Flavour::BareTest,
+    };
+    build_kernel(&build, &empty)
+}
+
 /// Builds the kernel with the archive at `initramfs` (an absolute path) embedded, then writes
 /// `target/kernel/<board>[-<flavour>]-<profile>/kernel.elf`, its exception table sorted and
 /// audited, and the raw image `kernel8.img` beside it.
@@ -108,13 +138,15 @@ pub fn build_kernel(build: &KernelBuild, initramfs: &Path) -> Result<KernelArtif
     cargo.args(["--features", &build.features()]);
     // The kernel's build script runs elsewhere, so a relative path would not lead there.
     cargo.env("KERNEL_INITRAMFS", initramfs);
+    let cargo_target = build.cargo_target_dir();
+    cargo.env("CARGO_TARGET_DIR", &cargo_target);
     if let Profile::Release = build.profile {
         cargo.arg("--release");
     }
     process::run_checked(&mut cargo)?;
 
     let target_dir = workspace::target_dir();
-    let built = target_dir
+    let built = cargo_target
         .join(KERNEL_TARGET)
         .join(build.profile.directory())
         .join("kernel");

@@ -135,11 +135,11 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         }
     }
 
-    let kernels = kernels.into_built();
     if rpi3_selected {
-        let kernel = kernels.get(&Board::Rpi3);
+        let kernel = build::build_bare_test_kernel(Board::Rpi3)
+            .inspect_err(|error| println!("[{}] {error:#}", chainboot_test::CONFIGURATION));
         chainboot_test::run(
-            kernel.map(|kernel| kernel.image.as_path()),
+            kernel.as_ref().ok().map(|kernel| kernel.image.as_path()),
             options.filter.as_deref(),
             &logs,
             &mut summary,
@@ -260,20 +260,6 @@ impl TestKernels {
                 .expect("no row panics while building");
             build_test_kernel(board, initramfs)
         }))
-    }
-
-    /// The kernels that built, once the rows are done with them.
-    fn into_built(self) -> HashMap<Board, TestKernel> {
-        let boards = self
-            .boards
-            .into_inner()
-            .expect("no row panics holding the list");
-        boards
-            .into_iter()
-            .filter_map(|(board, kernel)| {
-                Some((board, Arc::into_inner(kernel)?.into_inner()?.ok()?))
-            })
-            .collect()
     }
 }
 

@@ -295,10 +295,12 @@ impl AddressSpace {
             return self.reserve_backed(to..to + len, protection, backing);
         }
         self.reserve_backed(to..to + len, protection, backing)?;
-        self.swap_in_range(from.clone(), |_| true)
-            .map_err(|_| ENOMEM)?;
         let mut contents = alloc::vec![0u8; PAGE_SIZE];
         for page in pages(from.clone()) {
+            // Back from swap first, page by page: copying the last page may swap out the next.
+            if let Leaf::Swapped(slot) = self.leaf(page) {
+                self.swap_in(page, Slot(slot)).map_err(|_| ENOMEM)?;
+            }
             if let Some(alias) = self.kernel_alias(page) {
                 // SAFETY: the page is present in this address space, a whole frame.
                 unsafe {
@@ -475,6 +477,7 @@ impl AddressSpace {
                 accessed: false, ..
             } => {
                 table.set_accessed(page);
+                mmu::publish_table_update();
                 return Ok(());
             }
             Leaf::Present {
@@ -598,6 +601,9 @@ impl AddressSpace {
 
     /// A copy for a forked child: same regions, every present page shared copy-on-write.
     pub fn fork(&self) -> Result<Arc<Self>, Errno> {
+        // A slot being written stays out of a child until its write ended: a write that fails
+        // puts the page back in this space alone (swapping.rs, put_back).
+        let _io = areas::active().then(areas::io_lock).flatten();
         let child = Self::new()?;
         let inner = self.inner.lock();
         let mut child_inner = child.inner.lock();

@@ -17,6 +17,8 @@ fn partition_named(args: &Arguments) -> Result<usize, Errno> {
     }
 }
 
+const SWAPOFF_PASSES: usize = 3;
+
 pub fn swapon(args: &Arguments) -> SyscallResult {
     let flags = u32::try_from(args.usize(1)).map_err(|_| EINVAL)?;
     areas::swapon(partition_named(args)?, flags)?;
@@ -27,10 +29,16 @@ pub fn swapon(args: &Arguments) -> SyscallResult {
 /// cannot hold them, as Linux.
 pub fn swapoff(args: &Arguments) -> SyscallResult {
     let area = areas::begin_swapoff(partition_named(args)?)?;
-    // Stops at the first page that cannot come back; the area then stays on.
-    let _ = reclaim::spaces()
-        .iter()
-        .try_for_each(|space| space.swap_in_area(area));
+    // A pass stops at the first page that cannot come back, and the area then stays on; a
+    // fork during a pass can copy entries into a space already passed, so a few passes.
+    for _ in 0..SWAPOFF_PASSES {
+        let back = reclaim::spaces()
+            .iter()
+            .try_for_each(|space| space.swap_in_area(area));
+        if back.is_err() || areas::is_empty(area) {
+            break;
+        }
+    }
     if areas::end_swapoff(area) {
         Ok(0)
     } else {

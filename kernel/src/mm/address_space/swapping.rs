@@ -101,6 +101,7 @@ impl AddressSpace {
                 table
                     .set_page(victim.page, victim.frame, attributes)
                     .expect("the page's tables exist");
+                mmu::publish_table_update();
                 areas::release(victim.slot);
             }
             _ => frames::release(victim.frame).expect("user frames are allocated frames"),
@@ -133,6 +134,7 @@ impl AddressSpace {
                 table
                     .set_page(page, frame, Attributes::user(region.protection))
                     .expect("the page's tables exist");
+                mmu::publish_table_update();
                 areas::release(slot);
             }
             _ => frames::deallocate(frame).expect("allocated above"),
@@ -140,7 +142,7 @@ impl AddressSpace {
         Ok(())
     }
 
-    fn leaf(&self, page: usize) -> Leaf {
+    pub(super) fn leaf(&self, page: usize) -> Leaf {
         let inner = self.inner.lock();
         let mut memory = runtime_tables();
         PageTable::at(inner.root, &mut memory).leaf(page)
@@ -148,22 +150,13 @@ impl AddressSpace {
 
     /// Brings back every page this address space has in area `area` (swapoff).
     pub fn swap_in_area(&self, area: usize) -> Result<(), FaultError> {
-        self.swap_in_range(0..USER_TOP, |slot| slot.is_in(area))
-    }
-
-    /// Brings back the swapped-out pages of `range` whose slot `wanted` picks.
-    pub(super) fn swap_in_range(
-        &self,
-        range: Range<usize>,
-        wanted: impl Fn(Slot) -> bool,
-    ) -> Result<(), FaultError> {
         let swapped = {
             let inner = self.inner.lock();
             let mut memory = runtime_tables();
-            PageTable::at(inner.root, &mut memory).swapped_pages(range)
+            PageTable::at(inner.root, &mut memory).swapped_pages(0..USER_TOP)
         };
         for (page, slot) in swapped.into_iter().map(|(page, slot)| (page, Slot(slot))) {
-            if wanted(slot) {
+            if slot.is_in(area) {
                 self.swap_in(page, slot)?;
             }
         }

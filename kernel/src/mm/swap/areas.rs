@@ -191,7 +191,10 @@ pub fn swapon(partition_index: usize, flags: u32) -> Result<(), Errno> {
     }
     let header = read_header(partition)?;
     let pages = header.last_page as usize + 1;
-    let mut owners = alloc::vec![0u8; pages];
+    // One byte per page from a 16 MiB heap: a huge partition is ENOMEM, not a panic.
+    let mut owners = Vec::new();
+    owners.try_reserve_exact(pages).map_err(|_| ENOMEM)?;
+    owners.resize(pages, 0u8);
     owners[0] = UNUSABLE;
     for bad in header.bad_pages.iter().map(|&page| page as usize) {
         if let Some(owner) = owners.get_mut(bad) {
@@ -199,13 +202,6 @@ pub fn swapon(partition_index: usize, flags: u32) -> Result<(), Errno> {
         }
     }
     let usable = owners.iter().filter(|&&o| o == 0).count();
-    let priority = if flags & FLAG_PREFER != 0 {
-        (flags & PRIORITY_MASK) as i16
-    } else {
-        let mut least = LEAST_PRIORITY.lock();
-        *least -= 1;
-        *least
-    };
     let mut areas = AREAS.lock();
     if areas
         .iter()
@@ -215,6 +211,13 @@ pub fn swapon(partition_index: usize, flags: u32) -> Result<(), Errno> {
         return Err(EBUSY);
     }
     let free = areas.iter().position(Option::is_none).ok_or(EPERM)?;
+    let priority = if flags & FLAG_PREFER != 0 {
+        (flags & PRIORITY_MASK) as i16
+    } else {
+        let mut least = LEAST_PRIORITY.lock();
+        *least -= 1;
+        *least
+    };
     areas[free] = Some(Area {
         partition_index,
         partition,
@@ -258,11 +261,16 @@ pub fn begin_swapoff(partition_index: usize) -> Result<usize, Errno> {
     Ok(index)
 }
 
+/// Whether no page is left in area `index`.
+pub fn is_empty(index: usize) -> bool {
+    AREAS.lock()[index].as_ref().is_none_or(|a| a.used == 0)
+}
+
 /// Ends swapoff of area `index`: removed if no page is left in it, else put back in use
 /// (the pages could not all come back). Whether it was removed.
 pub fn end_swapoff(index: usize) -> bool {
+    let empty = is_empty(index);
     let mut areas = AREAS.lock();
-    let empty = areas[index].as_ref().is_some_and(|a| a.used == 0);
     if empty {
         areas[index] = None;
     } else if let Some(area) = areas[index].as_mut() {
