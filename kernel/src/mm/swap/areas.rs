@@ -167,7 +167,7 @@ pub fn totals() -> (usize, usize) {
 }
 
 /// SWAP_FLAG_PREFER: the low 15 bits are the priority.
-pub const FLAG_PREFER: u32 = 0x8000;
+const FLAG_PREFER: u32 = 0x8000;
 const PRIORITY_MASK: u32 = 0x7fff;
 /// SWAP_FLAG_DISCARD, _DISCARD_ONCE and _DISCARD_PAGES: accepted, and there is nothing to
 /// discard on the disks this kernel drives.

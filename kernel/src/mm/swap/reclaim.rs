@@ -44,25 +44,16 @@ pub fn memory_low() -> bool {
 /// Swaps out a batch of pages. Called where a user page is about to be allocated while
 /// memory is low, with no lock held.
 pub fn reclaim_batch() {
-    reclaim(BATCH);
-}
-
-/// Swaps out up to `wanted` pages; returns how many frames it freed.
-pub fn reclaim(wanted: usize) -> usize {
     let Some(_io) = areas::io_lock() else {
-        return 0;
+        return;
     };
-    let victims = select(wanted);
-    let mut freed = 0;
-    for victim in &victims {
+    for victim in select(BATCH) {
         if areas::write_page(victim.slot, victim.frame).is_ok() {
             frames::release(victim.frame).expect("user frames are allocated frames");
-            freed += 1;
         } else {
-            victim.space.put_back(victim);
+            victim.space.put_back(&victim);
         }
     }
-    freed
 }
 
 /// Moves the hand until `wanted` pages are chosen, or twice round every address space (by
