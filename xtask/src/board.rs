@@ -59,8 +59,9 @@ impl Board {
         }
     }
 
-    /// Whether the kernel drives a disk QEMU can attach on this board: virt's virtio-blk, the
-    /// Pi 3's SD card (the Pi 4's EMMC2 has no driver yet).
+    /// Whether the kernel drives this board's disk, in QEMU or on an SD card: virt's
+    /// virtio-blk, the Pi 3's SD card (the Pi 4's EMMC2 and the Pi 5's RP1 SD controller have
+    /// no driver yet).
     pub fn has_disk_driver(self) -> bool {
         matches!(self, Board::Virt | Board::Rpi3)
     }

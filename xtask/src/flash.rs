@@ -13,7 +13,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::flash_target::{self, DeviceFacts, Refusal};
 use crate::sd_card;
-use crate::sd_image;
 
 pub struct Options {
     pub card: sd_card::Options,
@@ -28,7 +27,7 @@ pub struct Options {
 const CHUNK: usize = 4 << 20;
 
 pub fn run(options: &Options) -> Result<ExitCode> {
-    let image_bytes = sd_image::image_bytes(options.card.size_mib)?;
+    let image_bytes = sd_card::check(&options.card)?.image_bytes;
     // Before the build, so that a wrong device name fails at once.
     let facts = check_device(options, image_bytes)?;
     let image = sd_card::build(&options.card, None)?;

@@ -98,8 +98,8 @@ enum Task {
     /// programs and the fault scenarios
     Test(TestArgs),
     /// Build the kernel for a Raspberry Pi and write an SD-card image (an MBR with one bootable
-    /// FAT32 partition holding the kernel, config.txt and the firmware), with the same files in a
-    /// boot/ folder beside it
+    /// FAT32 partition holding the kernel, config.txt and the firmware, and with --swap a swap
+    /// partition after it), with the same files in a boot/ folder beside it
     Image(ImageArgs),
     /// Build the SD-card image and write it to a card, then read it back and compare
     Flash(FlashArgs),
@@ -217,6 +217,11 @@ struct CardArgs {
     /// Size of the image in MiB
     #[arg(long, value_name = "MIB", default_value_t = sd_image::DEFAULT_SIZE_MIB)]
     size: u64,
+    /// Add a swap partition of SIZE (64M, 1G) formatted by mkswap at the end of the image,
+    /// /dev/mmcblk0p2 (`swapon /dev/mmcblk0p2`); the FAT32 partition gets the rest. rpi3 only:
+    /// the kernel has no SD-card driver for the other boards yet
+    #[arg(long, value_name = "SIZE", value_parser = swap_disk::parse_size)]
+    swap: Option<u64>,
     /// Put the chainloader on the card in place of the kernel; `cargo xtask chainboot` then sends
     /// the kernel over a serial cable
     #[arg(long)]
@@ -255,6 +260,7 @@ impl CardArgs {
             profile: Profile::from_release_flag(self.release),
             firmware: self.firmware,
             size_mib: self.size,
+            swap_bytes: self.swap,
             chainloader: self.chainloader,
         }
     }

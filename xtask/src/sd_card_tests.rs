@@ -1,6 +1,6 @@
-//! Host test of the SD cards `cargo xtask image` writes for rpi3, rpi4 and rpi5, from a dummy
-//! kernel and fake firmware, read back as the firmware would and checked by fsck.vfat where it
-//! is installed: no network, no kernel build.
+//! Host test of the SD cards `cargo xtask image` writes for rpi3, rpi4 and rpi5 (and rpi3's with
+//! a swap partition), from a dummy kernel and fake firmware, read back as the firmware would and
+//! checked by fsck.vfat where it is installed: no network, no kernel build.
 
 use std::fs;
 use std::io::{self, Cursor, Read, Write};
@@ -11,10 +11,13 @@ use fatfs::{FatType, FileSystem, FsOptions};
 use mbrman::MBR;
 use tempfile::TempDir;
 
+use crate::board::Board;
+use crate::build::Profile;
 use crate::config_txt::config_txt;
 use crate::raspberry_pi::RaspberryPi;
 use crate::sd_card::{self, CardSpec};
 use crate::sd_image::{self, FAT32_LBA, SECTOR_SIZE};
+use crate::swap_disk::{self, tests::assert_swap_header};
 
 const ALL: [RaspberryPi; 3] = [RaspberryPi::Pi3, RaspberryPi::Pi4, RaspberryPi::Pi5];
 /// Every firmware file either Pi could want, and one (the camera firmware) that none does.
@@ -27,6 +30,7 @@ const FAKE_FIRMWARE: [&str; 6] = [
     "start_x.elf",
 ];
 const FSCK: &str = "fsck.vfat";
+const SWAP_BYTES: u64 = 16 << 20;
 
 /// A card written in a temporary directory, with the inputs it was written from.
 struct WrittenCard {
@@ -34,10 +38,15 @@ struct WrittenCard {
     directory: TempDir,
     image: PathBuf,
     kernel: Vec<u8>,
+    swap_bytes: Option<u64>,
 }
 
 impl WrittenCard {
     fn new(pi: RaspberryPi) -> Self {
+        Self::with_swap(pi, None)
+    }
+
+    fn with_swap(pi: RaspberryPi, swap_bytes: Option<u64>) -> Self {
         let directory = tempfile::tempdir().unwrap();
         let firmware = directory.path().join("firmware");
         fs::create_dir(&firmware).unwrap();
@@ -56,6 +65,7 @@ impl WrittenCard {
                 boot_image: &kernel_path,
                 firmware: Some(&firmware),
                 size_mib: sd_image::DEFAULT_SIZE_MIB,
+                swap_bytes,
             },
             &image,
         )
@@ -65,6 +75,7 @@ impl WrittenCard {
             directory,
             image,
             kernel,
+            swap_bytes,
         }
     }
 
@@ -82,7 +93,8 @@ impl WrittenCard {
         files
     }
 
-    /// The bytes of the one partition, after checking the partition table around it.
+    /// The bytes of the boot partition, after checking the partition table around it and the
+    /// swap partition after it, if the card has one.
     fn partition(&self) -> Vec<u8> {
         let image = fs::read(&self.image).unwrap();
         assert_eq!(image.len() as u64, sd_image::DEFAULT_SIZE_MIB << 20);
@@ -91,7 +103,16 @@ impl WrittenCard {
             .iter()
             .filter(|(_, partition)| partition.is_used())
             .collect();
-        assert_eq!(used.len(), 1, "{:?}: {used:?}", self.pi);
+        let expected = 1 + usize::from(self.swap_bytes.is_some());
+        assert_eq!(used.len(), expected, "{:?}: {used:?}", self.pi);
+        if let Some(swap_bytes) = self.swap_bytes {
+            let (index, swap) = used[1];
+            assert_eq!((index, swap.sys), (2, swap_disk::TYPE_SWAP), "{swap:?}");
+            assert!(!swap.is_active(), "{swap:?}");
+            let start = u64::from(swap.starting_lba) * u64::from(SECTOR_SIZE);
+            assert_eq!(u64::from(swap.sectors) * u64::from(SECTOR_SIZE), swap_bytes);
+            assert_swap_header(&image[start as usize..][..swap_bytes as usize]);
+        }
         let (_, partition) = used[0];
         assert_eq!(partition.sys, FAT32_LBA, "{:?}", self.pi);
         assert!(partition.is_active(), "{:?}: not bootable", self.pi);
@@ -199,33 +220,102 @@ fn each_card_has_the_kernel_file_and_config_txt_its_firmware_looks_for() {
 }
 
 #[test]
+fn the_rpi3_card_with_swap_holds_its_files_before_the_swap_partition() {
+    let card = WrittenCard::with_swap(RaspberryPi::Pi3, Some(SWAP_BYTES));
+    let partition = card.partition();
+    assert_eq!(
+        partition.len() as u64,
+        ((sd_image::DEFAULT_SIZE_MIB - 1) << 20) - SWAP_BYTES
+    );
+    assert!(read_back(partition) == card.expected_files());
+    if let Some(fsck) =
+        fsck_vfat_or_note("the_rpi3_card_with_swap_holds_its_files_before_the_swap_partition")
+    {
+        assert_fsck_vfat_passes(&fsck, &card);
+    }
+}
+
+#[test]
+fn swap_is_refused_for_the_boards_without_an_sd_card_driver() {
+    let options = |board| sd_card::Options {
+        board,
+        profile: Profile::Debug,
+        firmware: None,
+        size_mib: sd_image::DEFAULT_SIZE_MIB,
+        swap_bytes: Some(SWAP_BYTES),
+        chainloader: false,
+    };
+    for (board, name) in [(Board::Rpi4, "rpi4"), (Board::Rpi5, "rpi5")] {
+        let error = sd_card::check(&options(board)).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("board {name} has no driver")) && error.contains("rpi3"),
+            "{error}"
+        );
+    }
+    let rpi3 = sd_card::check(&options(Board::Rpi3)).unwrap();
+    assert_eq!(
+        rpi3.swap.map(|swap| swap.end - swap.start),
+        Some(SWAP_BYTES)
+    );
+    // The card is written through write() too, which refuses before it reads or writes a file.
+    let directory = tempfile::tempdir().unwrap();
+    let image = directory.path().join("sdcard.img");
+    let error = sd_card::write(
+        &CardSpec {
+            board: Board::Rpi4,
+            boot_image: &directory.path().join("missing-kernel8.img"),
+            firmware: None,
+            size_mib: sd_image::DEFAULT_SIZE_MIB,
+            swap_bytes: Some(SWAP_BYTES),
+        },
+        &image,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("board rpi4 has no driver"), "{error}");
+    assert!(!image.exists());
+}
+
+#[test]
 fn each_card_passes_fsck_vfat() {
-    let Some(fsck) = fsck_vfat() else {
+    let Some(fsck) = fsck_vfat_or_note("each_card_passes_fsck_vfat") else {
+        return;
+    };
+    for pi in ALL {
+        assert_fsck_vfat_passes(&fsck, &WrittenCard::new(pi));
+    }
+}
+
+/// fsck.vfat, or None after a note that `test` checked nothing with it.
+fn fsck_vfat_or_note(test: &str) -> Option<PathBuf> {
+    let fsck = fsck_vfat();
+    if fsck.is_none() {
         // Captured output would hide the note, so it goes to stderr directly.
         let _ = writeln!(
             io::stderr(),
             "NOTE: {FSCK} is not installed (Debian package dosfstools), so \
-             sd_card_tests::each_card_passes_fsck_vfat checked nothing with it"
-        );
-        return;
-    };
-    for pi in ALL {
-        let card = WrittenCard::new(pi);
-        let partition = card.directory.path().join("partition.img");
-        fs::write(&partition, card.partition()).unwrap();
-        let output = Command::new(&fsck)
-            .arg("-n")
-            .arg(&partition)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{FSCK} -n failed for {pi:?} ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
+             sd_card_tests::{test} checked nothing with it"
         );
     }
+    fsck
+}
+
+fn assert_fsck_vfat_passes(fsck: &Path, card: &WrittenCard) {
+    let partition = card.directory.path().join("partition.img");
+    fs::write(&partition, card.partition()).unwrap();
+    let output = Command::new(fsck)
+        .arg("-n")
+        .arg(&partition)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{FSCK} -n failed for {:?} ({}):\n{}{}",
+        card.pi,
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// fsck.vfat on PATH, or in /usr/sbin or /sbin, which a user's PATH may lack.

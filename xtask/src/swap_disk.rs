@@ -3,9 +3,9 @@
 //! 1 MiB, each swap partition formatted by util-linux's `mkswap` (so the kernel reads the
 //! header Linux's tools write, not one of our own making).
 
-use std::fs::{self, File};
-use std::io::{Seek, SeekFrom, Write};
-use std::path::Path;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -15,8 +15,10 @@ use crate::qemu::QemuMachine;
 
 const MIB: u64 = 1 << 20;
 const SECTOR: u64 = 512;
+/// The kernel's page, which mkswap's header and every swapped-out page fill.
+const PAGE: u64 = 4096;
 /// MBR partition types: Linux swap, and Linux data (left unformatted).
-const TYPE_SWAP: u8 = 0x82;
+pub(crate) const TYPE_SWAP: u8 = 0x82;
 const TYPE_LINUX: u8 = 0x83;
 
 /// One partition: its size, and whether mkswap formats it.
@@ -38,11 +40,19 @@ pub fn parse_size(text: &str) -> Result<u64> {
         .parse()
         .with_context(|| format!("`{text}` is not a size like 64M or 1G"))?;
     let bytes = value.checked_mul(unit).context("size too large")?;
-    ensure!(
-        bytes >= MIB && bytes % 4096 == 0,
-        "a swap partition of `{text}` is too small or not whole pages: give at least 1M"
-    );
+    check_swap_bytes(bytes)?;
     Ok(bytes)
+}
+
+/// Refuses a swap partition under 1 MiB or of a partial page: for `--swap`'s parser and for
+/// the SD-card image's layout, which is also given bytes by its callers.
+pub(crate) fn check_swap_bytes(bytes: u64) -> Result<()> {
+    ensure!(
+        bytes >= MIB && bytes.is_multiple_of(PAGE),
+        "a swap partition of {bytes} bytes is too small or not whole {PAGE}-byte pages: give at \
+         least 1M"
+    );
+    Ok(())
 }
 
 /// Where each partition starts, in bytes, and the disk's size: a power of two, as QEMU's SD
@@ -87,32 +97,53 @@ pub fn make(path: &Path, partitions: &[PartitionSpec]) -> Result<Vec<u64>> {
             partitions.len()
         );
     }
-    let mkswap = mkswap()?;
+    // Before the image, so that a missing mkswap leaves nothing half made.
+    mkswap()?;
     let (starts, size) = layout(partitions);
     let mut disk =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     disk.set_len(size)?;
     disk.write_all(&master_boot_record(partitions, &starts))?;
-    let scratch = path.with_extension("mkswap");
     for (partition, start) in partitions.iter().zip(&starts) {
-        if !partition.swap {
-            continue;
+        if partition.swap {
+            format_swap(path, *start, partition.bytes)?;
         }
-        File::create(&scratch)?.set_len(partition.bytes)?;
-        process::run_checked(Command::new(&mkswap).arg("--quiet").arg(&scratch))?;
-        let formatted = fs::read(&scratch)?;
-        disk.seek(SeekFrom::Start(*start))?;
-        disk.write_all(&formatted[..4096])?;
     }
-    let _ = fs::remove_file(&scratch);
     Ok(starts)
 }
 
+/// Formats the `len` bytes at `byte_offset` of the image at `path` as a swap area. mkswap
+/// runs on a scratch file of the area's size beside the image (it cannot be pointed into
+/// the middle of a file), and its header page is copied in: the rest of a new area is zeros,
+/// as in the image.
+pub(crate) fn format_swap(path: &Path, byte_offset: u64, len: u64) -> Result<()> {
+    let mkswap = mkswap()?;
+    let scratch = path.with_extension("mkswap");
+    File::create(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?
+        .set_len(len)?;
+    let header =
+        process::run_checked(Command::new(&mkswap).arg("--quiet").arg(&scratch)).and_then(|()| {
+            let mut header = [0; PAGE as usize];
+            File::open(&scratch)?.read_exact(&mut header)?;
+            Ok(header)
+        });
+    let _ = fs::remove_file(&scratch);
+    let mut image = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    image.seek(SeekFrom::Start(byte_offset))?;
+    image
+        .write_all(&header?)
+        .with_context(|| format!("cannot write the swap header into {}", path.display()))
+}
+
 /// util-linux's mkswap, which every Debian and Ubuntu has (util-linux is essential).
-fn mkswap() -> Result<std::path::PathBuf> {
+fn mkswap() -> Result<PathBuf> {
     ["/usr/sbin/mkswap", "/sbin/mkswap"]
         .iter()
-        .map(std::path::PathBuf::from)
+        .map(PathBuf::from)
         .find(|path| path.is_file())
         .context("mkswap not found: install util-linux (`apt-get install util-linux`)")
 }
@@ -156,8 +187,18 @@ pub fn qemu_arguments(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Checks that `area` starts with the header mkswap writes and the kernel reads: the
+    /// signature at the end of the first page, version 1, and the last page of the area.
+    pub(crate) fn assert_swap_header(area: &[u8]) {
+        let header = &area[..PAGE as usize];
+        assert_eq!(&header[4086..], b"SWAPSPACE2");
+        assert_eq!(&header[1024..1028], &1u32.to_le_bytes(), "version");
+        let last_page = u32::try_from(area.len() as u64 / PAGE - 1).unwrap();
+        assert_eq!(&header[1028..1032], &last_page.to_le_bytes(), "last page");
+    }
 
     #[test]
     fn sizes_take_linux_suffixes() {
@@ -204,9 +245,8 @@ mod tests {
         .unwrap();
         let image = fs::read(&path).unwrap();
         let _ = fs::remove_file(&path);
-        let header = &image[MIB as usize..][..4096];
-        assert_eq!(&header[4086..], b"SWAPSPACE2");
-        assert_eq!(&header[1024..1028], &1u32.to_le_bytes(), "version");
-        assert_eq!(&header[1028..1032], &511u32.to_le_bytes(), "last page");
+        let area = &image[MIB as usize..][..2 * MIB as usize];
+        assert_swap_header(area);
+        assert_eq!(&area[1028..1032], &511u32.to_le_bytes(), "last page");
     }
 }
