@@ -1,7 +1,10 @@
 //! The board this kernel was built for (a cargo feature) and its devices once mapped.
 
+use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{LINEAR_BASE, frames, phys_to_virt};
-use bsp_drivers::{Board, BoardInfo, Devices, DmaPage, InterruptController as _};
+use bsp_drivers::{
+    Board, BoardInfo, Devices, DisplayMode, DmaPage, Framebuffer, InterruptController as _,
+};
 use spin::Once;
 
 #[cfg(feature = "board-rpi3")]
@@ -72,4 +75,28 @@ pub fn init_disk() -> Option<&'static Disk> {
     };
     interrupt_controller().enable_disk(line);
     Some(DISK.call_once(|| disk))
+}
+
+/// Sets the board's display to `mode` and returns its framebuffer, if the board has one.
+/// Once, after the frame allocator.
+pub fn init_framebuffer(mode: DisplayMode) -> Option<Framebuffer> {
+    let page = frames::allocate_zeroed().ok()?;
+    let scratch = DmaPage {
+        virt: phys_to_virt(page),
+        phys: page,
+    };
+    let mut allocate = |bytes: usize| {
+        let pa = frames::allocate_contiguous_zeroed(bytes.div_ceil(PAGE_SIZE)).ok()?;
+        Some(DmaPage {
+            virt: phys_to_virt(pa),
+            phys: pa,
+        })
+    };
+    // SAFETY: `mm::kernel_space` maps `INFO.mmio` in the linear map; the page and what
+    // `allocate` gives are the driver's to keep.
+    let framebuffer = unsafe { ThisBoard::framebuffer(LINEAR_BASE, mode, scratch, &mut allocate) };
+    if framebuffer.is_none() {
+        frames::deallocate(page).expect("allocated above");
+    }
+    framebuffer
 }

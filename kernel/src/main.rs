@@ -87,6 +87,7 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
 
     interrupts::init();
     block::disk::init();
+    fs::fbdev::init();
     fs::initramfs::mount();
     fs::tty::init();
     context::enable_fp_for_user();

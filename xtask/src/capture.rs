@@ -1,10 +1,10 @@
 //! Running a program with its stdout and stderr read as one stream of lines, killed when it
-//! overruns its time.
+//! overruns its time, and answered through its stdin where a line asks for it.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, PipeReader};
+use std::io::{self, BufRead, BufReader, PipeReader, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -35,21 +35,55 @@ impl fmt::Display for Ending {
     }
 }
 
+/// The program's stdin, for answers to what it printed.
+pub struct Input(Option<ChildStdin>);
+
+impl Input {
+    /// Sends `bytes` to the program; a program that has closed its input gets nothing.
+    pub fn send(&mut self, bytes: &[u8]) {
+        if let Some(stdin) = &mut self.0
+            && stdin.write_all(bytes).and_then(|()| stdin.flush()).is_err()
+        {
+            self.0 = None;
+        }
+    }
+}
+
 /// Runs `command` with stdin closed, handing each line it prints (stdout and stderr in the order
 /// written, line endings and trailing blanks removed) to `on_line` as it arrives.
 pub fn run_captured(
-    mut command: Command,
+    command: Command,
     timeout: Duration,
     mut on_line: impl FnMut(&str),
 ) -> Result<Ending> {
+    run(command, Stdio::null(), timeout, |line, _| on_line(line))
+}
+
+/// As [`run_captured`], but `on_line` may answer a line on the program's stdin.
+pub fn run_conversation(
+    command: Command,
+    timeout: Duration,
+    on_line: impl FnMut(&str, &mut Input),
+) -> Result<Ending> {
+    run(command, Stdio::piped(), timeout, on_line)
+}
+
+fn run(
+    mut command: Command,
+    stdin: Stdio,
+    timeout: Duration,
+    mut on_line: impl FnMut(&str, &mut Input),
+) -> Result<Ending> {
     let (reader, writer) = io::pipe()?;
     command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(writer.try_clone()?)
         .stderr(writer);
-    let child = command
+    let mut child = command
         .spawn()
         .with_context(|| format!("cannot start `{}`", process::describe(&command)))?;
+    let mut input = Input(child.stdin.take());
+    let mut on_line = move |line: &str| on_line(line, &mut input);
     // The pipe only reaches end-of-file once every writer is closed, including the ones the
     // command still holds.
     drop(command);

@@ -18,7 +18,7 @@ struct LinuxProgram {
     flags: &'static [&'static str],
 }
 
-const PROGRAMS: [LinuxProgram; 12] = [
+const PROGRAMS: [LinuxProgram; 13] = [
     LinuxProgram {
         name: "test-glibc",
         source: "test-glibc.c",
@@ -59,6 +59,11 @@ const PROGRAMS: [LinuxProgram; 12] = [
     LinuxProgram {
         name: "test-mmap",
         source: "test-mmap.c",
+        flags: &["-static"],
+    },
+    LinuxProgram {
+        name: "test-fb",
+        source: "test-fb.c",
         flags: &["-static"],
     },
     LinuxProgram {

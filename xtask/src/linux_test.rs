@@ -17,6 +17,7 @@ use crate::board::{Board, Cpu};
 use crate::capture::{self, Ending};
 use crate::debian_kernel;
 use crate::initramfs::{self, BUSYBOX, BUSYBOX_SCRIPTS, Initramfs, TEST_PROGRAM_PREFIX};
+use crate::linux_framebuffer;
 use crate::linux_programs;
 use crate::matrix::Scope;
 use crate::newc::{self, ArchiveFile, DeviceNode};
@@ -24,6 +25,7 @@ use crate::process;
 use crate::protocol::TestLine;
 use crate::qemu::{self, Console};
 use crate::rust_std_program;
+use crate::screendump;
 use crate::summary::{Outcome, Summary};
 use crate::symbolize::Symbolizer;
 use crate::transcript::Transcript;
@@ -37,8 +39,9 @@ pub const CPU: Cpu = Cpu::CortexA76;
 pub const KERNEL_CONFIGURATION: &str = "virt/cortex-a76";
 /// `quiet` keeps Linux's own messages (all but errors) off the console the tests print on;
 /// `panic=-1` reboots at once on a panic (process 1 ending, say), which `-no-reboot` turns into
-/// QEMU exiting, so that a failure ends the run instead of hanging it.
-const CMDLINE: &str = "console=ttyAMA0 quiet panic=-1";
+/// QEMU exiting, so that a failure ends the run instead of hanging it; `mem=` leaves the
+/// framebuffer's RAM alone (linux_framebuffer.rs).
+const CMDLINE: &str = "console=ttyAMA0 quiet panic=-1 mem=1008M";
 /// Linux boots in seconds and the programs take less than a minute; a hang fails here.
 const TIMEOUT: Duration = Duration::from_secs(300);
 /// /init, in user/linux.
@@ -230,18 +233,28 @@ fn selection<'a>(
 fn boot(initramfs: &Initramfs, log: &Path, selection: Selection) -> Result<(Transcript, Ending)> {
     let kernel = debian_kernel::cached_or_fetch()?;
     let archive = write_initramfs(&initramfs.files)?;
-    let mut qemu = qemu::command(
-        BOARD,
-        CPU,
-        &kernel.image,
-        &Console::Test { cmdline: CMDLINE },
-    )?;
+    let command = || {
+        qemu::command(
+            BOARD,
+            CPU,
+            &kernel.image,
+            &Console::Test { cmdline: CMDLINE },
+        )
+    };
+    let device_tree = log.with_extension("dtb");
+    linux_framebuffer::device_tree(command()?, &device_tree)?;
+    let mut qemu = command()?;
+    qemu.arg("-dtb").arg(&device_tree);
     qemu.arg("-initrd").arg(&archive).arg("-no-reboot");
     println!("[{CONFIGURATION}] {}", process::describe(&qemu));
     // Linux's console has no backtraces of this kernel to name.
     let symbolizer = Symbolizer::new(Vec::new());
     let mut transcript = Transcript::default();
-    let ending = capture::run_captured(qemu, TIMEOUT, |line| {
+    let ending = capture::run_conversation(qemu, TIMEOUT, |line, input| {
+        // Linux's framebuffer is no display QEMU shows: test-fb is answered without a look.
+        if line == screendump::REQUEST {
+            input.send(b"\n");
+        }
         let echo = transcript.record(line, &symbolizer);
         for test in echo
             .tests
@@ -584,6 +597,7 @@ mod tests {
             programs(),
             [
                 "test-busybox",
+                "test-fb",
                 "test-glibc",
                 "test-glibc-pie",
                 "test-mmap",

@@ -179,6 +179,9 @@ pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Resul
             // Without it QEMU gives virt a virtio NIC, whose option ROM (efi-virtio.rom) comes
             // from ipxe-qemu, which QEMU only recommends.
             qemu.args(["-nic", "none"]);
+            // A display the kernel can set up without PCI (the raspi machines have the
+            // firmware's): /dev/fb0, whose picture a screendump shows.
+            qemu.args(["-device", "ramfb"]);
         }
     }
     qemu.arg("-kernel").arg(image).args(["-display", "none"]);
@@ -351,7 +354,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             arguments(&qemu),
-            "-M virt -cpu max -m 1024M -nic none -kernel k.img -display none -serial mon:stdio \
+            "-M virt -cpu max -m 1024M -nic none -device ramfb -kernel k.img -display none -serial mon:stdio \
              -s -S -semihosting -append init=/bin/sh quiet"
         );
         assert_eq!(qemu.get_args().last(), Some("init=/bin/sh quiet".as_ref()));

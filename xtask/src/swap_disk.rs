@@ -122,12 +122,17 @@ pub(crate) fn format_swap(path: &Path, byte_offset: u64, len: u64) -> Result<()>
     File::create(&scratch)
         .with_context(|| format!("cannot create {}", scratch.display()))?
         .set_len(len)?;
-    let header =
-        process::run_checked(Command::new(&mkswap).arg("--quiet").arg(&scratch)).and_then(|()| {
-            let mut header = [0; PAGE as usize];
-            File::open(&scratch)?.read_exact(&mut header)?;
-            Ok(header)
-        });
+    // The kernel's page size whatever the build machine's, and no random UUID, so that the
+    // same sizes always give the same image.
+    let mut command = Command::new(&mkswap);
+    command
+        .args(["--quiet", "--pagesize", "4096", "--uuid", "clear"])
+        .arg(&scratch);
+    let header = process::run_checked(&mut command).and_then(|()| {
+        let mut header = [0; PAGE as usize];
+        File::open(&scratch)?.read_exact(&mut header)?;
+        Ok(header)
+    });
     let _ = fs::remove_file(&scratch);
     let mut image = OpenOptions::new()
         .write(true)

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, ensure};
 use crate::bench_smoke;
 use crate::board::{Board, Cpu};
 use crate::build::{self, Flavour, KernelBuild, Profile};
-use crate::capture::{self, Ending};
+use crate::capture::{self, Ending, Input};
 use crate::chainboot_test;
 use crate::cmdline;
 use crate::host_tests;
@@ -25,6 +25,7 @@ use crate::prereq;
 use crate::process;
 use crate::protocol::{self, FaultScenario, TestLine};
 use crate::qemu::{self, Console};
+use crate::screendump;
 use crate::summary::{Counts, Outcome, Summary};
 use crate::swap_disk;
 use crate::swap_test;
@@ -285,21 +286,38 @@ impl Run<'_> {
         let filter_option = self.filter.map(|pattern| format!("ktest.filter={pattern}"));
         let words = kernel_words(self.configuration, filter_option.as_deref());
         let cmdline = cmdline::compose(&words, Some(USER_TESTS_INIT), USER_TESTS_ARGUMENTS)?;
-        let qemu = self.qemu(&cmdline)?;
+        let mut qemu = self.qemu(&cmdline)?;
+        let stem = self.configuration.file_stem();
+        let socket = self.logs.join(format!("{stem}.qmp"));
+        let _ = fs::remove_file(&socket);
+        qemu.args(screendump::qemu_arguments(&socket));
         println!("[{name}] {}", process::describe(&qemu));
-        let log = self
-            .logs
-            .join(format!("{}.log", self.configuration.file_stem()));
-        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |echo| {
-            let tests = echo.tests.iter().filter(|test| self.selects(test));
-            for line in tests
-                .map(TestLine::to_string)
-                .chain(echo.line.map(str::to_owned))
-            {
-                println!("[{name}] {line}");
-            }
-        })?;
+        let log = self.logs.join(format!("{stem}.log"));
+        let picture = self.logs.join(format!("{stem}.ppm"));
+        let mut display = None;
+        let (transcript, ending) = self.boot(
+            qemu,
+            TEST_RUN_TIMEOUT,
+            &log,
+            |echo| {
+                let tests = echo.tests.iter().filter(|test| self.selects(test));
+                for line in tests
+                    .map(TestLine::to_string)
+                    .chain(echo.line.map(str::to_owned))
+                {
+                    println!("[{name}] {line}");
+                }
+            },
+            |line, input| {
+                if line == screendump::REQUEST {
+                    display = Some(screendump::check(&socket, &picture));
+                    input.send(b"\n");
+                }
+            },
+        )?;
+        let _ = fs::remove_file(&socket);
         println!("[{name}] QEMU {ending}");
+        self.report_display(summary, display);
 
         for test in transcript.tests.iter().filter(|test| self.selects(test)) {
             summary.record(name, &test.suite, &test.name, &test.outcome);
@@ -348,7 +366,7 @@ impl Run<'_> {
         let machine = self.configuration.board.qemu_machine()?;
         qemu.args(swap_disk::qemu_arguments(machine, &disk, Some(failing))?);
         let log = self.logs.join(format!("{stem}.log"));
-        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |_| {})?;
+        let (transcript, ending) = self.boot(qemu, TEST_RUN_TIMEOUT, &log, |_| {}, |_, _| {})?;
         let _ = fs::remove_file(&disk);
         for test in transcript.tests.iter().filter(|test| self.selects(test)) {
             self.report(summary, &test.suite, &test.name, &test.outcome);
@@ -379,13 +397,28 @@ impl Run<'_> {
         let fault_option = format!("ktest.fault={}", scenario.path());
         let words = kernel_words(self.configuration, Some(&fault_option));
         let qemu = self.qemu(&cmdline::compose(&words, None, &[])?)?;
-        let (transcript, ending) = self.boot(qemu, FAULT_RUN_TIMEOUT, &log, |_| {})?;
+        let (transcript, ending) = self.boot(qemu, FAULT_RUN_TIMEOUT, &log, |_| {}, |_, _| {})?;
         let outcome = verdict::fault_scenario_outcome(scenario, &transcript, ending);
         self.report(summary, FAULT_SUITE, &scenario.path(), &outcome);
         if let Outcome::Failed(_) = outcome {
             self.show_log(&log, &transcript);
         }
         Ok(())
+    }
+
+    /// Reports the screendump check (screendump.rs) of the test run: every row has a display,
+    /// so test-fb must have asked for one.
+    fn report_display(&self, summary: &mut Summary, display: Option<Result<()>>) {
+        let path = format!("{}::{}", screendump::SUITE, screendump::TEST);
+        if self.filter.is_some_and(|pattern| !path.contains(pattern)) {
+            return;
+        }
+        let outcome = match display {
+            Some(Ok(())) => Outcome::Passed,
+            Some(Err(error)) => Outcome::Failed(format!("{error:#}")),
+            None => Outcome::Failed(format!("test-fb never said `{}`", screendump::REQUEST)),
+        };
+        self.report(summary, screendump::SUITE, screendump::TEST, &outcome);
     }
 
     /// Records a result the runner found itself, echoed like the kernel's own test lines.
@@ -412,18 +445,21 @@ impl Run<'_> {
         )
     }
 
-    /// Runs `qemu` to its end, handing what each console line adds to `echo` as it arrives, and
-    /// saves the symbolized console to `log`.
+    /// Runs `qemu` to its end, handing what each console line adds to `echo` as it arrives and
+    /// the line itself to `answer`, which may answer on the console, and saves the symbolized
+    /// console to `log`.
     fn boot(
         &self,
         qemu: Command,
         timeout: Duration,
         log: &Path,
         mut echo: impl FnMut(Echo),
+        mut answer: impl FnMut(&str, &mut Input),
     ) -> Result<(Transcript, Ending)> {
         let mut transcript = Transcript::default();
-        let ending = capture::run_captured(qemu, timeout, |line| {
+        let ending = capture::run_conversation(qemu, timeout, |line, input| {
             echo(transcript.record(line, &self.kernel.symbolizer));
+            answer(line, input);
         })?;
         let mut text = transcript.lines.join("\n");
         text.push('\n');

@@ -3,10 +3,14 @@
 
 pub mod bcm2835_armctrl;
 pub mod bcm2835_emmc;
+pub mod bcm2835_framebuffer;
+pub mod bcm2835_mailbox;
 pub mod bcm2836_local_intc;
 pub mod bcm_gpio;
 pub mod gicv2;
 pub mod pl011;
+pub mod qemu_fw_cfg;
+pub mod qemu_ramfb;
 pub mod virtio_blk;
 
 use core::ops::Range;
@@ -110,6 +114,38 @@ impl BlockDevice for core::convert::Infallible {
     }
 }
 
+/// How a 32-bit pixel's bytes, in memory order, hold its colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PixelFormat {
+    /// Blue, green, red, unused (DRM's XRGB8888).
+    Xrgb8888,
+    /// Red, green, blue, unused (DRM's XBGR8888).
+    Xbgr8888,
+}
+
+/// A display's linear framebuffer: 32-bit pixels in memory the display scans out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Framebuffer {
+    /// Physical address of the first pixel, page-aligned.
+    pub phys: usize,
+    /// Bytes of pixel memory, `stride * height` or more.
+    pub len: usize,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes from one line to the next.
+    pub stride: u32,
+    pub format: PixelFormat,
+    /// The name Linux's driver for this display gives (fb_fix_screeninfo.id).
+    pub name: &'static str,
+}
+
+/// The display mode the kernel asks a board for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DisplayMode {
+    pub width: u32,
+    pub height: u32,
+}
+
 /// The static description of a board: where things are in physical memory.
 pub struct BoardInfo {
     /// Short board name, as given to `cargo xtask --board`.
@@ -149,4 +185,18 @@ pub trait Board {
     /// # Safety
     /// As [`devices`](Self::devices), once; `queue` is a zeroed page the driver owns from now on.
     unsafe fn disk(mmio_offset: usize, queue: DmaPage) -> Option<(Self::Disk, u32)>;
+
+    /// The board's display set to `mode`, if it has one. `scratch` is a zeroed page for
+    /// messages to the firmware or the emulator; `allocate(bytes)` gives zeroed, physically
+    /// contiguous memory, for displays that scan out memory the kernel provides.
+    ///
+    /// # Safety
+    /// As [`devices`](Self::devices), once; `scratch` and what `allocate` gives are the
+    /// driver's from now on.
+    unsafe fn framebuffer(
+        mmio_offset: usize,
+        mode: DisplayMode,
+        scratch: DmaPage,
+        allocate: &mut dyn FnMut(usize) -> Option<DmaPage>,
+    ) -> Option<Framebuffer>;
 }

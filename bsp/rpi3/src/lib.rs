@@ -8,7 +8,9 @@ use bsp_drivers::bcm2835_armctrl::ArmCtrl;
 use bsp_drivers::bcm2835_emmc::Bcm2835Emmc;
 use bsp_drivers::bcm2836_local_intc::LocalIntc;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
+use bsp_drivers::{
+    Board, BoardInfo, Devices, DisplayMode, DmaPage, Framebuffer, bcm2835_framebuffer,
+};
 use core::ops::Range;
 use core::sync::atomic::AtomicU32;
 use interrupts::Interrupts;
@@ -23,6 +25,8 @@ const GPIO: usize = PERIPHERALS + 0x20_0000;
 /// The EMMC (Arasan SDHCI) controller and its interrupt number on the peripheral controller.
 const EMMC: usize = PERIPHERALS + 0x30_0000;
 const EMMC_INTERRUPT: u32 = 62;
+/// The mailboxes to the VideoCore firmware.
+const MAILBOX: usize = PERIPHERALS + 0xb880;
 /// The ARM-local peripherals (timer routing, mailboxes) of BCM2836/2837.
 const LOCAL_PERIPHERALS: usize = 0x4000_0000;
 /// UART reference clock the firmware programs by default; the SD card's config.txt pins it
@@ -76,5 +80,16 @@ impl Board for Rpi3 {
                 EMMC_INTERRUPT,
             ))
         }
+    }
+
+    /// The framebuffer the firmware allocates in the VideoCore's memory.
+    unsafe fn framebuffer(
+        mmio_offset: usize,
+        mode: DisplayMode,
+        scratch: DmaPage,
+        _allocate: &mut dyn FnMut(usize) -> Option<DmaPage>,
+    ) -> Option<Framebuffer> {
+        // SAFETY: the caller maps the peripherals and hands the mailbox and the page to us.
+        unsafe { bcm2835_framebuffer::from_firmware(MAILBOX + mmio_offset, scratch, mode) }
     }
 }

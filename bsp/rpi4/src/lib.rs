@@ -4,13 +4,17 @@
 use bsp_drivers::bcm_gpio::{self, PullControl};
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
+use bsp_drivers::{
+    Board, BoardInfo, Devices, DisplayMode, DmaPage, Framebuffer, bcm2835_framebuffer,
+};
 use core::ops::Range;
 
 /// The BCM2711 peripherals in "low peripheral" mode (the firmware's default).
 const PERIPHERALS: usize = 0xfe00_0000;
 const GPIO: usize = PERIPHERALS + 0x20_0000;
 const UART0: usize = PERIPHERALS + 0x20_1000;
+/// The mailboxes to the VideoCore firmware.
+const MAILBOX: usize = PERIPHERALS + 0xb880;
 /// The ARM-local block: GIC-400 and local timers.
 const ARM_LOCAL: usize = 0xff80_0000;
 const GIC_DISTRIBUTOR: usize = 0xff84_1000;
@@ -56,5 +60,16 @@ impl Board for Rpi4 {
 
     unsafe fn disk(_mmio_offset: usize, _queue: DmaPage) -> Option<(Self::Disk, u32)> {
         None
+    }
+
+    /// The framebuffer the firmware allocates in the VideoCore's memory.
+    unsafe fn framebuffer(
+        mmio_offset: usize,
+        mode: DisplayMode,
+        scratch: DmaPage,
+        _allocate: &mut dyn FnMut(usize) -> Option<DmaPage>,
+    ) -> Option<Framebuffer> {
+        // SAFETY: the caller maps the peripherals and hands the mailbox and the page to us.
+        unsafe { bcm2835_framebuffer::from_firmware(MAILBOX + mmio_offset, scratch, mode) }
     }
 }

@@ -4,7 +4,7 @@
 
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
-use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
+use bsp_drivers::{Board, BoardInfo, Devices, DisplayMode, DmaPage, Framebuffer};
 use core::ops::Range;
 
 /// The BCM2712 peripheral window holding the debug UART and the GIC.
@@ -48,6 +48,16 @@ impl Board for Rpi5 {
     }
 
     unsafe fn disk(_mmio_offset: usize, _queue: DmaPage) -> Option<(Self::Disk, u32)> {
+        None
+    }
+
+    /// Not yet: the Pi 5's firmware answers the same mailbox, but nothing can test it.
+    unsafe fn framebuffer(
+        _mmio_offset: usize,
+        _mode: DisplayMode,
+        _scratch: DmaPage,
+        _allocate: &mut dyn FnMut(usize) -> Option<DmaPage>,
+    ) -> Option<Framebuffer> {
         None
     }
 }

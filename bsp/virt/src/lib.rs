@@ -4,8 +4,9 @@
 
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
+use bsp_drivers::qemu_fw_cfg::FwCfg;
 use bsp_drivers::virtio_blk::VirtioBlk;
-use bsp_drivers::{Board, BoardInfo, Devices, DmaPage};
+use bsp_drivers::{Board, BoardInfo, Devices, DisplayMode, DmaPage, Framebuffer, qemu_ramfb};
 
 const GIC_DISTRIBUTOR: usize = 0x0800_0000;
 const GIC_CPU_INTERFACE: usize = 0x0801_0000;
@@ -14,6 +15,8 @@ const UART0: usize = 0x0900_0000;
 const UART0_SPI: u32 = 1;
 /// The `apb-pclk` clock QEMU's device tree gives the PL011.
 const UART_CLOCK_HZ: u32 = 24_000_000;
+/// QEMU's firmware configuration device.
+const FW_CFG: usize = 0x0902_0000;
 /// QEMU's 32 virtio-mmio transports, 0x200 bytes apart, the first on SPI 16, the next on 17...
 const VIRTIO_MMIO: usize = 0x0a00_0000;
 const VIRTIO_MMIO_STRIDE: usize = 0x200;
@@ -35,6 +38,7 @@ impl Board for Virt {
         mmio: &[
             GIC_DISTRIBUTOR..GIC_CPU_INTERFACE + 0x1_0000,
             UART0..UART0 + 0x1000,
+            FW_CFG..FW_CFG + 0x1000,
             VIRTIO_MMIO..VIRTIO_MMIO + VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_STRIDE,
         ],
     };
@@ -66,5 +70,17 @@ impl Board for Virt {
             let disk = unsafe { VirtioBlk::probe(registers, queue) }?;
             Some((disk, VIRTIO_MMIO_FIRST_SPI + slot as u32))
         })
+    }
+
+    /// QEMU's ramfb (`-device ramfb`), scanning out memory the kernel gives it.
+    unsafe fn framebuffer(
+        mmio_offset: usize,
+        mode: DisplayMode,
+        scratch: DmaPage,
+        allocate: &mut dyn FnMut(usize) -> Option<DmaPage>,
+    ) -> Option<Framebuffer> {
+        // SAFETY: the caller maps fw_cfg and hands it and the page to us.
+        let fw_cfg = unsafe { FwCfg::probe(FW_CFG + mmio_offset, scratch) }?;
+        qemu_ramfb::set_up(&fw_cfg, mode, allocate)
     }
 }

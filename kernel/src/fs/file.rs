@@ -4,6 +4,7 @@
 //! Partial transfers follow Linux: a copy that faults after moving some bytes returns
 //! that count; one that moves nothing returns EFAULT.
 
+use super::fbdev;
 use super::file_data::FileData;
 use super::message_queue::MessageQueue;
 use super::pipe::{BrokenPipe, Pipe, partial};
@@ -224,6 +225,16 @@ impl OpenFile {
             }),
             NodeKind::Device(Device::Zero) if shared => anonymous_shared_memory(len),
             NodeKind::Device(Device::Zero) => Ok(Backing::Zero),
+            // Device memory has no pages to copy: only shared mappings of it.
+            NodeKind::Device(Device::Framebuffer) if shared => {
+                let framebuffer = fbdev::framebuffer().ok_or(ENODEV)?;
+                let phys = fbdev::mapped_address(framebuffer, offset, len).ok_or(EINVAL)?;
+                Ok(Backing::Device {
+                    phys,
+                    writable: self.writable,
+                })
+            }
+            NodeKind::Device(Device::Framebuffer) => Err(EINVAL),
             _ => Err(ENODEV),
         }
     }
@@ -250,8 +261,12 @@ impl OpenFile {
     }
 
     pub fn is_console(&self) -> bool {
+        self.is_device(Device::Console)
+    }
+
+    pub fn is_device(&self, device: Device) -> bool {
         self.node()
-            .is_some_and(|node| matches!(node.kind, NodeKind::Device(Device::Console)))
+            .is_some_and(|node| matches!(node.kind, NodeKind::Device(d) if d == device))
     }
 
     pub fn read(&self, buffer: &UserBuffers) -> Result<usize, Errno> {
@@ -305,8 +320,9 @@ impl OpenFile {
                     partial(buffer.clear_at(0, buffer.len()), buffer.len())
                 }
                 NodeKind::Device(Device::Console) => read_console(buffer),
-                // The disk's partitions are for swapon; their bytes are not read through files.
-                NodeKind::Device(Device::Disk(_)) => Err(EINVAL),
+                // The disk's partitions are for swapon and the framebuffer for mmap; their
+                // bytes are not read through files.
+                NodeKind::Device(Device::Disk(_) | Device::Framebuffer) => Err(EINVAL),
             },
             FileKind::PipeRead(pipe) => pipe.read(buffer, self.is_non_blocking()),
             FileKind::Socket(socket) => Ok(socket.receive(buffer, self.is_non_blocking())?.count),

@@ -3,7 +3,7 @@
 
 use super::file::now;
 use super::vfs::{self, Device, Node};
-use super::{page, proc};
+use super::{fbdev, page, proc};
 use crate::block::disk;
 use crate::mm::frames;
 use alloc::sync::Arc;
@@ -20,16 +20,22 @@ pub fn mount() {
     page::set_limit(frames::total_frames() / 2);
     proc::install(root());
     add_disk_nodes(root());
+    if fbdev::framebuffer().is_some() {
+        add_device_node(root(), "fb0", Node::device(Device::Framebuffer, 0o660));
+    }
+}
+
+fn add_device_node(root: &Arc<Node>, name: &str, node: Arc<Node>) {
+    if let Ok(Some(dev)) = root.child("dev") {
+        let _ = dev.insert(name, node, now());
+    }
 }
 
 /// /dev/vda, /dev/vda1, ... (or mmcblk0, mmcblk0p1, ...) for the disk and its partitions.
 fn add_disk_nodes(root: &Arc<Node>) {
-    let Ok(Some(dev)) = root.child("dev") else {
-        return;
-    };
     for index in disk::partition_indices() {
         let node = Node::device(Device::Disk(index as u8), 0o660);
-        let _ = dev.insert(&disk::device_name(index), node, now());
+        add_device_node(root, &disk::device_name(index), node);
     }
 }
 

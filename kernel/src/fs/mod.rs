@@ -2,6 +2,7 @@
 //! queues and file descriptors.
 
 pub mod cpio;
+pub mod fbdev;
 pub mod file_data;
 pub mod page;
 pub mod termios;

@@ -26,6 +26,7 @@ fn device_number(device: Device) -> u64 {
         Device::Null => (1, 3),
         Device::Zero => (1, 5),
         Device::Disk(index) => (DISK_MAJOR, u64::from(index)),
+        Device::Framebuffer => (29, 0),
     };
     (major << 8) | minor
 }

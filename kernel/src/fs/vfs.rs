@@ -46,6 +46,8 @@ pub enum Device {
     Zero,
     /// A partition of the disk, by block::disk's index (0: the whole disk).
     Disk(u8),
+    /// The display's framebuffer (fbdev.rs).
+    Framebuffer,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

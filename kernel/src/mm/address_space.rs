@@ -14,7 +14,7 @@ pub use swapping::Victim;
 use super::asid::{Asid, AsidAllocator};
 use super::backing::Backing;
 use super::linear_tables::runtime_tables;
-use super::page_table::{Attributes, Leaf, PAGE_SIZE, PageTable};
+use super::page_table::{Attributes, Leaf, MemoryType, PAGE_SIZE, PageTable, TableMemory};
 pub use super::protection::Protection;
 use super::swap::areas::{self, Slot};
 use super::swap::reclaim;
@@ -382,6 +382,7 @@ impl AddressSpace {
             self.flush_page(page);
             frames::release(frame).expect("user frames are allocated frames");
         }
+        self.unmap_device_pages(&mut table, range.clone());
         swapping::release_swapped(&mut table, range.clone());
         // Tables left empty go too (as Linux's free_pgtables), after the walk caches forget them.
         let mut emptied = Vec::new();
@@ -390,6 +391,14 @@ impl AddressSpace {
         }
         for frame in emptied {
             frames::deallocate(frame).expect("table frames are allocated frames");
+        }
+    }
+
+    /// Unmaps the device pages of `range`; touched again, they come back from the region.
+    fn unmap_device_pages(&self, table: &mut PageTable<'_, impl TableMemory>, range: Range<usize>) {
+        for page in table.device_pages(range) {
+            let _ = table.unmap_page(page);
+            self.flush_page(page);
         }
     }
 
@@ -403,15 +412,7 @@ impl AddressSpace {
             return Err(ENOMEM);
         }
         let within = |r: &Region| range.start < r.range.end && r.range.start < range.end;
-        let write_refused = |r: &Region| {
-            matches!(
-                r.backing,
-                Backing::Shared {
-                    writable: false,
-                    ..
-                }
-            )
-        };
+        let write_refused = |r: &Region| !r.backing.may_become_writable();
         if protection.write && inner.regions.iter().any(|r| within(r) && write_refused(r)) {
             return Err(EACCES);
         }
@@ -426,6 +427,7 @@ impl AddressSpace {
         let root = inner.root;
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
+        self.unmap_device_pages(&mut table, range.clone());
         for (page, frame) in table.present_pages(range) {
             // A page shared copy-on-write stays read-only until the copy-on-write fault; one
             // a shared mapping shares is written in place.
@@ -465,7 +467,12 @@ impl AddressSpace {
         let page = address & !(PAGE_SIZE - 1);
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
-        let attributes = Attributes::user(protection);
+        let device = matches!(region.backing, Backing::Device { .. });
+        let attributes = if device {
+            Attributes::user_uncached(protection)
+        } else {
+            Attributes::user(protection)
+        };
         let present = match table.leaf(page) {
             Leaf::Absent => None,
             Leaf::Swapped(slot) => {
@@ -487,6 +494,13 @@ impl AddressSpace {
         match present {
             None => {
                 let backing = region.backing.advanced(page - region.range.start);
+                if let Backing::Device { phys, .. } = backing {
+                    table
+                        .set_page(page, phys, attributes)
+                        .map_err(|_| FaultError::OutOfMemory)?;
+                    mmu::publish_table_update();
+                    return Ok(());
+                }
                 let frame = new_page(&backing)?;
                 if protection.execute {
                     mmu::sync_instruction_cache(phys_to_virt(frame), PAGE_SIZE);
@@ -558,7 +572,7 @@ impl AddressSpace {
     /// Backs every page of `range` now, as the first read of each would.
     pub fn populate(&self, range: Range<usize>) -> Result<(), FaultError> {
         for page in pages(range) {
-            if self.kernel_alias(page).is_none() {
+            if !self.is_present(page) {
                 self.handle_fault(page, Access::Read)?;
             }
         }
@@ -591,12 +605,24 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// The kernel's linear-map address of the byte at user `address`, if its page is present.
+    /// The kernel's linear-map address of the byte at user `address`, if its page is present
+    /// and RAM.
     pub fn kernel_alias(&self, address: usize) -> Option<usize> {
         let root = self.inner.lock().root;
         let mut memory = runtime_tables();
-        let (pa, _) = PageTable::at(root, &mut memory).translate(address)?;
-        Some(phys_to_virt(pa))
+        match PageTable::at(root, &mut memory).translate(address)? {
+            (pa, attributes) if attributes.memory == MemoryType::Normal => Some(phys_to_virt(pa)),
+            _ => None,
+        }
+    }
+
+    /// Whether the page at user `address` is mapped now (RAM or device memory).
+    pub fn is_present(&self, address: usize) -> bool {
+        let root = self.inner.lock().root;
+        let mut memory = runtime_tables();
+        PageTable::at(root, &mut memory)
+            .translate(address)
+            .is_some()
     }
 
     /// A copy for a forked child: same regions, every present page shared copy-on-write.
@@ -655,6 +681,7 @@ fn new_page(backing: &Backing) -> Result<usize, FaultError> {
     match backing {
         Backing::Zero => frames::allocate_zeroed().map_err(|_| FaultError::OutOfMemory),
         Backing::Shared { file, offset, .. } => file.shared_frame(*offset),
+        Backing::Device { .. } => unreachable!("device pages are mapped, not made"),
         Backing::File { file, offset } => {
             let frame = frames::allocate().map_err(|_| FaultError::OutOfMemory)?;
             // SAFETY: the frame is RAM in the linear map, whole, and ours alone.
@@ -678,6 +705,10 @@ impl Drop for AddressSpace {
         for (page, frame) in table.present_pages(0..USER_TOP) {
             let _ = table.unmap_page(page);
             frames::release(frame).expect("user frames are allocated frames");
+        }
+        // Device memory is no frame to free; destroy would take it for one.
+        for page in table.device_pages(0..USER_TOP) {
+            let _ = table.unmap_page(page);
         }
         table.destroy(|table| {
             frames::deallocate(table).expect("table frames are allocated frames");

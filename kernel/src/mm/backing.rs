@@ -1,6 +1,7 @@
 //! What a region's pages hold when first touched: zeroes (anonymous memory, the heap, the
 //! stack, bss), a private copy of a file's bytes (mmap of a file with MAP_PRIVATE), or the
-//! file's own pages (MAP_SHARED; shared anonymous memory is a file with no name).
+//! file's own pages (MAP_SHARED; shared anonymous memory is a file with no name), or a
+//! device's memory (a framebuffer a driver exports).
 
 use super::address_space::FaultError;
 use super::page_table::PAGE_SIZE;
@@ -34,6 +35,12 @@ pub enum Backing {
         /// add PROT_WRITE otherwise).
         writable: bool,
     },
+    /// Device memory from physical address `phys` on, mapped uncached: no frames, so never
+    /// counted, copied, swapped or freed. Shared by nature.
+    Device {
+        phys: usize,
+        writable: bool,
+    },
 }
 
 impl Backing {
@@ -54,10 +61,24 @@ impl Backing {
                 offset: offset + distance,
                 writable: *writable,
             },
+            Backing::Device { phys, writable } => Backing::Device {
+                phys: phys + distance,
+                writable: *writable,
+            },
         }
     }
 
+    /// Whether writes through the mapping reach every other mapping of the same pages.
     pub fn is_shared(&self) -> bool {
-        matches!(self, Backing::Shared { .. })
+        matches!(self, Backing::Shared { .. } | Backing::Device { .. })
+    }
+
+    /// Whether mprotect may make the mapping writable: not if the descriptor it was mapped
+    /// through was read-only.
+    pub fn may_become_writable(&self) -> bool {
+        match self {
+            Backing::Shared { writable, .. } | Backing::Device { writable, .. } => *writable,
+            Backing::Zero | Backing::File { .. } => true,
+        }
     }
 }

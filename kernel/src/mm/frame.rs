@@ -107,6 +107,24 @@ impl<'a> FrameAllocator<'a> {
         unreachable!("free count says a frame is free but the bitmap has none")
     }
 
+    /// Hands out `count` frames in a row (the lowest such run), for devices that take one
+    /// physical range; the frames are returned one by one.
+    pub fn allocate_contiguous(&mut self, count: usize) -> Result<usize, FrameError> {
+        let mut run = 0;
+        for frame in 0..self.frames {
+            run = if bit(self.used, frame) { 0 } else { run + 1 };
+            if run > 0 && run == count {
+                let first = frame + 1 - count;
+                for taken in first..=frame {
+                    set_bit(self.used, taken, true);
+                }
+                self.free -= count;
+                return Ok(self.base + first * PAGE_SIZE);
+            }
+        }
+        Err(FrameError::OutOfFrames)
+    }
+
     /// Returns a frame obtained from [`allocate`](Self::allocate).
     pub fn deallocate(&mut self, pa: usize) -> Result<(), FrameError> {
         let offset = pa.wrapping_sub(self.base);
@@ -187,6 +205,25 @@ mod tests {
                 seen.iter()
                     .all(|pa| RAM.contains(pa) && pa % PAGE_SIZE == 0)
             );
+        });
+    }
+
+    #[test]
+    fn contiguous_runs_skip_frames_in_use_and_fail_when_none_is_long_enough() {
+        with_allocator(|frames| {
+            frames.reserve(RAM.start + 3 * PAGE_SIZE..RAM.start + 4 * PAGE_SIZE);
+            let run = frames.allocate_contiguous(5).unwrap();
+            assert_eq!(run, RAM.start + 4 * PAGE_SIZE);
+            assert_eq!(frames.free_frames(), 200 - 1 - 5);
+            assert_eq!(frames.allocate_contiguous(3), Ok(RAM.start));
+            assert_eq!(
+                frames.allocate_contiguous(200),
+                Err(FrameError::OutOfFrames)
+            );
+            for frame in 0..5 {
+                frames.deallocate(run + frame * PAGE_SIZE).unwrap();
+            }
+            assert_eq!(frames.free_frames(), 200 - 1 - 3);
         });
     }
 

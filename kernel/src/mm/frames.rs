@@ -47,6 +47,14 @@ pub fn allocate_zeroed() -> Result<usize, FrameError> {
     Ok(pa)
 }
 
+/// `count` frames in a row filled with zeroes, for a device; the lowest address.
+pub fn allocate_contiguous_zeroed(count: usize) -> Result<usize, FrameError> {
+    let pa = with_frames(|frames| frames.allocate_contiguous(count))?;
+    // SAFETY: the frames were just handed to us and are mapped in the linear map.
+    unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, count * PAGE_SIZE) };
+    Ok(pa)
+}
+
 pub fn deallocate(pa: usize) -> Result<(), FrameError> {
     with_frames(|frames| frames.deallocate(pa))
 }

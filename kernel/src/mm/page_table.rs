@@ -39,8 +39,11 @@ mod bits {
 pub enum MemoryType {
     /// Device-nGnRE: MMIO.
     Device = 0,
-    /// Normal, write-back cacheable.
+    /// Normal, write-back cacheable: RAM.
     Normal = 1,
+    /// Normal, non-cacheable: device memory user space may map (a framebuffer), which is
+    /// no frame of the allocator's.
+    NonCacheable = 2,
 }
 
 /// What a mapping allows, independent of the descriptor encoding.
@@ -80,6 +83,14 @@ impl Attributes {
         }
     }
 
+    /// A user page of device memory (a driver's export): like [`Self::user`], uncached.
+    pub const fn user_uncached(protection: Protection) -> Self {
+        Self {
+            memory: MemoryType::NonCacheable,
+            ..Self::user(protection)
+        }
+    }
+
     const fn kernel(writable: bool, kernel_exec: bool) -> Self {
         Self {
             memory: MemoryType::Normal,
@@ -94,7 +105,7 @@ impl Attributes {
     fn descriptor_bits(self) -> u64 {
         let mut bits =
             bits::VALID | bits::ACCESS_FLAG | ((self.memory as u64) << bits::ATTR_INDEX_SHIFT);
-        if self.memory == MemoryType::Normal {
+        if self.memory != MemoryType::Device {
             bits |= bits::INNER_SHAREABLE;
         }
         if !self.writable {
@@ -117,17 +128,21 @@ impl Attributes {
 
     fn from_descriptor(descriptor: u64) -> Self {
         Self {
-            memory: if (descriptor >> bits::ATTR_INDEX_SHIFT) & 0b111 == 0 {
-                MemoryType::Device
-            } else {
-                MemoryType::Normal
-            },
+            memory: memory_type(descriptor),
             writable: descriptor & bits::AP_READ_ONLY == 0,
             kernel_exec: descriptor & bits::PXN == 0,
             user: descriptor & bits::AP_EL0 != 0,
             user_exec: descriptor & bits::UXN == 0,
             not_global: descriptor & bits::NOT_GLOBAL != 0,
         }
+    }
+}
+
+fn memory_type(descriptor: u64) -> MemoryType {
+    match (descriptor >> bits::ATTR_INDEX_SHIFT) & 0b111 {
+        0 => MemoryType::Device,
+        2 => MemoryType::NonCacheable,
+        _ => MemoryType::Normal,
     }
 }
 
@@ -349,13 +364,25 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         Ok(previous)
     }
 
-    /// The present 4 KiB pages in `range`, as (address, frame), walking only the tables
-    /// that exist (a huge sparse range costs what is mapped, not its size).
+    /// The present 4 KiB pages of RAM in `range`, as (address, frame), walking only the
+    /// tables that exist (a huge sparse range costs what is mapped, not its size).
     pub fn present_pages(&mut self, range: Range<usize>) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         self.walk_leaves(range, &mut |va, entry| {
-            if entry & bits::VALID != 0 {
+            if entry & bits::VALID != 0 && memory_type(entry) == MemoryType::Normal {
                 out.push((va, (entry & OUTPUT_ADDRESS) as usize));
+            }
+        });
+        out
+    }
+
+    /// The present pages in `range` that map device memory rather than RAM: no frames of
+    /// the allocator's, so nothing to count or free.
+    pub fn device_pages(&mut self, range: Range<usize>) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.walk_leaves(range, &mut |va, entry| {
+            if entry & bits::VALID != 0 && memory_type(entry) != MemoryType::Normal {
+                out.push(va);
             }
         });
         out
@@ -691,6 +718,24 @@ mod tests {
             table.set_page(0x1001, 0, read_only),
             Err(MapError::Misaligned)
         );
+    }
+
+    #[test]
+    fn device_pages_are_kept_apart_from_ram_pages() {
+        let mut memory = HostTables::new(16);
+        let mut table = PageTable::new(&mut memory).unwrap();
+        let uncached = Attributes::user_uncached(Protection::READ_WRITE);
+        table
+            .set_page(
+                0x1000,
+                0x9000_0000,
+                Attributes::user(Protection::READ_WRITE),
+            )
+            .unwrap();
+        table.set_page(0x2000, 0x3c10_0000, uncached).unwrap();
+        assert_eq!(table.present_pages(0..0x10_0000), [(0x1000, 0x9000_0000)]);
+        assert_eq!(table.device_pages(0..0x10_0000), [0x2000]);
+        assert_eq!(table.translate(0x2004), Some((0x3c10_0004, uncached)));
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! Calls on file descriptors: open, read, write, pipes, dup, fcntl, ioctl and friends.
 
 use super::paths::{parent_at, read_path, walk_at};
-use super::terminal;
 use super::{Arguments, SyscallResult};
+use super::{framebuffer, terminal};
 use crate::errno::{
     E2BIG, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, ENFILE, ENOENT, ENOTDIR, ENOTTY, Errno,
 };
 use crate::fs::file::{self, FileKind, O_NONBLOCK, O_RDWR, O_WRONLY, OpenFile};
 use crate::fs::pipe::Pipe;
 use crate::fs::user_buffers::UserBuffers;
-use crate::fs::vfs::{MAX_SYMLINKS, MODE_PERMISSIONS, Node, NodeKind};
+use crate::fs::vfs::{Device, MAX_SYMLINKS, MODE_PERMISSIONS, Node, NodeKind};
 use crate::mm::page_table::PAGE_SIZE;
 use crate::task;
 use crate::uaccess::{
@@ -398,6 +398,7 @@ pub fn ioctl(args: &Arguments) -> SyscallResult {
             Ok(0)
         }
         _ if file.is_console() => terminal::ioctl(args),
+        _ if file.is_device(Device::Framebuffer) => framebuffer::ioctl(args),
         _ => Err(ENOTTY),
     }
 }

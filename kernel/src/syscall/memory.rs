@@ -433,7 +433,7 @@ pub fn mincore(args: &Arguments) -> SyscallResult {
     }
     // A page at a time, so that a large range needs no large buffer.
     for (index, page) in (address..end).step_by(PAGE_SIZE).enumerate() {
-        let present = u8::from(space.kernel_alias(page).is_some());
+        let present = u8::from(space.is_present(page));
         write_user(args.usize(2) + index, &[present])?;
     }
     Ok(0)

@@ -5,6 +5,7 @@
 
 mod attributes;
 mod files;
+mod framebuffer;
 mod futex;
 mod identity;
 mod memory;

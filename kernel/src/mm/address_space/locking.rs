@@ -107,7 +107,7 @@ impl AddressSpace {
                 Some(protection) if protection.read => Access::Read,
                 _ => continue,
             };
-            if self.kernel_alias(page).is_some() {
+            if self.is_present(page) {
                 continue;
             }
             match self.handle_fault(page, access) {
