@@ -2,7 +2,7 @@
  * `cargo xtask test`'s swap boot (mem= small; partitions 1, 2 and 4 swap, 3 not).
  * A process touches four times the RAM it is given and reads every byte back; system calls
  * meet swapped-out pages (exact results); locked pages stay; a child reads its parent's
- * swapped pages and writes its own copies; priorities and swapoff; a slot the disk cannot
+ * swapped pages and writes its own copies; priorities and swapoff; MADV_PAGEOUT; a slot the disk cannot
  * read back is EFAULT for a system call and SIGBUS for a load; every pointer argument NULL,
  * unmapped, kernel-half, read-only and page-straddling. Not in /tests: it needs the disk. */
 #define _GNU_SOURCE
@@ -258,6 +258,35 @@ static void equal_priorities_take_turns(void) {
     CHECK_EQ(first_wrong_of_every(SAMPLE, buffers[0], buffer_pages), buffer_pages);
 }
 
+/* MADV_PAGEOUT writes a range's pages out at once, whatever memory is free; they come back
+ * on the next touch. Locked memory in the range is EINVAL, a hole ENOMEM, as on Linux. */
+static void madv_pageout_swaps_out_at_once(void) {
+    size_t pages = 64;
+    uint64_t *buffer = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(buffer != MAP_FAILED);
+    fill(buffer, pages);
+    CHECK_EQ(resident_pages(buffer, pages), pages);
+    /* Read just before and after: the program's own pages come back from swap when touched,
+     * freeing their slots. */
+    unsigned long used = info().totalswap - info().freeswap;
+    CHECK_EQ(madvise(buffer, pages * PAGE, MADV_PAGEOUT), 0);
+    unsigned long now_used = info().totalswap - info().freeswap;
+    CHECK(now_used >= used + pages * PAGE);
+    CHECK_EQ(resident_pages(buffer, pages), 0);
+    CHECK_EQ(first_wrong(buffer, pages), pages);
+    CHECK_EQ(resident_pages(buffer, pages), pages);
+    CHECK_EQ(mlock(buffer, PAGE), 0);
+    CHECK_EQ(madvise(buffer, pages * PAGE, MADV_PAGEOUT), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(resident_pages(buffer, pages), pages);
+    CHECK_EQ(munlock(buffer, PAGE), 0);
+    CHECK_EQ(munmap(buffer + 8 * PAGE / 8, PAGE), 0);
+    CHECK_EQ(madvise(buffer, pages * PAGE, MADV_PAGEOUT), -1);
+    CHECK_EQ(errno, ENOMEM);
+    CHECK_EQ(munmap(buffer, pages * PAGE), 0);
+}
+
 static void unmapping_and_swapoff_free_every_slot(void) {
     CHECK(buffers[1] != NULL);
     for (int i = 0; i < 2; i++)
@@ -327,6 +356,7 @@ int main(int argc, char **argv) {
     RUN(a_child_reads_swapped_pages_and_writes_its_own);
     RUN(swapoff_brings_pages_back_or_moves_them);
     RUN(equal_priorities_take_turns);
+    RUN(madv_pageout_swaps_out_at_once);
     RUN(unmapping_and_swapoff_free_every_slot);
     if (argc > 1 && strcmp(argv[1], "read-errors") == 0)
         RUN(an_unreadable_slot_is_efault_then_sigbus);

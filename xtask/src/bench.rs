@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::bench_baseline;
 use crate::bench_boot::{self, BootResults};
 use crate::bench_catalogue;
 use crate::bench_lines::Measurement;
@@ -23,6 +24,7 @@ use crate::initramfs::{self, HostFiles};
 use crate::matrix::PanMode;
 use crate::prereq;
 use crate::qemu::{self, Console, QemuMachine};
+use crate::swap_disk::{self, PartitionSpec};
 use crate::user_programs;
 use crate::workspace;
 
@@ -43,6 +45,8 @@ const USER_BENCH_TIMEOUT: Duration = Duration::from_secs(120);
 /// The user-space benchmark as the first process; it powers off when done.
 const USER_BENCH_INIT: &str = "/bin/bench";
 const USER_BENCH_PROGRAM: &str = "bench";
+/// The benchmark's swap partition: room for what it swaps out at once (64 pages).
+const SWAP_PARTITION_BYTES: u64 = 4 << 20;
 /// The machines benchmarked when none is named: the two the benchmarks are reported for.
 const DEFAULT_BOARDS: [Board; 2] = [Board::Rpi3, Board::Virt];
 
@@ -128,14 +132,49 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         machines: results,
     };
     print!("{}", report.render());
+    let json = report.json();
+    let regressed = compare_with_baseline(&json)?;
     if let Some(path) = &options.json {
-        let text = serde_json::to_string_pretty(&report.json())? + "\n";
-        write_output(path, &text)?;
+        write_output(path, &(serde_json::to_string_pretty(&json)? + "\n"))?;
     }
     if let Some(path) = &options.plot {
         write_output(path, &bench_plot::svg(&report.machines)?)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if regressed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Compares the run with the committed baseline and says what moved; whether a number
+/// regressed past the tolerance.
+fn compare_with_baseline(current: &serde_json::Value) -> Result<bool> {
+    let baseline_path = bench_baseline::path();
+    let path = workspace::relative(&baseline_path);
+    let Some(baseline) = bench_baseline::load()? else {
+        println!("bench: no baseline at {path}; nothing compared");
+        return Ok(false);
+    };
+    if baseline["profile"] != current["profile"] {
+        println!(
+            "bench: the baseline at {path} measured {} kernels, this run {}: not compared",
+            baseline["profile"], current["profile"]
+        );
+        return Ok(false);
+    }
+    let verdict = bench_baseline::compare(&baseline, current);
+    print!("{}", verdict.render());
+    if verdict.regressions.is_empty() {
+        println!("bench: no number is more than 5% above the baseline at {path}");
+        Ok(false)
+    } else {
+        println!(
+            "bench: FAILED: {} numbers are more than 5% above the baseline at {path}",
+            verdict.regressions.len()
+        );
+        Ok(true)
+    }
 }
 
 /// The named board (with `cpu`), or both default boards that can emulate `cpu`.
@@ -270,21 +309,51 @@ fn kernel_boot(
     Ok(boot)
 }
 
-/// The user-space benchmark as the first process.
+/// The swap partition the user-space benchmark swaps to on `board`, where it measures
+/// swapping: the raspi machines' SD card, whose every word the CPU moves and QEMU serves
+/// within the instruction, so that the count repeats. virt's virtio-blk completes in the
+/// host's time, which icount cannot make repeat (and a CPU waiting for it sleeps until the
+/// next timer tick, virtual time jumping there).
+fn swap_partition(board: Board) -> Option<&'static str> {
+    match board {
+        Board::Rpi3 => Some("/dev/mmcblk0p1"),
+        _ => None,
+    }
+}
+
+/// The user-space benchmark as the first process, with a disk of one swap partition where
+/// [`swap_partition`] says.
 fn user_boot(machine: Machine, kernels: &MachineKernels) -> Result<BootResults> {
-    let cmdline = cmdline::compose(&[], Some(USER_BENCH_INIT), &[])?;
-    let qemu = qemu::command(
+    let swap = swap_partition(machine.board);
+    let arguments: Vec<&str> = swap.iter().flat_map(|device| ["--swap", device]).collect();
+    let cmdline = cmdline::compose(&[], Some(USER_BENCH_INIT), &arguments)?;
+    let mut qemu = qemu::command(
         machine.board,
         machine.cpu,
         &kernels.user,
         &Console::Test { cmdline: &cmdline },
     )?;
-    bench_boot::run(
+    let disk = workspace::target_dir()
+        .join("xtask")
+        .join(format!("bench-swap-{}.img", machine.board.name()));
+    if swap.is_some() {
+        swap_disk::make(
+            &disk,
+            &[PartitionSpec {
+                bytes: SWAP_PARTITION_BYTES,
+                swap: true,
+            }],
+        )?;
+        qemu.args(swap_disk::qemu_arguments(machine.qemu, &disk, None)?);
+    }
+    let results = bench_boot::run(
         &format!("{}/user", machine.name()),
         qemu,
-        &bench_catalogue::user_keys(),
+        &bench_catalogue::user_keys(swap.is_some()),
         USER_BENCH_TIMEOUT,
-    )
+    );
+    let _ = fs::remove_file(&disk);
+    results
 }
 
 /// Boots the microbenchmarks (in the CPU's default PAN mode) and the user-space benchmark of

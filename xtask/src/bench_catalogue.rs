@@ -23,7 +23,7 @@ const SINGLE_OPERATIONS: [(&str, u64); 5] = [
     ("pan_window_open_close", 0),
 ];
 /// The user-space benchmark's measurements, in the order it prints them: operation and size.
-const USER_OPERATIONS: [(&str, u64); 9] = [
+const USER_OPERATIONS: [(&str, u64); 10] = [
     ("boot_to_first_instruction", 0),
     ("getpid", 0),
     ("read_dev_zero", 4096),
@@ -31,9 +31,12 @@ const USER_OPERATIONS: [(&str, u64); 9] = [
     ("pipe_round_trip", 1),
     ("sched_yield_round_trip", 0),
     ("demand_zero_fault", 4096),
+    ("shared_fault", 4096),
     ("fork_exit_wait", 0),
     ("execve", 0),
 ];
+/// The user-space benchmark's measurements of swapping, made where it is given a swap area.
+const SWAP_OPERATIONS: [(&str, u64); 1] = [("swap_in_fault", 4096)];
 /// Operations whose cost grows with the bytes they move, so that a cost per byte means
 /// something.
 const PER_BYTE_OPERATIONS: [&str; 9] = [
@@ -64,10 +67,12 @@ pub fn kernel_keys() -> Vec<Key> {
     keys
 }
 
-/// Every measurement `/bin/bench` prints.
-pub fn user_keys() -> Vec<Key> {
+/// Every measurement `/bin/bench` prints, with a swap area (`--swap`) or without.
+pub fn user_keys(swapping: bool) -> Vec<Key> {
+    let swap: &[(&str, u64)] = if swapping { &SWAP_OPERATIONS } else { &[] };
     USER_OPERATIONS
         .iter()
+        .chain(swap)
         .map(|&(operation, size)| Key::new(operation, size, None))
         .collect()
 }

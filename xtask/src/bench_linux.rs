@@ -39,7 +39,12 @@ pub fn run(cpu: Cpu, kernel: &DebianKernel, bench_program: &Path) -> Result<Boot
     )?;
     qemu.arg("-initrd").arg(&initramfs).arg("-no-reboot");
     let label = format!("{}/{}/linux", Board::Virt.name(), cpu.name());
-    bench_boot::run(&label, qemu, &bench_catalogue::user_keys(), LINUX_TIMEOUT)
+    bench_boot::run(
+        &label,
+        qemu,
+        &bench_catalogue::user_keys(false),
+        LINUX_TIMEOUT,
+    )
 }
 
 /// An initramfs of /init and the device nodes it opens: Linux makes no /dev entries by itself

@@ -3,6 +3,7 @@
 mod apt_sources;
 mod banner_check;
 mod bench;
+mod bench_baseline;
 mod bench_boot;
 mod bench_catalogue;
 mod bench_lines;

@@ -55,8 +55,8 @@ pub fn arguments(board: Board) -> &'static [&'static str] {
         _ => &[],
     }
 }
-/// Tests the boot must report: the kernel's disk test and swap-test's ten.
-const EXPECTED_TESTS: usize = 11;
+/// Tests the boot must report: the kernel's disk test and swap-test's eleven.
+const EXPECTED_TESTS: usize = 12;
 
 /// What is wrong with the swap boot beyond its FAILED test lines.
 pub fn failures(transcript: &Transcript, ending: Ending) -> Vec<String> {

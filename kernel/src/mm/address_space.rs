@@ -372,18 +372,19 @@ impl AddressSpace {
         if covered { Ok(()) } else { Err(ENOMEM) }
     }
 
-    /// Unmaps and frees the present pages of `range`, and the tables left empty.
+    /// Unmaps the pages of `range`, freeing their frames and swap slots, and the tables left
+    /// empty.
     fn release_pages(&self, inner: &Inner, range: Range<usize>) {
         let root = inner.root;
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
-        for (page, frame) in table.present_pages(range.clone()) {
-            let _ = table.unmap_page(page);
-            self.flush_page(page);
-            frames::release(frame).expect("user frames are allocated frames");
+        for (page, leaf) in table.leaves(range.clone()) {
+            if let Leaf::Present { .. } = leaf {
+                let _ = table.unmap_page(page);
+                self.flush_page(page);
+            }
+            release(&mut table, page, leaf);
         }
-        self.unmap_device_pages(&mut table, range.clone());
-        swapping::release_swapped(&mut table, range.clone());
         // Tables left empty go too (as Linux's free_pgtables), after the walk caches forget them.
         let mut emptied = Vec::new();
         if table.release_empty_tables(range, |frame| emptied.push(frame)) {
@@ -391,14 +392,6 @@ impl AddressSpace {
         }
         for frame in emptied {
             frames::deallocate(frame).expect("table frames are allocated frames");
-        }
-    }
-
-    /// Unmaps the device pages of `range`; touched again, they come back from the region.
-    fn unmap_device_pages(&self, table: &mut PageTable<'_, impl TableMemory>, range: Range<usize>) {
-        for page in table.device_pages(range) {
-            let _ = table.unmap_page(page);
-            self.flush_page(page);
         }
     }
 
@@ -427,8 +420,16 @@ impl AddressSpace {
         let root = inner.root;
         let mut memory = runtime_tables();
         let mut table = PageTable::at(root, &mut memory);
-        self.unmap_device_pages(&mut table, range.clone());
-        for (page, frame) in table.present_pages(range) {
+        for (page, leaf) in table.leaves(range) {
+            let Leaf::Present { .. } = leaf else {
+                continue;
+            };
+            let Some(frame) = leaf.ram_frame() else {
+                // Device memory is mapped again, with the new protection, when next touched.
+                let _ = table.unmap_page(page);
+                self.flush_page(page);
+                continue;
+            };
             // A page shared copy-on-write stays read-only until the copy-on-write fault; one
             // a shared mapping shares is written in place.
             let shared_mapping = inner.region(page).is_some_and(|r| r.backing.is_shared());
@@ -650,14 +651,19 @@ impl AddressSpace {
                 write: region.protection.write && shared_mapping,
                 ..region.protection
             });
-            for (page, slot) in parent_table.swapped_pages(region.range.clone()) {
-                areas::duplicate(Slot(slot))?;
-                if child_table.set_swapped(page, slot).is_err() {
-                    areas::release(Slot(slot));
-                    return Err(ENOMEM);
+            // Device pages are mapped again in the child when it touches them.
+            for (page, leaf) in parent_table.leaves(region.range.clone()) {
+                if let Leaf::Swapped(slot) = leaf {
+                    areas::duplicate(Slot(slot))?;
+                    if child_table.set_swapped(page, slot).is_err() {
+                        areas::release(Slot(slot));
+                        return Err(ENOMEM);
+                    }
+                    continue;
                 }
-            }
-            for (page, frame) in parent_table.present_pages(region.range.clone()) {
+                let Some(frame) = leaf.ram_frame() else {
+                    continue;
+                };
                 frames::share(frame).map_err(|_| ENOMEM)?;
                 if child_table.set_page(page, frame, shared).is_err() {
                     frames::release(frame).expect("shared just above");
@@ -673,6 +679,17 @@ impl AddressSpace {
         }
         drop(child_inner);
         Ok(child)
+    }
+}
+
+/// Lets go of what a page held: its frame if RAM (device memory is no frame), its slot if
+/// swapped out. A present page is already unmapped or about to go with its table.
+fn release(table: &mut PageTable<'_, impl TableMemory>, page: usize, leaf: Leaf) {
+    if let Some(frame) = leaf.ram_frame() {
+        frames::release(frame).expect("user frames are allocated frames");
+    } else if let Leaf::Swapped(slot) = leaf {
+        table.clear_swapped(page);
+        areas::release(Slot(slot));
     }
 }
 
@@ -701,14 +718,8 @@ impl Drop for AddressSpace {
         let inner = self.inner.lock();
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
-        swapping::release_swapped(&mut table, 0..USER_TOP);
-        for (page, frame) in table.present_pages(0..USER_TOP) {
-            let _ = table.unmap_page(page);
-            frames::release(frame).expect("user frames are allocated frames");
-        }
-        // Device memory is no frame to free; destroy would take it for one.
-        for page in table.device_pages(0..USER_TOP) {
-            let _ = table.unmap_page(page);
+        for (page, leaf) in table.leaves(0..USER_TOP) {
+            release(&mut table, page, leaf);
         }
         table.destroy(|table| {
             frames::deallocate(table).expect("table frames are allocated frames");

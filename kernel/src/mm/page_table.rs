@@ -181,6 +181,32 @@ pub enum Leaf {
     Swapped(u64),
 }
 
+impl Leaf {
+    fn of_entry(entry: u64) -> Self {
+        if entry & bits::VALID != 0 {
+            Leaf::Present {
+                frame: (entry & OUTPUT_ADDRESS) as usize,
+                attributes: Attributes::from_descriptor(entry),
+                accessed: entry & bits::ACCESS_FLAG != 0,
+            }
+        } else if entry & bits::SWAPPED != 0 {
+            Leaf::Swapped(entry >> bits::SWAP_SHIFT)
+        } else {
+            Leaf::Absent
+        }
+    }
+
+    /// Whether the page is present and RAM: a frame of the allocator's.
+    pub fn ram_frame(&self) -> Option<usize> {
+        match self {
+            Leaf::Present {
+                frame, attributes, ..
+            } if attributes.memory == MemoryType::Normal => Some(*frame),
+            _ => None,
+        }
+    }
+}
+
 /// Physical memory holding translation tables, as seen by whoever builds them.
 ///
 /// # Safety
@@ -376,18 +402,6 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         out
     }
 
-    /// The present pages in `range` that map device memory rather than RAM: no frames of
-    /// the allocator's, so nothing to count or free.
-    pub fn device_pages(&mut self, range: Range<usize>) -> Vec<usize> {
-        let mut out = Vec::new();
-        self.walk_leaves(range, &mut |va, entry| {
-            if entry & bits::VALID != 0 && memory_type(entry) != MemoryType::Normal {
-                out.push(va);
-            }
-        });
-        out
-    }
-
     /// Creates the tables down to level 3 for all of `range`, mapping nothing, so that
     /// later mappings there never need a frame for a table.
     pub fn prepare_tables(&mut self, range: Range<usize>) -> Result<(), MapError> {
@@ -435,8 +449,8 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         walk(self.memory, self.root, 0, 0, &range, &mut free)
     }
 
-    /// Tears the tree down: calls `free` with every mapped page's physical address (and
-    /// block's base), then with every table's, the root last.
+    /// Tears the tree down: calls `free` with every table's physical address, the root last.
+    /// What the pages and blocks map is the caller's to free first ([`Self::leaves`]).
     pub fn destroy(self, mut free: impl FnMut(usize)) {
         fn walk(
             memory: &mut impl TableMemory,
@@ -444,16 +458,16 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             level: usize,
             free: &mut impl FnMut(usize),
         ) {
+            if level == 3 {
+                return;
+            }
             for i in 0..ENTRIES {
                 let entry = memory.table(table)[i];
-                if entry & bits::VALID == 0 {
-                    continue;
-                }
-                let output = (entry & OUTPUT_ADDRESS) as usize;
-                if level < 3 && entry & bits::TABLE_OR_PAGE != 0 {
+                if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
+                    let output = (entry & OUTPUT_ADDRESS) as usize;
                     walk(memory, output, level + 1, free);
+                    free(output);
                 }
-                free(output);
             }
         }
         walk(self.memory, self.root, 0, &mut free);
@@ -468,20 +482,21 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
 
     /// What the page at `va` holds.
     pub fn leaf(&mut self, va: usize) -> Leaf {
-        let Some(&mut entry) = self.leaf_entry(va) else {
-            return Leaf::Absent;
-        };
-        if entry & bits::VALID != 0 {
-            Leaf::Present {
-                frame: (entry & OUTPUT_ADDRESS) as usize,
-                attributes: Attributes::from_descriptor(entry),
-                accessed: entry & bits::ACCESS_FLAG != 0,
+        self.leaf_entry(va)
+            .map_or(Leaf::Absent, |entry| Leaf::of_entry(*entry))
+    }
+
+    /// The pages of `range` that are present or swapped out, in one walk of the tables that
+    /// exist.
+    pub fn leaves(&mut self, range: Range<usize>) -> Vec<(usize, Leaf)> {
+        let mut out = Vec::new();
+        self.walk_leaves(range, &mut |va, entry| {
+            let leaf = Leaf::of_entry(entry);
+            if leaf != Leaf::Absent {
+                out.push((va, leaf));
             }
-        } else if entry & bits::SWAPPED != 0 {
-            Leaf::Swapped(entry >> bits::SWAP_SHIFT)
-        } else {
-            Leaf::Absent
-        }
+        });
+        out
     }
 
     /// Records the page at `va` as swapped out to `slot`, replacing what was there (the caller
@@ -733,8 +748,12 @@ mod tests {
             )
             .unwrap();
         table.set_page(0x2000, 0x3c10_0000, uncached).unwrap();
+        table.set_swapped(0x3000, 7).unwrap();
         assert_eq!(table.present_pages(0..0x10_0000), [(0x1000, 0x9000_0000)]);
-        assert_eq!(table.device_pages(0..0x10_0000), [0x2000]);
+        let leaves = table.leaves(0..0x10_0000);
+        let frames: Vec<_> = leaves.iter().map(|(_, leaf)| leaf.ram_frame()).collect();
+        assert_eq!(frames, [Some(0x9000_0000), None, None]);
+        assert_eq!(leaves[2], (0x3000, Leaf::Swapped(7)));
         assert_eq!(table.translate(0x2004), Some((0x3c10_0004, uncached)));
     }
 
@@ -845,7 +864,7 @@ mod tests {
     }
 
     #[test]
-    fn destroy_frees_every_page_and_table_once() {
+    fn destroy_frees_every_table_once_and_no_page() {
         let mut memory = HostTables::new(16);
         let mut table = PageTable::new(&mut memory).unwrap();
         let user = Attributes::user(Protection::READ_WRITE);
@@ -866,11 +885,15 @@ mod tests {
         let tables = memory.tables.len();
         let mut freed = Vec::new();
         PageTable::at(memory.base, &mut memory).destroy(|pa| freed.push(pa));
-        assert_eq!(freed.len(), 4 + tables);
+        assert_eq!(freed.len(), tables);
         assert_eq!(freed.last(), Some(&memory.base), "the root goes last");
         freed.sort();
         freed.dedup();
-        assert_eq!(freed.len(), 4 + tables);
+        assert_eq!(freed.len(), tables);
+        assert!(
+            freed.iter().all(|pa| *pa < 0x9000_0000),
+            "no page is freed as a table"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::fs::vfs::Node;
 use crate::mm::address_space::{AddressSpace, Protection, decode_lock_all};
 use crate::mm::backing::Backing;
 use crate::mm::page_table::PAGE_SIZE;
-use crate::mm::swap::areas;
+use crate::mm::swap::{areas, reclaim};
 use crate::mm::{MIN_USER_ADDRESS, USER_TOP, frames};
 use crate::task;
 use crate::task::exec::{STACK_SIZE, STACK_TOP};
@@ -197,16 +197,18 @@ fn advised_range(args: &Arguments) -> Result<Option<Range<usize>>, Errno> {
 }
 
 /// madvise(address, length, advice): MADV_DONTNEED and MADV_FREE drop the pages (they read
-/// as zeroes when touched again), MADV_POPULATE_* fault them in, the hints are taken and
-/// ignored; advice that would change what fork or memory does later is EINVAL.
+/// as zeroes when touched again), MADV_POPULATE_* fault them in, MADV_PAGEOUT swaps the
+/// private ones out now, the hints are taken and ignored; advice that would change what fork
+/// or memory does later is EINVAL.
 pub fn madvise(args: &Arguments) -> SyscallResult {
     const MADV_DONTNEED: usize = 4;
     const MADV_FREE: usize = 8;
     const MADV_POPULATE_READ: usize = 22;
     const MADV_POPULATE_WRITE: usize = 23;
     const MADV_DONTNEED_LOCKED: usize = 24;
-    /// NORMAL, RANDOM, SEQUENTIAL, WILLNEED; MERGEABLE to DODUMP; COLD, PAGEOUT.
-    const HINTS: [core::ops::RangeInclusive<usize>; 3] = [0..=3, 12..=17, 20..=21];
+    const MADV_PAGEOUT: usize = 21;
+    /// NORMAL, RANDOM, SEQUENTIAL, WILLNEED; MERGEABLE to DODUMP; COLD.
+    const HINTS: [core::ops::RangeInclusive<usize>; 3] = [0..=3, 12..=17, 20..=20];
     let advice = args.usize(2);
     let Some(range) = advised_range(args)? else {
         return Ok(0);
@@ -214,6 +216,7 @@ pub fn madvise(args: &Arguments) -> SyscallResult {
     let space = space()?;
     match advice {
         MADV_DONTNEED | MADV_FREE | MADV_DONTNEED_LOCKED => space.discard(range)?,
+        MADV_PAGEOUT => reclaim::page_out(&space, range)?,
         MADV_POPULATE_READ | MADV_POPULATE_WRITE => {
             if !space.is_mapped(&range) {
                 return Err(ENOMEM);

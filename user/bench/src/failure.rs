@@ -12,6 +12,8 @@ pub enum Failure {
     ShortTransfer { asked: usize, moved: usize },
     /// A child process ended otherwise than with status 0.
     Child(Termination),
+    /// Memory read back did not hold what was written.
+    Corrupted,
 }
 
 impl From<Errno> for Failure {
@@ -28,6 +30,7 @@ impl fmt::Display for Failure {
                 write!(f, "moved {moved} of {asked} bytes")
             }
             Failure::Child(termination) => write!(f, "a child {termination:?}"),
+            Failure::Corrupted => write!(f, "memory read back changed"),
         }
     }
 }

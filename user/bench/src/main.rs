@@ -17,6 +17,7 @@ use core::ffi::CStr;
 use rt::args::Args;
 use rt::errno::Errno;
 use rt::println;
+use rt::sys::memory::swapon;
 use rt::sys::process::getpid;
 use rt::sys::system::power_off;
 use rt::sys::time::sleep_millis;
@@ -31,6 +32,13 @@ struct Benchmark {
     size: usize,
     run: fn() -> Result<u64, Failure>,
 }
+
+/// Measured only when `--swap` names a swap area.
+const SWAP_BENCHMARKS: &[Benchmark] = &[Benchmark {
+    operation: "swap_in_fault",
+    size: 4096,
+    run: page_faults::swap_in_fault,
+}];
 
 const BENCHMARKS: &[Benchmark] = &[
     Benchmark {
@@ -64,6 +72,11 @@ const BENCHMARKS: &[Benchmark] = &[
         run: page_faults::demand_zero_fault,
     },
     Benchmark {
+        operation: "shared_fault",
+        size: 4096,
+        run: page_faults::shared_fault,
+    },
+    Benchmark {
         operation: "fork_exit_wait",
         size: 0,
         run: processes::fork_exit_wait,
@@ -79,6 +92,8 @@ const BENCHMARKS: &[Benchmark] = &[
 /// background after it starts init, as Linux does; the sleep costs no host time under
 /// `-icount sleep=off` on a single CPU, which skips idle time.
 const SETTLE_OPTION: &CStr = c"--settle-ms";
+/// `--swap DEVICE`: swap to DEVICE (a partition mkswap formatted) and measure swapping too.
+const SWAP_OPTION: &CStr = c"--swap";
 
 /// The process that boots the machine: powering off is its way to end it, since Linux
 /// panics when it exits.
@@ -92,25 +107,41 @@ fn settle(millis: &CStr) -> Result<(), Failure> {
 fn main(args: Args) -> i32 {
     // First, so that as few of the program's own instructions as possible are counted.
     let since_reset = boot::nanoseconds_since_reset();
-    match (args.get(1), args.get(2)) {
-        (Some(option), _) if option == processes::EXIT_AT_ONCE => return 0,
-        (Some(option), Some(millis)) if option == SETTLE_OPTION => {
-            if let Err(failure) = settle(millis) {
-                println!("bench error: settling: {failure}");
+    if args
+        .get(1)
+        .is_some_and(|option| option == processes::EXIT_AT_ONCE)
+    {
+        return 0;
+    }
+    let mut failures = 0;
+    let mut swapping = false;
+    for index in (1..args.count()).step_by(2) {
+        match (args.get(index), args.get(index + 1)) {
+            (Some(option), Some(millis)) if option == SETTLE_OPTION => {
+                if let Err(failure) = settle(millis) {
+                    println!("bench error: settling: {failure}");
+                }
             }
-        }
-        (None, _) => {}
-        _ => {
-            rt::eprintln!(
-                "usage: bench [{} MILLISECONDS]",
-                SETTLE_OPTION.to_bytes().escape_ascii()
-            );
-            return 2;
+            (Some(option), Some(device)) if option == SWAP_OPTION => match swapon(device, 0) {
+                Ok(()) => swapping = true,
+                Err(errno) => {
+                    println!("bench error: swapon: {errno}");
+                    failures += 1;
+                }
+            },
+            _ => {
+                rt::eprintln!(
+                    "usage: bench [{} MILLISECONDS] [{} DEVICE]",
+                    SETTLE_OPTION.to_bytes().escape_ascii(),
+                    SWAP_OPTION.to_bytes().escape_ascii()
+                );
+                return 2;
+            }
         }
     }
     println!("bench boot_to_first_instruction size=0 instructions={since_reset}");
-    let mut failures = 0;
-    for benchmark in BENCHMARKS {
+    let swap_benchmarks = if swapping { SWAP_BENCHMARKS } else { &[] };
+    for benchmark in BENCHMARKS.iter().chain(swap_benchmarks) {
         match (benchmark.run)() {
             Ok(instructions) => println!(
                 "bench {} size={} instructions={instructions}",

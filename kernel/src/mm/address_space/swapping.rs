@@ -1,6 +1,6 @@
-//! An address space's part in swapping: giving up pages for the clock (swap/reclaim.rs),
-//! taking one back when a page whose entry names a slot is touched, and emptying an area for
-//! swapoff.
+//! An address space's part in swapping: giving up pages for the clock (swap/reclaim.rs) or
+//! for MADV_PAGEOUT, taking one back when a page whose entry names a slot is touched, and
+//! emptying an area for swapoff.
 //!
 //! Only private memory goes out (anonymous, or a private copy of a file's page), and only a
 //! page with one owner: a copy-on-write page shared after fork waits until it is written and
@@ -8,10 +8,11 @@
 
 use super::{AddressSpace, FaultError, Region};
 use crate::arch::aarch64::mmu;
+use crate::errno::{EINVAL, ENOMEM, Errno};
 use crate::mm::backing::Backing;
 use crate::mm::frames;
 use crate::mm::linear_tables::runtime_tables;
-use crate::mm::page_table::{Attributes, Leaf, PAGE_SIZE, PageTable, TableMemory};
+use crate::mm::page_table::{Attributes, Leaf, PAGE_SIZE, PageTable};
 use crate::mm::swap::areas::{self, Slot};
 use crate::mm::swap::reclaim;
 use crate::mm::{USER_TOP, phys_to_virt};
@@ -33,8 +34,16 @@ pub struct Victim {
 
 impl Region {
     fn may_swap(&self) -> bool {
-        !self.locked && !matches!(self.backing, Backing::Shared { .. })
+        !self.locked && !self.backing.is_shared()
     }
+}
+
+/// Whether the clock spares pages accessed since its last visit (their second chance), or
+/// takes every page it passes (MADV_PAGEOUT).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SecondChance {
+    Given,
+    Refused,
 }
 
 impl AddressSpace {
@@ -48,24 +57,62 @@ impl AddressSpace {
         wanted: usize,
         out: &mut Vec<Victim>,
     ) -> Option<usize> {
+        self.take_victims(from..USER_TOP, SecondChance::Given, wanted, out)
+    }
+
+    /// MADV_PAGEOUT's choice: every page of `range` that may be swapped out, accessed lately
+    /// or not, into `out` (with their slots, so the caller holds the swap I/O lock). EINVAL
+    /// for a range with locked or device memory, ENOMEM for one not wholly mapped, as Linux.
+    pub fn page_out_victims(
+        self: &Arc<Self>,
+        range: Range<usize>,
+        out: &mut Vec<Victim>,
+    ) -> Result<(), Errno> {
+        {
+            let inner = self.inner.lock();
+            let overlaps = |r: &&Region| r.range.start < range.end && range.start < r.range.end;
+            let pinned = |r: &Region| r.locked || matches!(r.backing, Backing::Device { .. });
+            if inner.regions.iter().filter(overlaps).any(pinned) {
+                return Err(EINVAL);
+            }
+            if !inner.covers(&range) {
+                return Err(ENOMEM);
+            }
+        }
+        self.take_victims(range, SecondChance::Refused, usize::MAX, out);
+        Ok(())
+    }
+
+    /// Walks the private pages of `range` from its start, swapping out (to new slots, into
+    /// `out`) those `chance` does not spare, until `out` has `wanted`. Returns where to go on
+    /// next time, or `None` when the walk reached the end of `range` (or swap is full).
+    fn take_victims(
+        self: &Arc<Self>,
+        range: Range<usize>,
+        chance: SecondChance,
+        wanted: usize,
+        out: &mut Vec<Victim>,
+    ) -> Option<usize> {
         let inner = self.inner.lock();
         let mut memory = runtime_tables();
         let mut table = PageTable::at(inner.root, &mut memory);
-        for region in inner.regions.iter().filter(|r| r.range.end > from) {
+        let overlaps = |r: &&Region| r.range.start < range.end && range.start < r.range.end;
+        for region in inner.regions.iter().filter(overlaps) {
             if !region.may_swap() {
                 continue;
             }
             // A table's worth at a time, so that a visit that stops early costs what it saw.
-            let mut start = region.range.start.max(from);
-            while start < region.range.end {
+            let mut start = region.range.start.max(range.start);
+            let region_end = region.range.end.min(range.end);
+            while start < region_end {
                 let end = (start / TABLE_SPAN + 1) * TABLE_SPAN;
-                let window = start..end.min(region.range.end);
+                let window = start..end.min(region_end);
                 start = window.end;
                 for (page, frame) in table.present_pages(window) {
                     if frames::is_shared(frame) {
                         continue;
                     }
-                    if table.clear_accessed(page) {
+                    if table.clear_accessed(page) && chance == SecondChance::Given {
                         self.flush_page(page);
                         continue;
                     }
@@ -161,13 +208,5 @@ impl AddressSpace {
             }
         }
         Ok(())
-    }
-}
-
-/// Forgets the swapped-out pages of `range`, freeing their slots (munmap, exit).
-pub(super) fn release_swapped(table: &mut PageTable<'_, impl TableMemory>, range: Range<usize>) {
-    for (page, slot) in table.swapped_pages(range) {
-        table.clear_swapped(page);
-        areas::release(Slot(slot));
     }
 }

@@ -7,11 +7,13 @@
 //! the next touch, which is how an A53 without hardware access-flag updates learns of use.
 
 use super::areas;
+use crate::errno::Errno;
 use crate::mm::address_space::{AddressSpace, Victim};
 use crate::mm::frames;
 use crate::sync::IrqMutex;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
+use core::ops::Range;
 
 /// Reclaim starts below this many free frames (2 MiB) ...
 const LOW_WATER: usize = 512;
@@ -47,7 +49,24 @@ pub fn reclaim_batch() {
     let Some(_io) = areas::io_lock() else {
         return;
     };
-    for victim in select(BATCH) {
+    write_out(select(BATCH));
+}
+
+/// Swaps out the private pages of `range` in `space` now, used lately or not (MADV_PAGEOUT);
+/// without swap, nothing. Errors as [`AddressSpace::page_out_victims`].
+pub fn page_out(space: &Arc<AddressSpace>, range: Range<usize>) -> Result<(), Errno> {
+    let Some(_io) = areas::io_lock() else {
+        return Ok(());
+    };
+    let mut victims = Vec::new();
+    space.page_out_victims(range, &mut victims)?;
+    write_out(victims);
+    Ok(())
+}
+
+/// Writes each victim to its slot and frees its frame; one whose write failed goes back.
+fn write_out(victims: Vec<Victim>) {
+    for victim in victims {
         if areas::write_page(victim.slot, victim.frame).is_ok() {
             frames::release(victim.frame).expect("user frames are allocated frames");
         } else {

@@ -1,4 +1,6 @@
-//! Memory: the program break and anonymous mappings.
+//! Memory: the program break, anonymous mappings, advice on them, and swap areas.
+
+use core::ffi::CStr;
 
 use crate::errno::Errno;
 use crate::syscall;
@@ -7,6 +9,7 @@ pub const PROT_NONE: u32 = 0;
 pub const PROT_READ: u32 = 1;
 pub const PROT_WRITE: u32 = 2;
 
+pub const MAP_SHARED: u32 = 0x01;
 pub const MAP_PRIVATE: u32 = 0x02;
 pub const MAP_FIXED: u32 = 0x10;
 pub const MAP_ANONYMOUS: u32 = 0x20;
@@ -34,8 +37,17 @@ pub unsafe fn mmap(
 
 /// Fresh zero-filled private pages, placed by the kernel.
 pub fn map_anonymous(len: usize, protection: u32) -> Result<usize, Errno> {
+    map_anonymous_as(MAP_PRIVATE, len, protection)
+}
+
+/// Fresh zero-filled pages shared with the children forked from now on, placed by the kernel.
+pub fn map_shared_anonymous(len: usize, protection: u32) -> Result<usize, Errno> {
+    map_anonymous_as(MAP_SHARED, len, protection)
+}
+
+fn map_anonymous_as(sharing: u32, len: usize, protection: u32) -> Result<usize, Errno> {
     // SAFETY: without MAP_FIXED nothing that exists is replaced.
-    unsafe { mmap(0, len, protection, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) }
+    unsafe { mmap(0, len, protection, sharing | MAP_ANONYMOUS, -1, 0) }
 }
 
 /// # Safety
@@ -50,4 +62,19 @@ pub unsafe fn munmap(address: usize, len: usize) -> Result<(), Errno> {
 pub unsafe fn mprotect(address: usize, len: usize, protection: u32) -> Result<(), Errno> {
     // SAFETY: the caller vouches for the range's users.
     unsafe { syscall!(MPROTECT, address, len, protection) }.map(drop)
+}
+
+/// MADV_PAGEOUT: write the range's private pages to swap now.
+pub const MADV_PAGEOUT: u32 = 21;
+
+/// Advises the kernel on the pages of a range; the contents stay as they are.
+pub fn madvise(address: usize, len: usize, advice: u32) -> Result<(), Errno> {
+    // SAFETY: the advice this crate names (MADV_PAGEOUT) keeps every byte of the range.
+    unsafe { syscall!(MADVISE, address, len, advice) }.map(drop)
+}
+
+/// Starts swapping to the swap area at `path` (a partition mkswap formatted).
+pub fn swapon(path: &CStr, flags: u32) -> Result<(), Errno> {
+    // SAFETY: the kernel only reads the NUL-terminated path.
+    unsafe { syscall!(SWAPON, path.as_ptr(), flags) }.map(drop)
 }
