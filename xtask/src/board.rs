@@ -60,10 +60,10 @@ impl Board {
     }
 
     /// Whether the kernel drives this board's disk, in QEMU or on an SD card: virt's
-    /// virtio-blk, the Pi 3's SD card (the Pi 4's EMMC2 and the Pi 5's RP1 SD controller have
-    /// no driver yet).
+    /// virtio-blk, the SD card of the Pi 3 (EMMC) and the Pi 4 (EMMC2); the Pi 5's RP1 SD
+    /// controller has no driver yet.
     pub fn has_disk_driver(self) -> bool {
-        matches!(self, Board::Virt | Board::Rpi3)
+        matches!(self, Board::Virt | Board::Rpi3 | Board::Rpi4)
     }
 
     /// The CPU soldered onto the board; None for virt, where QEMU emulates any.

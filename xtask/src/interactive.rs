@@ -89,7 +89,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
     if let Some(bytes) = options.swap {
         ensure!(
             options.board.has_disk_driver(),
-            "--swap needs a disk driver: virt (virtio-blk) and rpi3 (the SD card) have one"
+            "--swap needs a disk driver: virt (virtio-blk), rpi3 and rpi4 (the SD card) have one"
         );
         let image = crate::workspace::target_dir()
             .join("xtask")

@@ -168,8 +168,8 @@ struct QemuArgs {
     /// Put this host file into the initramfs as /<its file name> (repeatable)
     #[arg(long = "add", value_name = "PATH")]
     added: Vec<PathBuf>,
-    /// Attach a disk (virt: virtio-blk, /dev/vda1; rpi3: the SD card, /dev/mmcblk0p1) with a
-    /// swap partition of SIZE (64M, 1G) formatted by mkswap; a new image each boot,
+    /// Attach a disk (virt: virtio-blk, /dev/vda1; rpi3, rpi4: the SD card, /dev/mmcblk0p1)
+    /// with a swap partition of SIZE (64M, 1G) formatted by mkswap; a new image each boot,
     /// target/xtask/swap-disk.img
     #[arg(long, value_name = "SIZE", value_parser = swap_disk::parse_size)]
     swap: Option<u64>,
@@ -222,8 +222,8 @@ struct CardArgs {
     #[arg(long, value_name = "MIB", default_value_t = sd_image::DEFAULT_SIZE_MIB)]
     size: u64,
     /// Add a swap partition of SIZE (64M, 1G) formatted by mkswap at the end of the image,
-    /// /dev/mmcblk0p2 (`swapon /dev/mmcblk0p2`); the FAT32 partition gets the rest. rpi3 only:
-    /// the kernel has no SD-card driver for the other boards yet
+    /// /dev/mmcblk0p2 (`swapon /dev/mmcblk0p2`); the FAT32 partition gets the rest. rpi3 and
+    /// rpi4 only: the kernel has no SD-card driver for the Pi 5 yet
     #[arg(long, value_name = "SIZE", value_parser = swap_disk::parse_size)]
     swap: Option<u64>,
     /// Put the chainloader on the card in place of the kernel; `cargo xtask chainboot` then sends

@@ -60,7 +60,8 @@ fn pi_and_layout(
     ensure!(
         swap_bytes.is_none() || board.has_disk_driver(),
         "--swap: the kernel for board {} has no driver for its SD-card controller, so it could \
-         not use a swap partition on the card; only rpi3 (the BCM2835 EMMC controller) has one",
+         not use a swap partition on the card; only rpi3 and rpi4 (the EMMC and EMMC2 controllers) \
+         have one",
         board.name()
     );
     Ok((pi, Layout::new(size_mib, swap_bytes)?))

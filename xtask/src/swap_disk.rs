@@ -154,8 +154,9 @@ fn mkswap() -> Result<PathBuf> {
 }
 
 /// QEMU's arguments attaching the image at `path` as `machine`'s disk (virt: a virtio block
-/// device; raspi: the SD card); reads of the 512-byte sector `failing_read` fail with EIO, by
-/// QEMU's blkdebug driver and its rules in `rules` (a file this writes).
+/// device; raspi: the SD card, on the controller the board's slot has); reads of the 512-byte
+/// sector `failing_read` fail with EIO, by QEMU's blkdebug driver and its rules in `rules` (a
+/// file this writes).
 pub fn qemu_arguments(
     machine: QemuMachine,
     path: &Path,
@@ -185,9 +186,18 @@ pub fn qemu_arguments(
             "-global".into(),
             "virtio-mmio.force-legacy=false".into(),
         ],
-        QemuMachine::Raspi3b | QemuMachine::Raspi4b => {
-            vec!["-drive".into(), format!("if=sd,format=raw,file={file}")]
-        }
+        QemuMachine::Raspi3b => vec!["-drive".into(), format!("if=sd,format=raw,file={file}")],
+        // `if=sd` would put the card on the EMMC (0xfe300000), where a Pi 4 has its wireless
+        // chip; the card goes on EMMC2 (0xfe340000), as on the board. Neither controller has
+        // an id, so the path names EMMC2 by its type: it is the first generic-sdhci on the
+        // system bus, since QEMU lists a bus's devices newest first and adds EMMC2 after the
+        // EMMC. The EMMC keeps the empty card QEMU makes for it.
+        QemuMachine::Raspi4b => vec![
+            "-drive".into(),
+            format!("if=none,id=card,format=raw,file={file}"),
+            "-device".into(),
+            "sd-card,drive=card,bus=/generic-sdhci/sd-bus".into(),
+        ],
     })
 }
 
@@ -203,6 +213,23 @@ pub(crate) mod tests {
         assert_eq!(&header[1024..1028], &1u32.to_le_bytes(), "version");
         let last_page = u32::try_from(area.len() as u64 / PAGE - 1).unwrap();
         assert_eq!(&header[1028..1032], &last_page.to_le_bytes(), "last page");
+    }
+
+    #[test]
+    fn each_raspi_machine_gets_the_card_on_its_slots_controller() {
+        let path = Path::new("/tmp/disk.img");
+        let raspi3b = qemu_arguments(QemuMachine::Raspi3b, path, None).unwrap();
+        assert_eq!(raspi3b, ["-drive", "if=sd,format=raw,file=/tmp/disk.img"]);
+        let raspi4b = qemu_arguments(QemuMachine::Raspi4b, path, None).unwrap();
+        assert_eq!(
+            raspi4b,
+            [
+                "-drive",
+                "if=none,id=card,format=raw,file=/tmp/disk.img",
+                "-device",
+                "sd-card,drive=card,bus=/generic-sdhci/sd-bus"
+            ]
+        );
     }
 
     #[test]

@@ -47,8 +47,9 @@ pub const KTEST_FILTER: &str = "ktest.filter=disk::";
 pub const PROGRAM: &str = "/bin/swap-test";
 
 /// swap-test's arguments on `board`: whether the disk passes on the read errors QEMU injects
-/// (virtio-blk does; the raspi machines' SD card model reads stale data instead, so there
-/// the test that needs one is reported skipped).
+/// (virtio-blk does; the raspi machines' SD card model, on raspi3b's EMMC as on raspi4b's
+/// EMMC2, logs the error and hands out stale data instead, so there the test that needs one
+/// is reported skipped).
 pub fn arguments(board: Board) -> &'static [&'static str] {
     match board {
         Board::Virt => &["read-errors"],

@@ -1,6 +1,8 @@
-//! The BCM2835/2837 EMMC controller (an Arasan SDHCI; BCM2835 ARM Peripherals, section 5)
-//! driving an SD card: card identification by the SD Physical Layer's sequence, then
-//! 512-byte blocks moved by the CPU through the data port (no DMA, no interrupt).
+//! The SD card behind a BCM283x SD host controller: the BCM2835/2837 EMMC (an Arasan SDHCI;
+//! BCM2835 ARM Peripherals, section 5) or the BCM2711's EMMC2 (the Pi 4's card slot), both the
+//! SD Host Controller's registers read and written 32 bits at a time. Card identification by
+//! the SD Physical Layer's sequence, then 512-byte blocks moved by the CPU through the data
+//! port (no DMA, no interrupt).
 
 use crate::{BlockDevice, BlockError, DmaPage, Transfer};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -42,6 +44,16 @@ register_bitfields! {
         /// The command moves data.
         CMD_ISDATA OFFSET(21) NUMBITS(1) [],
         CMD_INDEX OFFSET(24) NUMBITS(6) []
+    ],
+    /// CONTROL0: the SD Host Controller's Host Control 1 and, in bits 8-15, Power Control.
+    CONTROL0 [
+        /// Power to the card's bus: without it an SDHCI such as EMMC2 leaves the CMD and DAT
+        /// lines undriven. The BCM2835 manual calls these bits reserved; Linux sets them on
+        /// both controllers, and the reset clears them.
+        SD_BUS_POWER OFFSET(8) NUMBITS(1) [],
+        SD_BUS_VOLTAGE OFFSET(9) NUMBITS(3) [
+            V3_3 = 0b111
+        ]
     ],
     /// STATUS: what the controller and the bus are doing.
     STATUS [
@@ -87,7 +99,7 @@ register_structs! {
         /// The data port: 32 bits of the block at a time.
         (0x20 => data: ReadWrite<u32>),
         (0x24 => status: ReadWrite<u32, STATUS::Register>),
-        (0x28 => _control0),
+        (0x28 => control0: ReadWrite<u32, CONTROL0::Register>),
         (0x2c => control1: ReadWrite<u32, CONTROL1::Register>),
         (0x30 => interrupt: ReadWrite<u32, INTERRUPT::Register>),
         (0x34 => irpt_mask: ReadWrite<u32>),
@@ -110,10 +122,18 @@ const IF_COND: u32 = 0x1aa;
 const OP_COND: u32 = 0x4030_0000;
 const OCR_POWERED_UP: u32 = 1 << 31;
 const OCR_HIGH_CAPACITY: u32 = 1 << 30;
-/// Base clock over 2 * divider: 400 kHz for identification from the 200-250 MHz the firmware
-/// gives the EMMC, then 20-25 MHz.
-const IDENTIFICATION_DIVIDER: u32 = 313;
-const TRANSFER_DIVIDER: u32 = 5;
+/// The SD clock (the base clock over 2 * divider) while the card is identified: at most the
+/// SD Physical Layer's 400 kHz, and as close to it as the divider allows, since EMMC2 hangs
+/// with an SD clock far below its base clock (Linux keeps it at 200 kHz or more there).
+const IDENTIFICATION_HZ: u32 = 400_000;
+/// At most Default Speed's 25 MHz for transfers.
+const TRANSFER_HZ: u32 = 25_000_000;
+/// The divider is ten bits wide (SDHCI 3.0's divided clock mode).
+const MAX_DIVIDER: u32 = 0x3ff;
+/// After the bus is powered: the card's supply to settle (Linux's default power delay), then
+/// at least 74 cycles of the identification clock before the first command.
+const POWER_UP_MICROSECONDS: u64 = 10_000;
+const FIRST_CLOCKS_MICROSECONDS: u64 = 1_000;
 
 /// The SD commands used, with their response.
 #[derive(Clone, Copy)]
@@ -171,7 +191,7 @@ enum CardError {
     Timeout,
 }
 
-/// The SD card behind the EMMC controller, identified and selected.
+/// The SD card behind the controller, identified and selected.
 pub struct Bcm2835Emmc {
     registers: *const Registers,
     /// Added to a physical address of RAM to reach it.
@@ -190,12 +210,17 @@ unsafe impl Sync for Bcm2835Emmc {}
 unsafe impl Send for Bcm2835Emmc {}
 
 impl Bcm2835Emmc {
-    /// Resets the controller and brings up the card, if there is one.
+    /// Resets the controller and brings up the card, if there is one. `base_clock_hz` is the
+    /// controller's clock as the firmware set it, which the SD clock is divided from.
     ///
     /// # Safety
-    /// `registers` are the mapped EMMC registers nothing else drives; `memory` tells how
-    /// RAM is mapped (its `virt - phys`), for the buffers of transfers.
-    pub unsafe fn new(registers: usize, memory: DmaPage) -> Option<Self> {
+    /// `registers` are the mapped controller's registers nothing else drives; `memory` tells
+    /// how RAM is mapped (its `virt - phys`), for the buffers of transfers.
+    pub unsafe fn new(registers: usize, base_clock_hz: u32, memory: DmaPage) -> Option<Self> {
+        let dividers = (
+            divider(base_clock_hz, IDENTIFICATION_HZ)?,
+            divider(base_clock_hz, TRANSFER_HZ)?,
+        );
         let mut card = Self {
             registers: registers as *const Registers,
             memory_offset: memory.virt.wrapping_sub(memory.phys),
@@ -203,7 +228,7 @@ impl Bcm2835Emmc {
             high_capacity: false,
             outcome: AtomicU8::new(NO_OUTCOME),
         };
-        card.identify().ok()?;
+        card.identify(dividers).ok()?;
         Some(card)
     }
 
@@ -240,15 +265,21 @@ impl Bcm2835Emmc {
         Ok(())
     }
 
-    /// The SD Physical Layer's initialisation: reset, CMD0, CMD8, ACMD41 until powered up,
-    /// CMD2, CMD3 for the address, CMD9 for the size, CMD7 to select.
-    fn identify(&mut self) -> Result<(), CardError> {
+    /// The SD Physical Layer's initialisation: reset, bus power, CMD0, CMD8, ACMD41 until
+    /// powered up, CMD2, CMD3 for the address, CMD9 for the size, CMD7 to select; then the
+    /// transfer clock. `dividers`: for identification, then for transfers.
+    fn identify(&mut self, (identification, transfer): (u32, u32)) -> Result<(), CardError> {
         let r = self.registers();
         r.control1.set(0);
         r.control1.modify(CONTROL1::SRST_HC::SET);
         self.wait_until(|r| !r.control1.is_set(CONTROL1::SRST_HC))?;
+        // The voltage first, then the power, as the SD Host Controller specification asks.
+        r.control0.modify(CONTROL0::SD_BUS_VOLTAGE::V3_3);
+        r.control0.modify(CONTROL0::SD_BUS_POWER::SET);
+        wait_microseconds(POWER_UP_MICROSECONDS);
         r.control1.modify(CONTROL1::DATA_TOUNIT.val(0xe));
-        self.set_clock(IDENTIFICATION_DIVIDER)?;
+        self.set_clock(identification)?;
+        wait_microseconds(FIRST_CLOCKS_MICROSECONDS);
         // Flags are raised in INTERRUPT but signalled to nobody: the driver polls.
         r.irpt_en.set(0);
         r.irpt_mask.set(u32::MAX);
@@ -277,7 +308,7 @@ impl Bcm2835Emmc {
         let csd: [u32; 4] = core::array::from_fn(|i| self.registers().resp[i].get());
         self.sectors = capacity_in_sectors(&csd);
         self.command(Command::Select, address)?;
-        self.set_clock(TRANSFER_DIVIDER)?;
+        self.set_clock(transfer)?;
         Ok(())
     }
 
@@ -369,6 +400,43 @@ impl Bcm2835Emmc {
     }
 }
 
+/// The divider that brings `base_hz` down to `at_most_hz` or just below; None if ten bits
+/// cannot.
+fn divider(base_hz: u32, at_most_hz: u32) -> Option<u32> {
+    let divider = base_hz.div_ceil(2 * at_most_hz).max(1);
+    (divider <= MAX_DIVIDER).then_some(divider)
+}
+
+/// Waits at least `microseconds` by the generic timer's virtual count, the one clock every
+/// AArch64 core has.
+fn wait_microseconds(microseconds: u64) {
+    #[cfg(target_arch = "aarch64")]
+    {
+        let read = || {
+            let (frequency, count): (u64, u64);
+            // SAFETY: reads of the counter and its frequency, which EL1 may make.
+            unsafe {
+                core::arch::asm!(
+                    "isb",
+                    "mrs {frequency}, cntfrq_el0",
+                    "mrs {count}, cntvct_el0",
+                    frequency = out(reg) frequency,
+                    count = out(reg) count,
+                    options(nostack, nomem),
+                );
+            }
+            (frequency, count)
+        };
+        let (frequency, start) = read();
+        let ticks = frequency * microseconds / 1_000_000;
+        while read().1.wrapping_sub(start) < ticks {
+            core::hint::spin_loop();
+        }
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    let _ = microseconds;
+}
+
 /// The card's size from its CSD (as the controller holds a 136-bit response: CSD bit n at
 /// bit n - 8 of the four words), for both CSD structures.
 fn capacity_in_sectors(response: &[u32; 4]) -> u64 {
@@ -414,4 +482,50 @@ impl BlockDevice for Bcm2835Emmc {
     }
 
     fn acknowledge_interrupt(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SD clock a divider gives from `base_hz`.
+    fn sd_clock(base_hz: u32, divider: u32) -> u32 {
+        base_hz / (2 * divider)
+    }
+
+    #[test]
+    fn the_pi_3s_250_mhz_gives_the_dividers_it_always_had() {
+        assert_eq!(divider(250_000_000, IDENTIFICATION_HZ), Some(313));
+        assert_eq!(divider(250_000_000, TRANSFER_HZ), Some(5));
+    }
+
+    #[test]
+    fn identification_runs_between_200_and_400_khz_from_any_base_clock() {
+        // QEMU's EMMC (50 MHz), EMMC2's 100 MHz, the Pi 3's EMMC, QEMU's clock of last resort.
+        for base in [
+            50_000_000,
+            100_000_000,
+            200_000_000,
+            250_000_000,
+            700_000_000,
+        ] {
+            let clock = sd_clock(base, divider(base, IDENTIFICATION_HZ).unwrap());
+            assert!(
+                (200_000..=IDENTIFICATION_HZ).contains(&clock),
+                "{base}: {clock}"
+            );
+            let clock = sd_clock(base, divider(base, TRANSFER_HZ).unwrap());
+            assert!(
+                clock <= TRANSFER_HZ && clock > TRANSFER_HZ / 2,
+                "{base}: {clock}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_base_clock_ten_bits_cannot_divide_enough_is_refused() {
+        assert_eq!(divider(818_400_000, IDENTIFICATION_HZ), Some(MAX_DIVIDER));
+        assert_eq!(divider(900_000_000, IDENTIFICATION_HZ), None);
+        assert_eq!(divider(10_000_000, TRANSFER_HZ), Some(1));
+    }
 }

@@ -17,6 +17,8 @@ const BUS_ALIAS: usize = 0xc000_0000;
 const RESPONSE_SUCCESS: u32 = 0x8000_0000;
 /// A tag's code once the firmware answered it: this bit and the value's length.
 const TAG_RESPONSE: u32 = 1 << 31;
+/// GET_CLOCK_RATE: a clock's rate in Hz (firmware wiki, "Mailbox property interface", clocks).
+const GET_CLOCK_RATE: u32 = 0x3_0002;
 /// Polls of the mailbox before giving the firmware up (QEMU answers at once; the firmware
 /// within microseconds).
 const PATIENCE: u32 = 10_000_000;
@@ -47,6 +49,15 @@ register_structs! {
         (0x38 => status1: ReadOnly<u32, STATUS::Register>),
         (0x3c => @END),
     }
+}
+
+/// A clock the firmware sets, by its id in the property interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The base clock of the BCM2835/2837 EMMC controller (the Arasan SDHCI).
+    Emmc = 1,
+    /// The base clock of the BCM2711's EMMC2 controller, the Pi 4's SD card slot.
+    Emmc2 = 12,
 }
 
 /// The mailbox, with a page to build property messages in.
@@ -108,6 +119,13 @@ impl Mailbox {
         every_tag_answered(tags)
     }
 
+    /// The rate the firmware runs `clock` at, in Hz.
+    pub fn clock_rate(&mut self, clock: Clock) -> Result<u32, MailboxError> {
+        let mut tags = [GET_CLOCK_RATE, 8, 0, clock as u32, 0];
+        self.call(&mut tags)?;
+        answered_rate(clock, tags)
+    }
+
     /// Writes `address` to the property channel and waits for the firmware's answer.
     fn exchange(&self, address: u32) -> Result<(), MailboxError> {
         let wait_for = |ready: &dyn Fn() -> bool| {
@@ -125,6 +143,16 @@ impl Mailbox {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The rate in GET_CLOCK_RATE's answer, if it is `clock`'s.
+fn answered_rate(clock: Clock, [_, _, _, id, rate]: [u32; 5]) -> Result<u32, MailboxError> {
+    match rate {
+        // A clock the firmware does not know comes back as rate 0.
+        0 => Err(MailboxError::Refused),
+        rate if id == clock as u32 => Ok(rate),
+        _ => Err(MailboxError::Refused),
     }
 }
 
@@ -162,6 +190,23 @@ fn clean_and_invalidate(start: usize, len: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_rate_is_taken_only_from_an_answer_about_that_clock() {
+        let answer = |id, rate| [GET_CLOCK_RATE, 8, TAG_RESPONSE | 8, id, rate];
+        assert_eq!(
+            answered_rate(Clock::Emmc2, answer(12, 100_000_000)),
+            Ok(100_000_000)
+        );
+        assert_eq!(
+            answered_rate(Clock::Emmc2, answer(12, 0)),
+            Err(MailboxError::Refused)
+        );
+        assert_eq!(
+            answered_rate(Clock::Emmc, answer(12, 50_000_000)),
+            Err(MailboxError::Refused)
+        );
+    }
 
     #[test]
     fn a_tag_without_the_response_bit_is_refused() {

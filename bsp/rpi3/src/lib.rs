@@ -6,6 +6,7 @@ mod interrupts;
 use bsp_drivers::bcm_gpio::{self, PullControl};
 use bsp_drivers::bcm2835_armctrl::ArmCtrl;
 use bsp_drivers::bcm2835_emmc::Bcm2835Emmc;
+use bsp_drivers::bcm2835_mailbox::{Clock, Mailbox};
 use bsp_drivers::bcm2836_local_intc::LocalIntc;
 use bsp_drivers::pl011::Pl011;
 use bsp_drivers::{
@@ -70,13 +71,18 @@ impl Board for Rpi3 {
     }
 
     /// The SD card, through the EMMC controller, which the driver polls: its interrupt stays
-    /// unsignalled.
+    /// unsignalled. The SD clock is divided from the EMMC clock the firmware reports.
     unsafe fn disk(mmio_offset: usize, memory: DmaPage) -> Option<(Bcm2835Emmc, u32)> {
-        // SAFETY: the caller maps the peripherals and hands the SD card to us alone.
+        // SAFETY: the caller maps the peripherals and hands the SD card and the page to us
+        // alone; the page holds the mailbox message before the driver, which only takes its
+        // address, gets it.
         unsafe {
+            let clock = Mailbox::new(MAILBOX + mmio_offset, memory)
+                .clock_rate(Clock::Emmc)
+                .ok()?;
             bcm_gpio::route_sd_card_to_emmc(GPIO + mmio_offset);
             Some((
-                Bcm2835Emmc::new(EMMC + mmio_offset, memory)?,
+                Bcm2835Emmc::new(EMMC + mmio_offset, clock, memory)?,
                 EMMC_INTERRUPT,
             ))
         }

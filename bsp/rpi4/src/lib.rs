@@ -2,6 +2,8 @@
 #![no_std]
 
 use bsp_drivers::bcm_gpio::{self, PullControl};
+use bsp_drivers::bcm2835_emmc::Bcm2835Emmc;
+use bsp_drivers::bcm2835_mailbox::{Clock, Mailbox};
 use bsp_drivers::gicv2::GicV2;
 use bsp_drivers::pl011::Pl011;
 use bsp_drivers::{
@@ -13,6 +15,12 @@ use core::ops::Range;
 const PERIPHERALS: usize = 0xfe00_0000;
 const GPIO: usize = PERIPHERALS + 0x20_0000;
 const UART0: usize = PERIPHERALS + 0x20_1000;
+/// EMMC2, the SD host controller wired to the card slot (the older EMMC at 0x30_0000 serves
+/// the wireless chip on GPIO 34-39).
+const EMMC2: usize = PERIPHERALS + 0x34_0000;
+/// EMMC2's shared peripheral interrupt, the EMMC's too (VideoCore interrupt 62 + 64; Linux's
+/// bcm2711.dtsi: GIC_SPI 126, INTID 158).
+const EMMC2_SPI: u32 = 126;
 /// The mailboxes to the VideoCore firmware.
 const MAILBOX: usize = PERIPHERALS + 0xb880;
 /// The ARM-local block: GIC-400 and local timers.
@@ -40,8 +48,7 @@ impl Board for Rpi4 {
     };
     type Console = Pl011;
     type Irq = GicV2;
-    /// No block device driver for this board's SD host controller yet.
-    type Disk = core::convert::Infallible;
+    type Disk = Bcm2835Emmc;
 
     unsafe fn devices(mmio_offset: usize) -> Devices<Pl011, GicV2> {
         // SAFETY: the caller maps `INFO.mmio` at `mmio_offset` and hands the devices to us alone.
@@ -58,8 +65,23 @@ impl Board for Rpi4 {
         }
     }
 
-    unsafe fn disk(_mmio_offset: usize, _queue: DmaPage) -> Option<(Self::Disk, u32)> {
-        None
+    /// The SD card, through EMMC2, which the driver polls: its interrupt stays unsignalled.
+    /// The slot has EMMC2's own pins, so no GPIO is routed (GPIO 48-53, the Pi 3's SD pins,
+    /// are the Ethernet PHY's on a Pi 4B). The SD clock is divided from the EMMC2 clock the
+    /// firmware reports.
+    unsafe fn disk(mmio_offset: usize, memory: DmaPage) -> Option<(Bcm2835Emmc, u32)> {
+        // SAFETY: the caller maps the peripherals and hands the SD card and the page to us
+        // alone; the page holds the mailbox message before the driver, which only takes its
+        // address, gets it.
+        unsafe {
+            let clock = Mailbox::new(MAILBOX + mmio_offset, memory)
+                .clock_rate(Clock::Emmc2)
+                .ok()?;
+            Some((
+                Bcm2835Emmc::new(EMMC2 + mmio_offset, clock, memory)?,
+                EMMC2_SPI,
+            ))
+        }
     }
 
     /// The framebuffer the firmware allocates in the VideoCore's memory.
