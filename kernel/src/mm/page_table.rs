@@ -225,16 +225,17 @@ pub struct PageTable<'m, M: TableMemory> {
 }
 
 /// The entries of a level-`level` table covering `base..` that overlap `range`, as
-/// (index, first address the entry maps).
+/// (index, first address the entry maps): computed, not searched for, as walks of a small
+/// range through a large table are the common case (fork, munmap, exit).
 fn entries_overlapping(
     level: usize,
     base: usize,
     range: &Range<usize>,
-) -> impl Iterator<Item = (usize, usize)> + '_ {
+) -> impl Iterator<Item = (usize, usize)> + use<> {
     let size = LEVEL_SIZE[level];
-    (0..ENTRIES)
-        .map(move |i| (i, base + i * size))
-        .filter(move |&(_, start)| start < range.end && start + size > range.start)
+    let first = range.start.saturating_sub(base) / size;
+    let end = range.end.saturating_sub(base).div_ceil(size).min(ENTRIES);
+    (first..end).map(move |i| (i, base + i * size))
 }
 
 fn index(va: usize, level: usize) -> usize {
@@ -558,8 +559,8 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         }
     }
 
-    /// Calls `visit` with the address and raw entry of every level-3 entry in `range` whose
-    /// table exists.
+    /// Calls `visit` with the address and raw entry of every level-3 entry in `range` that is
+    /// not empty.
     fn walk_leaves(&mut self, range: Range<usize>, visit: &mut impl FnMut(usize, u64)) {
         fn walk(
             memory: &mut impl TableMemory,
@@ -572,7 +573,9 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             for (i, start) in entries_overlapping(level, base, range) {
                 let entry = memory.table(table)[i];
                 if level == 3 {
-                    visit(start, entry);
+                    if entry != 0 {
+                        visit(start, entry);
+                    }
                 } else if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
                     walk(
                         memory,
