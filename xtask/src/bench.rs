@@ -74,6 +74,8 @@ enum PanChoice {
 struct MachineKernels {
     microbenchmarks: PathBuf,
     user: PathBuf,
+    /// The user kernel's image less the initramfs it carries (included byte for byte).
+    user_image_bytes: u64,
 }
 
 pub fn run(options: &Options) -> Result<ExitCode> {
@@ -117,6 +119,7 @@ pub fn run(options: &Options) -> Result<ExitCode> {
             kernel: kernel.into_iter().map(PanModeResults::from).collect(),
             user: user.measurements,
             linux: None,
+            kernel_image_bytes: kernels.user_image_bytes,
         });
     }
     if let (Some(index), Some(kernel)) = (linux_machine, linux_kernel) {
@@ -269,9 +272,16 @@ fn build_kernels(board: Board, profile: Profile, initramfs: &Path) -> Result<Mac
         )
         .map(|artifacts| artifacts.image)
     };
+    let user = build(Flavour::Qemu)?;
+    let size = |path: &Path| -> Result<u64> {
+        Ok(fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len())
+    };
     Ok(MachineKernels {
         microbenchmarks: build(Flavour::Test)?,
-        user: build(Flavour::Qemu)?,
+        user_image_bytes: size(&user)?.saturating_sub(size(initramfs)?),
+        user,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The regression gate of `cargo xtask bench`: every number this kernel measured is compared
 //! with the committed baseline (docs/bench-baseline.json, the `--json` report of the run that
-//! docs/performance.md describes), and one more than 5% above it fails the run.
+//! docs/performance.md describes), and one more than 5% above it fails the run; the kernel
+//! image's size too.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -60,6 +61,9 @@ fn numbers(report: &Value) -> BTreeMap<String, u64> {
         }
         for row in rows(&machine["user_benchmark"]) {
             add("user", &row);
+        }
+        if let Some(bytes) = machine["kernel_image_bytes"].as_u64() {
+            numbers.insert(format!("{name} kernel image bytes"), bytes);
         }
     }
     numbers
@@ -145,6 +149,7 @@ mod tests {
                 "user_benchmark": [
                     {"operation": "getpid", "size": 0, "alignment": null, "instructions": getpid}
                 ],
+                "kernel_image_bytes": 400_000,
             }],
         })
     }
@@ -165,6 +170,21 @@ mod tests {
             )]
         );
         assert!(verdict.render().starts_with("REGRESSIONS"));
+    }
+
+    #[test]
+    fn a_kernel_image_grown_past_five_percent_is_a_regression() {
+        let mut current = report(300, 1000);
+        current["machines"][0]["kernel_image_bytes"] = json!(430_000);
+        let verdict = compare(&report(300, 1000), &current);
+        assert_eq!(
+            verdict.regressions,
+            [(
+                "virt/cortex-a76 kernel image bytes".to_owned(),
+                400_000,
+                430_000
+            )]
+        );
     }
 
     #[test]

@@ -265,6 +265,7 @@ mod tests {
             kernel: vec![mode("hardware", 2), mode("off", 3)],
             user: Vec::new(),
             linux: None,
+            kernel_image_bytes: 0,
         }];
         let svg = svg(&machines).unwrap();
         assert_eq!(svg.matches("<polyline").count(), 3);

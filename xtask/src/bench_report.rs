@@ -24,6 +24,8 @@ pub struct MachineResults {
     pub user: Vec<Measurement>,
     /// The same user-space benchmark under Linux on the same machine and CPU.
     pub linux: Option<LinuxResults>,
+    /// Bytes of the kernel's raw image without the initramfs it carries.
+    pub kernel_image_bytes: u64,
 }
 
 pub struct PanModeResults {
@@ -147,6 +149,13 @@ impl Report {
             }
             text += "\n";
             text += &user_table(&user_rows(machine), machine.linux.is_some());
+            text += &format!(
+                "\n{}, {} kernel image without its initramfs: {} bytes ({} KiB)\n",
+                machine.name,
+                self.profile,
+                machine.kernel_image_bytes,
+                machine.kernel_image_bytes.div_ceil(1024)
+            );
         }
         text
     }
@@ -172,6 +181,7 @@ impl Report {
                     "kernel_microbenchmarks": kernel,
                     "user_benchmark": rows_json(&user_rows(machine)),
                     "linux_kernel": machine.linux.as_ref().map(|linux| &linux.kernel),
+                    "kernel_image_bytes": machine.kernel_image_bytes,
                 })
             })
             .collect();
@@ -362,6 +372,7 @@ mod tests {
                     kernel: "linux-image-6.12.117+deb12-arm64 6.12.117-1~deb12u1".to_owned(),
                     measurements: vec![measured("getpid", 0, None, 900)],
                 }),
+                kernel_image_bytes: 300_000,
             }],
         }
     }
@@ -392,6 +403,10 @@ mod tests {
             text.contains(
                 "| read_dev_zero | 4096 |         1600 |     0.39 |       |                |"
             ),
+            "{text}"
+        );
+        assert!(
+            text.contains("kernel image without its initramfs: 300000 bytes (293 KiB)"),
             "{text}"
         );
     }
