@@ -1,13 +1,15 @@
 /* test-system: the smaller calls C programs and shells make, built static with gcc and run
  * unmodified: fcntl, ioctl on any descriptor, poll/ppoll and select, user and group ids,
  * process groups and sessions, wait4 by process group, resource limits, CPU time and usage,
- * times, umask, CPU affinity, madvise, msync, mremap and the console's terminal ioctls, each
+ * times, umask, CPU affinity, madvise, msync, mremap, reboot's arguments and the console's
+ * terminal ioctls, each
  * pointer argument also given NULL,
  * unmapped, kernel-half, read-only and page-straddling addresses. The same binary passes
  * under Linux (run with a terminal as its standard output). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/reboot.h>
 #include <poll.h>
 #include <sched.h>
 #include <termios.h>
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -695,6 +698,22 @@ static void wait_chooses_children_by_process_group(void) {
 }
 
 /* The console is every test program's terminal (standard output). */
+/* reboot's arguments are C ints: glibc passes the magic numbers sign-extended (0xfee1dead is
+ * negative), so only the low 32 bits may count. Ctrl-Alt-Del's setting changes nothing here
+ * and succeeds, as it does under Linux; a wrong magic number or command is EINVAL. */
+static void reboot_takes_its_arguments_as_ints(void) {
+    CHECK_EQ(reboot(RB_DISABLE_CAD), 0);
+    long magic1 = (int)LINUX_REBOOT_MAGIC1;
+    CHECK(magic1 < 0);
+    CHECK_EQ(syscall(SYS_reboot, magic1, LINUX_REBOOT_MAGIC2,
+                     0x7fffffff00000000L | LINUX_REBOOT_CMD_CAD_OFF, 0),
+             0);
+    CHECK_EQ(syscall(SYS_reboot, 0x1234L, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, 0), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(syscall(SYS_reboot, magic1, LINUX_REBOOT_MAGIC2, 0x12345678L, 0), -1);
+    CHECK_EQ(errno, EINVAL);
+}
+
 static void the_console_is_a_terminal_with_termios(void) {
     CHECK(isatty(1));
     struct termios saved, changed, seen;
@@ -760,6 +779,7 @@ int main(void) {
     RUN(resource_limits_read_and_lower);
     RUN(resource_limits_with_bad_pointers_are_efault);
     RUN(umask_swaps_the_mask);
+    RUN(reboot_takes_its_arguments_as_ints);
     RUN(affinity_names_at_least_one_cpu);
     RUN(select_reports_pipe_readiness_and_times_out);
     RUN(pselect_with_bad_pointers_is_efault);

@@ -26,6 +26,8 @@ pub struct Options {
     pub cpu: Option<Cpu>,
     pub profile: Profile,
     pub gdb: bool,
+    /// Show the display (/dev/fb0) through QEMU's VNC server.
+    pub vnc: bool,
     /// Deterministic timing, as `cargo xtask bench` has it.
     pub icount: bool,
     /// Kernel command line words.
@@ -81,8 +83,16 @@ pub fn run(options: &Options) -> Result<ExitCode> {
         &Console::Interactive {
             gdb: options.gdb,
             append: Some(cmdline.as_str()).filter(|line| !line.is_empty()),
+            vnc: options.vnc,
         },
     )?;
+    if options.vnc {
+        println!(
+            "display (/dev/fb0): QEMU's VNC server on {} (port 5900), e.g. `vncviewer {}`",
+            qemu::VNC_DISPLAY,
+            qemu::VNC_DISPLAY
+        );
+    }
     if options.icount {
         icount::make_deterministic(&mut qemu);
     }

@@ -149,6 +149,9 @@ struct QemuArgs {
     /// Stop at the first instruction and wait for GDB on localhost:1234
     #[arg(long)]
     gdb: bool,
+    /// Show the display (/dev/fb0) on QEMU's VNC server at 127.0.0.1:5900, for a VNC viewer
+    #[arg(long)]
+    vnc: bool,
     /// Run deterministically as `cargo xtask bench` does (-icount shift=0,align=off,sleep=off,
     /// fixed random seed and clock): CLOCK_MONOTONIC nanoseconds are instructions; virtual time
     /// races ahead while the guest idles
@@ -338,6 +341,7 @@ fn run(task: Task) -> Result<ExitCode> {
             cpu: args.cpu,
             profile: Profile::from_release_flag(args.release),
             gdb: args.gdb,
+            vnc: args.vnc,
             icount: args.icount,
             append: args.append,
             init: args.init,

@@ -28,8 +28,13 @@ pub enum QemuMachine {
 /// Where the kernel's console goes and what else QEMU provides for it. Either way semihosting
 /// gives the kernel its command line (`-append`) and lets it exit QEMU with a status.
 pub enum Console<'a> {
-    /// Serial port and QEMU monitor on this terminal, for a person.
-    Interactive { gdb: bool, append: Option<&'a str> },
+    /// Serial port and QEMU monitor on this terminal, for a person; with `vnc`, the display
+    /// (/dev/fb0) on QEMU's VNC server at [`VNC_DISPLAY`].
+    Interactive {
+        gdb: bool,
+        append: Option<&'a str>,
+        vnc: bool,
+    },
     /// Serial port on stdout for the test runner.
     Test { cmdline: &'a str },
 }
@@ -160,6 +165,10 @@ pub fn minimum(version: QemuVersion) -> String {
     format!("QEMU >= {}.{}", version.major, version.minor)
 }
 
+/// Where `cargo xtask qemu --vnc` shows the display: VNC display 0 (TCP port 5900), on this
+/// machine only. QEMU's VNC server needs no GUI libraries, unlike its gtk and sdl displays.
+pub const VNC_DISPLAY: &str = "127.0.0.1:0";
+
 /// The QEMU command that boots `image` on `board`'s machine; an error for a board QEMU cannot run.
 pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Result<Command> {
     let mut qemu = Command::new(QEMU);
@@ -184,9 +193,13 @@ pub fn command(board: Board, cpu: Cpu, image: &Path, console: &Console) -> Resul
             qemu.args(["-device", "ramfb"]);
         }
     }
-    qemu.arg("-kernel").arg(image).args(["-display", "none"]);
+    let display = match console {
+        Console::Interactive { vnc: true, .. } => format!("vnc={VNC_DISPLAY}"),
+        _ => "none".to_owned(),
+    };
+    qemu.arg("-kernel").arg(image).arg("-display").arg(display);
     let cmdline = match console {
-        Console::Interactive { gdb, append } => {
+        Console::Interactive { gdb, append, .. } => {
             qemu.args(["-serial", "mon:stdio"]);
             if *gdb {
                 qemu.args(["-s", "-S"]);
@@ -329,6 +342,7 @@ mod tests {
             &Console::Interactive {
                 gdb: false,
                 append: None,
+                vnc: false,
             },
         )
         .unwrap();
@@ -349,13 +363,14 @@ mod tests {
             &Console::Interactive {
                 gdb: true,
                 append: Some("init=/bin/sh quiet"),
+                vnc: true,
             },
         )
         .unwrap();
         assert_eq!(
             arguments(&qemu),
-            "-M virt -cpu max -m 1024M -nic none -device ramfb -kernel k.img -display none -serial mon:stdio \
-             -s -S -semihosting -append init=/bin/sh quiet"
+            "-M virt -cpu max -m 1024M -nic none -device ramfb -kernel k.img -display \
+             vnc=127.0.0.1:0 -serial mon:stdio -s -S -semihosting -append init=/bin/sh quiet"
         );
         assert_eq!(qemu.get_args().last(), Some("init=/bin/sh quiet".as_ref()));
     }

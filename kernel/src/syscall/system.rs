@@ -8,11 +8,14 @@ use crate::mm::swap::areas;
 use crate::task::scheduler;
 use crate::uaccess::{UserPtr, copy_to_user};
 
-const LINUX_REBOOT_MAGIC1: usize = 0xfee1_dead;
-const LINUX_REBOOT_MAGIC2: [usize; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
-const LINUX_REBOOT_CMD_RESTART: usize = 0x0123_4567;
-const LINUX_REBOOT_CMD_HALT: usize = 0xcdef_0123;
-const LINUX_REBOOT_CMD_POWER_OFF: usize = 0x4321_fedc;
+const LINUX_REBOOT_MAGIC1: u32 = 0xfee1_dead;
+const LINUX_REBOOT_MAGIC2: [u32; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
+const LINUX_REBOOT_CMD_RESTART: u32 = 0x0123_4567;
+const LINUX_REBOOT_CMD_HALT: u32 = 0xcdef_0123;
+const LINUX_REBOOT_CMD_POWER_OFF: u32 = 0x4321_fedc;
+/// Ctrl-Alt-Del rebooting at once or by signalling init: there is no such key here.
+const LINUX_REBOOT_CMD_CAD_ON: u32 = 0x89ab_cdef;
+const LINUX_REBOOT_CMD_CAD_OFF: u32 = 0;
 
 /// What uname reports.
 pub const SYSNAME: &str = "rustpi";
@@ -78,14 +81,18 @@ pub fn getrandom(args: &Arguments) -> SyscallResult {
     Ok(done)
 }
 
+/// reboot(magic1, magic2, cmd, arg): the three arguments are C ints, so only their low 32
+/// bits count (glibc passes the magic numbers sign-extended, 0xfee1dead being negative).
 pub fn reboot(args: &Arguments) -> SyscallResult {
-    if args.usize(0) != LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2.contains(&args.usize(1)) {
+    let int = |index| args.usize(index) as u32;
+    if int(0) != LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2.contains(&int(1)) {
         return Err(EINVAL);
     }
-    match args.usize(2) {
+    match int(2) {
         LINUX_REBOOT_CMD_POWER_OFF | LINUX_REBOOT_CMD_HALT | LINUX_REBOOT_CMD_RESTART => {
             crate::power::power_off(0)
         }
+        LINUX_REBOOT_CMD_CAD_ON | LINUX_REBOOT_CMD_CAD_OFF => Ok(0),
         _ => Err(EINVAL),
     }
 }
