@@ -33,11 +33,15 @@ pub fn load() -> Result<Option<Value>> {
     Ok(Some(baseline))
 }
 
+/// The elements of a JSON array; none for anything else.
+fn rows(value: &Value) -> &[Value] {
+    value.as_array().map_or(&[], Vec::as_slice)
+}
+
 /// Each of this kernel's measurements in a report (not Linux's), by where it was made: machine,
 /// PAN mode or `user`, operation, size and alignment.
 fn numbers(report: &Value) -> BTreeMap<String, u64> {
     let mut numbers = BTreeMap::new();
-    let rows = |value: &Value| value.as_array().cloned().unwrap_or_default();
     for machine in rows(&report["machines"]) {
         let name = machine["machine"].as_str().unwrap_or("?").to_owned();
         let mut add = |section: &str, row: &Value| {
@@ -56,11 +60,11 @@ fn numbers(report: &Value) -> BTreeMap<String, u64> {
         for mode in rows(&machine["kernel_microbenchmarks"]) {
             let section = format!("kernel/{}", mode["pan_mode"].as_str().unwrap_or("?"));
             for row in rows(&mode["measurements"]) {
-                add(&section, &row);
+                add(&section, row);
             }
         }
         for row in rows(&machine["user_benchmark"]) {
-            add("user", &row);
+            add("user", row);
         }
         if let Some(bytes) = machine["kernel_image_bytes"].as_u64() {
             numbers.insert(format!("{name} kernel image bytes"), bytes);
