@@ -34,36 +34,78 @@
     .size \name, . - \name
 .endm
 
+// The bulk loops move 256 bytes per iteration while at least that much is left, then 64, so
+// a 4 KiB copy costs little more than its loads and stores; block offsets stay within the
+// 9-bit immediate LDTR/STTR take. A block updates its pointers only at its end, so when an
+// access in it faults the byte loop starts again at the block's first byte.
+
+// Loads 64 bytes at [x1, #offset] with `ld` and stores them at [x0, #offset].
+.macro copy_from_64 ld, kind, offset
+    guarded \kind, 4f, \ld x3, [x1, #\offset]
+    guarded \kind, 4f, \ld x4, [x1, #\offset + 8]
+    guarded \kind, 4f, \ld x5, [x1, #\offset + 16]
+    guarded \kind, 4f, \ld x6, [x1, #\offset + 24]
+    guarded \kind, 4f, \ld x7, [x1, #\offset + 32]
+    guarded \kind, 4f, \ld x8, [x1, #\offset + 40]
+    guarded \kind, 4f, \ld x9, [x1, #\offset + 48]
+    guarded \kind, 4f, \ld x10, [x1, #\offset + 56]
+    stp     x3, x4, [x0, #\offset]
+    stp     x5, x6, [x0, #\offset + 16]
+    stp     x7, x8, [x0, #\offset + 32]
+    stp     x9, x10, [x0, #\offset + 48]
+.endm
+
+// Loads 64 bytes at [x1, #offset] and stores them at [x0, #offset] with `st`.
+.macro copy_to_64 st, kind, offset
+    ldp     x3, x4, [x1, #\offset]
+    ldp     x5, x6, [x1, #\offset + 16]
+    ldp     x7, x8, [x1, #\offset + 32]
+    ldp     x9, x10, [x1, #\offset + 48]
+    guarded \kind, 4f, \st x3, [x0, #\offset]
+    guarded \kind, 4f, \st x4, [x0, #\offset + 8]
+    guarded \kind, 4f, \st x5, [x0, #\offset + 16]
+    guarded \kind, 4f, \st x6, [x0, #\offset + 24]
+    guarded \kind, 4f, \st x7, [x0, #\offset + 32]
+    guarded \kind, 4f, \st x8, [x0, #\offset + 40]
+    guarded \kind, 4f, \st x9, [x0, #\offset + 48]
+    guarded \kind, 4f, \st x10, [x0, #\offset + 56]
+.endm
+
+// Zeroes 64 bytes at [x0, #offset] with `st`.
+.macro clear_64 st, kind, offset
+    .irp word, 0, 8, 16, 24, 32, 40, 48, 56
+    guarded \kind, 4f, \st xzr, [x0, #\offset + \word]
+    .endr
+.endm
+
 // copy_from(dst x0: kernel, src x1: guarded, count x2) -> x0: bytes not copied.
-// 64-byte blocks load everything before storing, so after a fault the block is redone
-// byte by byte to find the exact faulting byte; the uncopied kernel tail is zeroed.
+// After a fault the block is redone byte by byte to find the exact faulting byte; the
+// uncopied kernel tail is zeroed.
 .macro copy_from name, ld, ldb, kind
 function \name
-1:  cmp     x2, #64
+1:  cmp     x2, #256
     b.lo    2f
-    guarded \kind, 4f, \ld x3, [x1, #0]
-    guarded \kind, 4f, \ld x4, [x1, #8]
-    guarded \kind, 4f, \ld x5, [x1, #16]
-    guarded \kind, 4f, \ld x6, [x1, #24]
-    guarded \kind, 4f, \ld x7, [x1, #32]
-    guarded \kind, 4f, \ld x8, [x1, #40]
-    guarded \kind, 4f, \ld x9, [x1, #48]
-    guarded \kind, 4f, \ld x10, [x1, #56]
-    stp     x3, x4, [x0]
-    stp     x5, x6, [x0, #16]
-    stp     x7, x8, [x0, #32]
-    stp     x9, x10, [x0, #48]
+    .irp offset, 0, 64, 128, 192
+    copy_from_64 \ld, \kind, \offset
+    .endr
+    add     x0, x0, #256
+    add     x1, x1, #256
+    sub     x2, x2, #256
+    b       1b
+2:  cmp     x2, #64
+    b.lo    3f
+    copy_from_64 \ld, \kind, 0
     add     x0, x0, #64
     add     x1, x1, #64
     sub     x2, x2, #64
-    b       1b
-2:  cmp     x2, #8
+    b       2b
+3:  cmp     x2, #8
     b.lo    4f
     guarded \kind, 4f, \ld x3, [x1]
     str     x3, [x0], #8
     add     x1, x1, #8
     sub     x2, x2, #8
-    b       2b
+    b       3b
 4:  cbz     x2, 6f
 5:  guarded \kind, 7f, \ldb w3, [x1]
     strb    w3, [x0], #1
@@ -85,32 +127,30 @@ endfunction \name
 // Nothing is written past the first faulting byte.
 .macro copy_to name, st, stb, kind
 function \name
-1:  cmp     x2, #64
+1:  cmp     x2, #256
     b.lo    2f
-    ldp     x3, x4, [x1]
-    ldp     x5, x6, [x1, #16]
-    ldp     x7, x8, [x1, #32]
-    ldp     x9, x10, [x1, #48]
-    guarded \kind, 4f, \st x3, [x0, #0]
-    guarded \kind, 4f, \st x4, [x0, #8]
-    guarded \kind, 4f, \st x5, [x0, #16]
-    guarded \kind, 4f, \st x6, [x0, #24]
-    guarded \kind, 4f, \st x7, [x0, #32]
-    guarded \kind, 4f, \st x8, [x0, #40]
-    guarded \kind, 4f, \st x9, [x0, #48]
-    guarded \kind, 4f, \st x10, [x0, #56]
+    .irp offset, 0, 64, 128, 192
+    copy_to_64 \st, \kind, \offset
+    .endr
+    add     x0, x0, #256
+    add     x1, x1, #256
+    sub     x2, x2, #256
+    b       1b
+2:  cmp     x2, #64
+    b.lo    3f
+    copy_to_64 \st, \kind, 0
     add     x0, x0, #64
     add     x1, x1, #64
     sub     x2, x2, #64
-    b       1b
-2:  cmp     x2, #8
+    b       2b
+3:  cmp     x2, #8
     b.lo    4f
     ldr     x3, [x1]
     guarded \kind, 4f, \st x3, [x0]
     add     x0, x0, #8
     add     x1, x1, #8
     sub     x2, x2, #8
-    b       2b
+    b       3b
 4:  cbz     x2, 6f
 5:  ldrb    w3, [x1]
     guarded \kind, 7f, \stb w3, [x0]
@@ -128,25 +168,26 @@ endfunction \name
 // clear(dst x0: guarded, count x1) -> x0: bytes not cleared.
 .macro clear name, st, stb, kind
 function \name
-1:  cmp     x1, #64
+1:  cmp     x1, #256
     b.lo    2f
-    guarded \kind, 4f, \st xzr, [x0, #0]
-    guarded \kind, 4f, \st xzr, [x0, #8]
-    guarded \kind, 4f, \st xzr, [x0, #16]
-    guarded \kind, 4f, \st xzr, [x0, #24]
-    guarded \kind, 4f, \st xzr, [x0, #32]
-    guarded \kind, 4f, \st xzr, [x0, #40]
-    guarded \kind, 4f, \st xzr, [x0, #48]
-    guarded \kind, 4f, \st xzr, [x0, #56]
+    .irp offset, 0, 64, 128, 192
+    clear_64 \st, \kind, \offset
+    .endr
+    add     x0, x0, #256
+    sub     x1, x1, #256
+    b       1b
+2:  cmp     x1, #64
+    b.lo    3f
+    clear_64 \st, \kind, 0
     add     x0, x0, #64
     sub     x1, x1, #64
-    b       1b
-2:  cmp     x1, #8
+    b       2b
+3:  cmp     x1, #8
     b.lo    4f
     guarded \kind, 4f, \st xzr, [x0]
     add     x0, x0, #8
     sub     x1, x1, #8
-    b       2b
+    b       3b
 4:  cbz     x1, 6f
 5:  guarded \kind, 7f, \stb wzr, [x0]
     add     x0, x0, #1
