@@ -159,6 +159,21 @@ ktest!(
 
 ktest!(
     "uaccess",
+    fn values_reaching_past_user_top_or_tagged_fault() {
+        let _memory = UserMemory::new()?;
+        let tagged = (1usize << 56) | READ_WRITE;
+        for address in [USER_TOP - 4, USER_TOP - 1, USER_TOP, tagged] {
+            check_eq!(get_user(UserPtr::<u64>::new(address)), Err(EFAULT));
+            check_eq!(put_user(UserPtr::<u64>::new(address), 1), Err(EFAULT));
+            check_eq!(get_user(UserPtr::<u16>::new(address)), Err(EFAULT));
+            check_eq!(put_user(UserPtr::<u16>::new(address), 1), Err(EFAULT));
+        }
+        Ok(())
+    }
+);
+
+ktest!(
+    "uaccess",
     fn access_ok_edges() {
         check!(access_ok(0, 0), "empty range at 0");
         check!(access_ok(USER_TOP, 0), "empty range at USER_TOP");

@@ -28,7 +28,7 @@ use crate::arch::aarch64::pan::{self, UserWindow};
 use crate::arch::aarch64::uaccess::{self as routines, Routines, mask_pointer};
 use crate::errno::{E2BIG, EFAULT, Errno};
 use crate::mm::USER_TOP;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU8, Ordering};
 
 /// One past the highest address uaccess may touch right now.
 fn limit() -> usize {
@@ -128,26 +128,47 @@ user_scalar!(
     i64 => 3, get_u64, put_u64; usize => 3, get_u64, put_u64; isize => 3, get_u64, put_u64
 );
 
-/// Whether single values may take the inlined path: no software-PAN window to open and no
-/// kernel-pointer scope. Kept current by [`refresh_direct_path`].
-static DIRECT_PATH: AtomicBool = AtomicBool::new(false);
+/// How `get_user`/`put_user` reach user memory now; kept current by
+/// [`refresh_single_value_path`].
+static SINGLE_VALUE_PATH: AtomicU8 = AtomicU8::new(ROUTINE);
+/// The inlined access alone: hardware PAN or none, and no kernel-pointer scope.
+const DIRECT: u8 = 0;
+/// The inlined access inside a software-PAN window.
+const WINDOW: u8 = 1;
+/// The out-of-line routines, for the kernel-pointer scope.
+const ROUTINE: u8 = 2;
 
-/// Recomputes [`DIRECT_PATH`] after the PAN mode or the scope changed.
-pub fn refresh_direct_path() {
-    DIRECT_PATH.store(
-        !pan::mode().switches_ttbr0() && !scope::is_active(),
-        Ordering::Relaxed,
-    );
+/// Recomputes [`SINGLE_VALUE_PATH`] after the PAN mode or the scope changed.
+pub fn refresh_single_value_path() {
+    let path = if scope::is_active() {
+        ROUTINE
+    } else if pan::switches_ttbr0() {
+        WINDOW
+    } else {
+        DIRECT
+    };
+    SINGLE_VALUE_PATH.store(path, Ordering::Relaxed);
 }
 
 /// Reads one value from user memory.
 #[inline]
 pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
-    if DIRECT_PATH.load(Ordering::Relaxed) {
+    let path = SINGLE_VALUE_PATH.load(Ordering::Relaxed);
+    if path == DIRECT {
         return T::GET(src.address()).map(T::from_raw).map_err(|()| EFAULT);
     }
+    if path == WINDOW {
+        let _window = UserWindow::open_switching();
+        return T::GET(src.address()).map(T::from_raw).map_err(|()| EFAULT);
+    }
+    get_user_in_scope(src)
+}
+
+/// [`get_user`] inside a kernel-pointer scope.
+#[cold]
+#[inline(never)]
+fn get_user_in_scope<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
     let src = checked(src.address(), size_of::<T>()).ok_or(EFAULT)?;
-    let _window = window();
     // SAFETY: faults on `src` are fixed up.
     let result = unsafe { (routines().get[T::SIZE_INDEX])(src) };
     if result.error == 0 {
@@ -160,11 +181,22 @@ pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
 /// Writes one value to user memory.
 #[inline]
 pub fn put_user<T: UserScalar>(dst: UserPtr<T>, value: T) -> Result<(), Errno> {
-    if DIRECT_PATH.load(Ordering::Relaxed) {
+    let path = SINGLE_VALUE_PATH.load(Ordering::Relaxed);
+    if path == DIRECT {
         return T::PUT(dst.address(), value.to_raw()).map_err(|()| EFAULT);
     }
+    if path == WINDOW {
+        let _window = UserWindow::open_switching();
+        return T::PUT(dst.address(), value.to_raw()).map_err(|()| EFAULT);
+    }
+    put_user_in_scope(dst, value)
+}
+
+/// [`put_user`] inside a kernel-pointer scope.
+#[cold]
+#[inline(never)]
+fn put_user_in_scope<T: UserScalar>(dst: UserPtr<T>, value: T) -> Result<(), Errno> {
     let dst = checked(dst.address(), size_of::<T>()).ok_or(EFAULT)?;
-    let _window = window();
     // SAFETY: faults on `dst` are fixed up.
     match unsafe { (routines().put[T::SIZE_INDEX])(dst, value.to_raw()) } {
         0 => Ok(()),

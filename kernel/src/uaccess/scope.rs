@@ -14,7 +14,7 @@ static HARDWARE_UAO: AtomicBool = AtomicBool::new(false);
 /// Records whether the CPU has FEAT_UAO. Once, at boot.
 pub fn init(cpu_has_uao: bool) {
     HARDWARE_UAO.store(cpu_has_uao, Ordering::Relaxed);
-    super::refresh_direct_path();
+    super::refresh_single_value_path();
 }
 
 pub fn is_active() -> bool {
@@ -28,7 +28,7 @@ pub fn uses_hardware_uao() -> bool {
 
 fn set(active: bool) {
     ACTIVE.store(active, Ordering::Relaxed);
-    super::refresh_direct_path();
+    super::refresh_single_value_path();
     if uses_hardware_uao() {
         uao::set(active);
     }
@@ -76,7 +76,7 @@ impl Drop for KernelPointers {
 pub fn enter_exception() -> bool {
     let was_active = ACTIVE.swap(false, Ordering::Relaxed);
     if was_active {
-        super::refresh_direct_path();
+        super::refresh_single_value_path();
     }
     was_active
 }
@@ -85,7 +85,7 @@ pub fn enter_exception() -> bool {
 pub fn leave_exception(was_active: bool) {
     if was_active {
         ACTIVE.store(true, Ordering::Relaxed);
-        super::refresh_direct_path();
+        super::refresh_single_value_path();
     }
 }
 

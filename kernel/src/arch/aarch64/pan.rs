@@ -10,9 +10,11 @@
 use super::irq;
 pub use super::pan_mode::PanMode;
 use core::arch::asm;
-use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 static MODE: AtomicU8 = AtomicU8::new(PanMode::Software as u8);
+/// `MODE.switches_ttbr0()`, kept apart because uaccess asks on every call.
+static SWITCHES_TTBR0: AtomicBool = AtomicBool::new(true);
 /// TTBR0 value while no user table may be reached: the empty table, ASID 0.
 static EMPTY_TTBR0: AtomicU64 = AtomicU64::new(0);
 /// TTBR0 value (table and ASID) of the current user address space; the empty one if none.
@@ -21,8 +23,18 @@ static USER_TTBR0: AtomicU64 = AtomicU64::new(0);
 /// SCTLR_EL1.SPAN: when clear, taking an exception to EL1 sets PSTATE.PAN.
 const SCTLR_SPAN: u64 = 1 << 23;
 
+/// The PAN mode chosen at boot (the tests and the benchmark report it).
+#[cfg_attr(
+    not(feature = "ktest"),
+    allow(dead_code, reason = "only the tests ask which mode runs")
+)]
 pub fn mode() -> PanMode {
     PanMode::from_raw(MODE.load(Ordering::Relaxed))
+}
+
+/// Whether uaccess must install the user's table around each access (software PAN).
+pub fn switches_ttbr0() -> bool {
+    SWITCHES_TTBR0.load(Ordering::Relaxed)
 }
 
 /// Turns PAN on in `mode`; `empty_table` is the physical address of an all-invalid table.
@@ -31,6 +43,7 @@ pub fn mode() -> PanMode {
 /// Once at boot, before any user address space exists, with TTBR0 on `empty_table`.
 pub unsafe fn init(mode: PanMode, empty_table: usize) {
     MODE.store(mode as u8, Ordering::Relaxed);
+    SWITCHES_TTBR0.store(mode.switches_ttbr0(), Ordering::Relaxed);
     EMPTY_TTBR0.store(empty_table as u64, Ordering::Relaxed);
     USER_TTBR0.store(empty_table as u64, Ordering::Relaxed);
     if mode == PanMode::Hardware {
@@ -70,7 +83,7 @@ pub fn set_user_ttbr0(ttbr0: Option<u64>) {
     let value = ttbr0.unwrap_or_else(|| EMPTY_TTBR0.load(Ordering::Relaxed));
     let daif = irq::save_and_mask();
     USER_TTBR0.store(value, Ordering::Relaxed);
-    if !mode().switches_ttbr0() {
+    if !switches_ttbr0() {
         write_ttbr0(value);
     }
     irq::restore(daif);
@@ -83,14 +96,23 @@ pub struct UserWindow {
 
 impl UserWindow {
     pub fn open() -> Self {
-        let opened = mode().switches_ttbr0();
-        if opened {
-            // Masked so an interrupt cannot change the current address space half-way.
-            let daif = irq::save_and_mask();
-            write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
-            irq::restore(daif);
+        if switches_ttbr0() {
+            Self::open_switching()
+        } else {
+            Self { opened: false }
         }
-        Self { opened }
+    }
+
+    /// Opens the window, for a caller that knows PAN is in software.
+    ///
+    /// No interrupt masking is needed between reading the current table and installing it:
+    /// an interrupt taken in between finds no window open, leaves none open, and cannot
+    /// switch threads (the kernel switches only when a thread blocks or returns to user
+    /// space, task/scheduler.rs), so the value read is still the current address space's.
+    #[inline]
+    pub fn open_switching() -> Self {
+        write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
+        Self { opened: true }
     }
 }
 
@@ -109,9 +131,7 @@ pub struct EntryState {
 
 /// On exception entry from EL1: close a window the interrupted code had open.
 pub fn enter_exception() -> EntryState {
-    let mode = mode();
-    let window_was_open =
-        mode.switches_ttbr0() && read_ttbr0() != EMPTY_TTBR0.load(Ordering::Relaxed);
+    let window_was_open = switches_ttbr0() && read_ttbr0() != EMPTY_TTBR0.load(Ordering::Relaxed);
     if window_was_open {
         write_ttbr0(EMPTY_TTBR0.load(Ordering::Relaxed));
     }
@@ -145,7 +165,7 @@ pub fn current_ttbr0() -> u64 {
 /// On the way to EL0 without an exception to return from (a new process): install the
 /// user's table if software PAN keeps it out while in the kernel.
 pub fn enter_user() {
-    if mode().switches_ttbr0() {
+    if switches_ttbr0() {
         write_ttbr0(USER_TTBR0.load(Ordering::Relaxed));
     }
 }

@@ -38,6 +38,10 @@ impl PanMode {
         matches!(self, Self::Software | Self::ForcedSoftware)
     }
 
+    #[cfg_attr(
+        not(any(test, feature = "ktest")),
+        allow(dead_code, reason = "only the tests ask which mode runs")
+    )]
     pub fn from_raw(raw: u8) -> Self {
         [
             Self::Hardware,

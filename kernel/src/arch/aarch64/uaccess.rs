@@ -120,17 +120,22 @@ pub fn mask_pointer(address: usize, size: usize, limit: usize) -> usize {
     masked
 }
 
-/// The shape both inlined accesses share: mask the pointer against `USER_TOP` (so an
-/// out-of-range one becomes NULL, which faults), run `$access` (one LDTR/STTR) with its
-/// exception-table entry beside it, and on a fault run `$on_fault` and set `{failed}`.
+/// The address bits a user pointer must have clear: everything from `USER_TOP` up.
+const NON_USER_BITS: usize = !(crate::mm::USER_TOP - 1);
+const _: () = assert!(crate::mm::USER_TOP.is_power_of_two());
+
+/// The shape both inlined accesses share: a pointer with any bit at or above `USER_TOP` set
+/// becomes NULL (`tst`, `csel`, `csdb`: no branch to speculate past), then `$access` (one
+/// LDTR/STTR) runs with its exception-table entry beside it, and a fault sets `{address}`
+/// to 0. A value that starts below `USER_TOP` and ends above it needs no check of its own:
+/// its bytes from `USER_TOP` up lie outside what TTBR0 translates, so the access faults.
+/// A successful access never leaves `{address}` 0: nothing is ever mapped at NULL.
 macro_rules! masked_and_guarded {
-    ($access:expr, $on_fault:expr) => {
+    ($access:expr) => {
         concat!(
-            "adds {end}, {address}, #{size}\n",
-            "ccmp {end}, {top}, #2, cc\n",
-            "csel {address}, {address}, xzr, ls\n",
+            "tst {address}, #{non_user_bits}\n",
+            "csel {address}, {address}, xzr, eq\n",
             "csdb\n",
-            "mov {failed}, #0\n",
             "1: ",
             $access,
             " [{address}]\n",
@@ -140,63 +145,54 @@ macro_rules! masked_and_guarded {
             ".long (1b - .), (3f - .), 1\n",
             ".popsection\n",
             ".pushsection .text.uaccess_fixup, \"ax\"\n",
-            "3: ",
-            $on_fault,
-            "\n",
-            "mov {failed}, #1\n",
+            "3: mov {address}, #0\n",
             "b 2b\n",
             ".popsection"
         )
     };
 }
 
-/// Reads and writes of one value inlined at the call site, yielding 0 and `Err` on a fault.
+/// Reads and writes of one value inlined at the call site, yielding `Err` on a fault.
 /// For when no software-PAN window and no kernel-pointer scope is needed.
 macro_rules! direct_access {
-    ($get:ident, $put:ident, $load:literal, $store:literal, $size:literal) => {
+    ($get:ident, $put:ident, $load:literal, $store:literal) => {
         /// Reads one value of this size from a user address; `Err` on a fault.
         #[inline(always)]
         pub fn $get(address: usize) -> Result<u64, ()> {
-            let (value, failed): (u64, u64);
+            let (value, accessed): (u64, usize);
             // SAFETY: the pointer is masked into the user half; a fault is fixed up.
             unsafe {
                 asm!(
-                    masked_and_guarded!($load, "mov {value:x}, #0"),
-                    size = const $size,
-                    address = inout(reg) address => _,
-                    top = in(reg) crate::mm::USER_TOP,
-                    end = out(reg) _,
+                    masked_and_guarded!($load),
+                    non_user_bits = const NON_USER_BITS,
+                    address = inout(reg) address => accessed,
                     value = out(reg) value,
-                    failed = out(reg) failed,
                     options(nostack, readonly)
                 );
             }
-            if failed == 0 { Ok(value) } else { Err(()) }
+            if accessed != 0 { Ok(value) } else { Err(()) }
         }
 
         /// Writes one value of this size to a user address; `Err` on a fault.
         #[inline(always)]
         pub fn $put(address: usize, value: u64) -> Result<(), ()> {
-            let failed: u64;
+            let accessed: usize;
             // SAFETY: as above.
             unsafe {
                 asm!(
-                    masked_and_guarded!($store, ""),
-                    size = const $size,
-                    address = inout(reg) address => _,
-                    top = in(reg) crate::mm::USER_TOP,
-                    end = out(reg) _,
+                    masked_and_guarded!($store),
+                    non_user_bits = const NON_USER_BITS,
+                    address = inout(reg) address => accessed,
                     value = in(reg) value,
-                    failed = out(reg) failed,
                     options(nostack)
                 );
             }
-            if failed == 0 { Ok(()) } else { Err(()) }
+            if accessed != 0 { Ok(()) } else { Err(()) }
         }
     };
 }
 
-direct_access!(get_u8, put_u8, "ldtrb {value:w},", "sttrb {value:w},", 1);
-direct_access!(get_u16, put_u16, "ldtrh {value:w},", "sttrh {value:w},", 2);
-direct_access!(get_u32, put_u32, "ldtr {value:w},", "sttr {value:w},", 4);
-direct_access!(get_u64, put_u64, "ldtr {value:x},", "sttr {value:x},", 8);
+direct_access!(get_u8, put_u8, "ldtrb {value:w},", "sttrb {value:w},");
+direct_access!(get_u16, put_u16, "ldtrh {value:w},", "sttrh {value:w},");
+direct_access!(get_u32, put_u32, "ldtr {value:w},", "sttr {value:w},");
+direct_access!(get_u64, put_u64, "ldtr {value:x},", "sttr {value:x},");
