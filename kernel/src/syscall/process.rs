@@ -35,11 +35,11 @@ pub fn exit_group(args: &Arguments) -> SyscallResult {
 }
 
 pub fn getpid() -> SyscallResult {
-    Ok(task::current().pid as usize)
+    Ok(task::with_current_thread(|thread| thread.process.pid) as usize)
 }
 
 pub fn gettid() -> SyscallResult {
-    Ok(task::current_thread().tid as usize)
+    Ok(task::with_current_thread(|thread| thread.tid) as usize)
 }
 
 /// prctl(option, ...): the calling thread's name (PR_SET_NAME, PR_GET_NAME); other options

@@ -57,6 +57,11 @@ mod current {
         scheduler::current_process().expect("called on behalf of a thread")
     }
 
+    /// Runs `f` on the running thread, without taking a reference to it.
+    pub fn with_current_thread<R>(f: impl FnOnce(&Thread) -> R) -> R {
+        scheduler::with_current(|thread| f(thread)).expect("called on behalf of a thread")
+    }
+
     /// Whether a signal has come that should end the running thread's sleep.
     pub fn signal_pending() -> bool {
         scheduler::current().is_some_and(|thread| super::signal::wakes(&thread))
@@ -83,9 +88,10 @@ mod current {
     pub fn before_return_to_user(frame: &mut TrapFrame, interrupted: Option<Interrupted>) {
         // Preempt first: a signal may arrive while others run.
         scheduler::preempt_if_due();
-        let departure = scheduler::current()
-            .and_then(|thread| delivery::deliver_pending(&thread, frame, interrupted));
-        // The thread's reference is gone by now: exiting never returns to drop it.
+        let departure =
+            scheduler::with_current(|thread| delivery::deliver_pending(thread, frame, interrupted))
+                .flatten();
+        // No reference to the thread is held: exiting never returns to drop one.
         if let Some(departure) = departure {
             departure.carry_out();
         }

@@ -17,7 +17,9 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::mem::ManuallyDrop;
+use core::ptr;
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 struct Scheduler {
     /// Every thread by tid, and the first thread of every process not yet reaped.
@@ -42,6 +44,12 @@ struct IdleContext(UnsafeCell<Context>);
 unsafe impl Sync for IdleContext {}
 static IDLE: IdleContext = IdleContext(UnsafeCell::new(Context::new(0, 0)));
 
+/// The thread `Scheduler::current` names, as the table's `Arc` of it, or null: what every
+/// system call asks for, read without the scheduler's lock. The pointee stays alive while it
+/// is current: a thread leaves the table only once switched away from (`schedule`) or when
+/// reaped, which only another thread does.
+static CURRENT: AtomicPtr<Thread> = AtomicPtr::new(ptr::null_mut());
+
 /// Set by the timer: the running process has had its time slice.
 static NEED_RESCHEDULE: AtomicBool = AtomicBool::new(false);
 
@@ -52,20 +60,22 @@ pub fn spawn(thread: Arc<Thread>) {
     scheduler.threads.insert(thread.tid, thread);
 }
 
+/// Runs `f` on the running thread, without taking a reference to it.
+pub fn with_current<R>(f: impl FnOnce(&Arc<Thread>) -> R) -> Option<R> {
+    let thread = CURRENT.load(Ordering::Relaxed);
+    // SAFETY: a non-null CURRENT is the table's `Arc` of the running thread, alive for as
+    // long as this code runs on its behalf (see CURRENT); `ManuallyDrop` leaves the table's
+    // count alone.
+    (!thread.is_null()).then(|| f(&ManuallyDrop::new(unsafe { Arc::from_raw(thread) })))
+}
+
 pub fn current() -> Option<Arc<Thread>> {
-    let scheduler = SCHEDULER.lock();
-    scheduler
-        .current
-        .and_then(|tid| scheduler.threads.get(&tid).cloned())
+    with_current(Arc::clone)
 }
 
 /// The running thread's process, without taking a reference to the thread on the way.
 pub fn current_process() -> Option<Arc<Process>> {
-    let scheduler = SCHEDULER.lock();
-    scheduler
-        .current
-        .and_then(|tid| scheduler.threads.get(&tid))
-        .map(|thread| thread.process.clone())
+    with_current(|thread| thread.process.clone())
 }
 
 /// The thread `tid`, if it has not exited.
@@ -222,7 +232,8 @@ pub fn tick() {
 
 /// Switches away if the time slice is over.
 pub fn preempt_if_due() {
-    if NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
+    // Looked at before it is taken: the flag is rarely set, and a load is cheaper.
+    if NEED_RESCHEDULE.load(Ordering::Relaxed) && NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
         schedule();
     }
 }
@@ -256,6 +267,11 @@ pub fn schedule() {
             None
         } else {
             scheduler.current = next;
+            let thread = next.and_then(|tid| scheduler.threads.get(&tid));
+            CURRENT.store(
+                thread.map_or(ptr::null_mut(), |thread| Arc::as_ptr(thread).cast_mut()),
+                Ordering::Relaxed,
+            );
             let context_of =
                 |tid: Option<Pid>| match tid.and_then(|tid| scheduler.threads.get(&tid)) {
                     Some(thread) => thread.context(),

@@ -160,7 +160,9 @@ impl Thread {
 
     /// Whether a signal check was asked for since the last call (which takes the request).
     pub fn take_signal_check(&self) -> bool {
-        self.signal_check.swap(false, Ordering::Acquire)
+        // Looked at before it is taken: it is rarely set, and a load is cheaper.
+        self.signal_check.load(Ordering::Relaxed)
+            && self.signal_check.swap(false, Ordering::Acquire)
     }
 
     /// Whether this is the process's first thread, whose tid is the pid.

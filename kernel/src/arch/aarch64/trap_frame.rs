@@ -29,6 +29,8 @@ pub enum ExceptionSource {
 impl VectorKind {
     /// Not a vector: the EL1 vectors found the kernel stack overflowed (vectors.s).
     pub const STACK_OVERFLOW: Self = Self(16);
+    /// A synchronous exception from EL0 in AArch64 state: a system call or a fault.
+    pub const USER_SYNCHRONOUS: Self = Self(8);
 
     pub fn source(self) -> ExceptionSource {
         match self.0 / 4 {

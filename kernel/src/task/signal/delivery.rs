@@ -92,6 +92,7 @@ fn take_next(thread: &Thread) -> Option<(u8, SignalInfo, Action)> {
 /// Acts on every signal the running `thread` can take now: handlers get a frame each (the
 /// last one pushed runs first); a fatal signal, or the process ending as a whole, is the
 /// departure returned.
+#[inline]
 pub fn deliver_pending(
     thread: &Thread,
     frame: &mut TrapFrame,
@@ -103,7 +104,17 @@ pub fn deliver_pending(
     if !requested && interrupted.is_none() {
         return None;
     }
-    let mut interrupted = interrupted;
+    deliver(thread, frame, interrupted)
+}
+
+/// [`deliver_pending`] once there may be something to deliver: out of line, so the common
+/// return to user space does not pay for its stack frame.
+#[inline(never)]
+fn deliver(
+    thread: &Thread,
+    frame: &mut TrapFrame,
+    mut interrupted: Option<Interrupted>,
+) -> Option<Departure> {
     loop {
         job_control::wait_while_stopped(thread);
         let ending = thread.process.state.lock().ending;
