@@ -2,32 +2,47 @@
 //! seen as one stream of bytes.
 
 use crate::uaccess::{UserSlice, clear_user, copy_from_user, copy_to_user};
-use alloc::vec;
 use alloc::vec::Vec;
+use core::slice;
 
 pub struct UserBuffers {
-    slices: Vec<UserSlice>,
+    slices: Slices,
+}
+
+/// A read or write's one buffer kept inline: the common case allocates nothing.
+enum Slices {
+    One(UserSlice),
+    Many(Vec<UserSlice>),
 }
 
 impl UserBuffers {
     pub fn single(slice: UserSlice) -> Self {
         Self {
-            slices: vec![slice],
+            slices: Slices::One(slice),
         }
     }
 
     pub fn vectored(slices: Vec<UserSlice>) -> Self {
-        Self { slices }
+        Self {
+            slices: Slices::Many(slices),
+        }
+    }
+
+    fn slices(&self) -> &[UserSlice] {
+        match &self.slices {
+            Slices::One(slice) => slice::from_ref(slice),
+            Slices::Many(slices) => slices,
+        }
     }
 
     /// Total bytes in the stream.
     pub fn len(&self) -> usize {
-        self.slices.iter().map(|s| s.len).sum()
+        self.slices().iter().map(|s| s.len).sum()
     }
 
     /// The parts of the slices covering stream bytes `[offset, offset + len)`.
     fn pieces(&self, mut offset: usize, mut len: usize) -> impl Iterator<Item = UserSlice> + '_ {
-        self.slices.iter().filter_map(move |slice| {
+        self.slices().iter().filter_map(move |slice| {
             if offset >= slice.len {
                 offset -= slice.len;
                 return None;

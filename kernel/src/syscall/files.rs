@@ -27,7 +27,7 @@ const IOV_MAX: usize = 1024;
 
 pub(super) fn file(fd: i32) -> Result<Arc<OpenFile>, Errno> {
     let fd = usize::try_from(fd).map_err(|_| EBADF)?;
-    task::current().state.lock().files.get(fd)
+    task::with_current_thread(|thread| thread.process.state.lock().files.get(fd))
 }
 
 /// Puts `file` at the lowest free descriptor. A file the table refuses is dropped only after
