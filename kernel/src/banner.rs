@@ -18,11 +18,15 @@ pub struct Banner<'a> {
     pub device_tree: bool,
 }
 
+fn present(feature: bool) -> &'static str {
+    if feature { "present" } else { "absent" }
+}
+
 impl Display for Banner<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "boot: board={} cpu={} el={} pan={} uao={} pan_mode={} asid_bits={} kernel_va={:#x} ram={}",
+            "boot: board={} cpu={} el={} pan={} uao={} mops={} pan_mode={} asid_bits={} kernel_va={:#x} ram={}",
             self.board,
             self.cpu.name(),
             self.exception_level,
@@ -31,11 +35,8 @@ impl Display for Banner<'_> {
             } else {
                 "software"
             },
-            if self.cpu.has_uao() {
-                "present"
-            } else {
-                "absent"
-            },
+            present(self.cpu.has_uao()),
+            present(self.cpu.has_mops()),
             self.pan_mode,
             self.cpu.asid_bits(),
             self.kernel_va,
@@ -62,6 +63,7 @@ mod tests {
                 mmfr0: 0x1122,
                 mmfr1: 0,
                 mmfr2: 0,
+                isar2: 0,
             },
             exception_level: 1,
             pan_mode: "software",
@@ -72,7 +74,7 @@ mod tests {
         };
         assert_eq!(
             banner.to_string(),
-            "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent pan_mode=software asid_bits=16 \
+            "boot: board=rpi3 cpu=cortex-a53 el=1 pan=software uao=absent mops=absent pan_mode=software asid_bits=16 \
              kernel_va=0xffff000000080000 ram=1006632960 dtb=none"
         );
     }
@@ -86,6 +88,7 @@ mod tests {
                 mmfr0: 0x1125,
                 mmfr1: 0x0020_0000,
                 mmfr2: 0x10,
+                isar2: 0x1_0000,
             },
             exception_level: 1,
             pan_mode: "forced-software",
@@ -96,7 +99,9 @@ mod tests {
         }
         .to_string();
         assert!(banner.contains(" cpu=cortex-a76 "));
-        assert!(banner.contains(" pan=hardware uao=present pan_mode=forced-software "));
+        assert!(
+            banner.contains(" pan=hardware uao=present mops=present pan_mode=forced-software ")
+        );
         assert!(banner.ends_with(" model=\"linux,dummy-virt\""));
     }
 }

@@ -68,7 +68,7 @@ extern "C" fn kernel_main(boot_argument: usize) -> ! {
     let pan_mode = PanMode::choose(cpu.has_pan(), cmdline::boot().value("pan"));
     // SAFETY: at boot, before any user address space, with TTBR0 on the empty table.
     unsafe { pan::init(pan_mode, mm::kernel_space::empty_table()) };
-    uaccess::init(cpu.has_uao());
+    uaccess::init(cpu.has_uao(), cpu.has_mops());
     mm::address_space::init(cpu.asid_bits());
 
     println!(

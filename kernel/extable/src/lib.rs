@@ -21,6 +21,9 @@ pub enum Kind {
     /// A plain load or store (LDUR/STUR family): the kernel-pointer variant of a uaccess
     /// routine, used inside a kernel-pointer scope on CPUs without FEAT_UAO.
     Kernel = 2,
+    /// A FEAT_MOPS copy or set with its user side unprivileged (CPYF*RT, CPYF*WT, SET*T):
+    /// only a fault on the user side may be fixed up; the kernel side is the kernel's own.
+    UserMops = 3,
 }
 
 impl Kind {
@@ -28,6 +31,7 @@ impl Kind {
         match raw {
             1 => Some(Self::User),
             2 => Some(Self::Kernel),
+            3 => Some(Self::UserMops),
             _ => None,
         }
     }
@@ -37,6 +41,7 @@ impl Kind {
         match self {
             Self::User => is_unprivileged_load_store(instruction),
             Self::Kernel => is_unscaled_load_store(instruction),
+            Self::UserMops => is_unprivileged_mops(instruction),
         }
     }
 }
@@ -121,6 +126,18 @@ pub fn is_unscaled_load_store(instruction: u32) -> bool {
     instruction & 0x3b20_0c00 == 0x3800_0000
 }
 
+/// FEAT_MOPS prologue, main and epilogue instructions (stage 0, 1, 2 in bits 23:22) whose
+/// user side is unprivileged (Arm ARM C6.2, "Memory Copy and Memory Set"):
+/// CPYF*RT (read unprivileged: 00:011001:stage:0:Rs:0010:01:Rn:Rd), CPYF*WT (write
+/// unprivileged: op2 0001) and SET*T (00:011001:11:0:Rs:stage:01:01:Rn:Rd).
+pub fn is_unprivileged_mops(instruction: u32) -> bool {
+    let copy_stage = (instruction >> 22) & 3;
+    let set_stage = (instruction >> 14) & 3;
+    let copy = instruction & 0xff20_fc00;
+    (copy_stage != 3 && (copy == 0x1900_2400 || copy == 0x1900_1400))
+        || (set_stage != 3 && instruction & 0xffe0_3c00 == 0x19c0_1400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +151,21 @@ mod tests {
     const STURB_W3_X0: u32 = 0x3800_0003; // sturb w3, [x0]
     const LDR_X3_X1: u32 = 0xf940_0023; // ldr x3, [x1]
     const NOP: u32 = 0xd503_201f;
+    /// `[x0]!, [x1]!, x2!` and `[x0]!, x1!, xzr` forms, from GNU as 2.40 (armv8.8-a+mops).
+    const CPYFPRT: u32 = 0x1901_2440;
+    const CPYFMRT: u32 = 0x1941_2440;
+    const CPYFERT: u32 = 0x1981_2440;
+    const CPYFPWT: u32 = 0x1901_1440;
+    const CPYFEWT: u32 = 0x1981_1440;
+    const SETPT: u32 = 0x19df_1420;
+    const SETMT: u32 = 0x19df_5420;
+    const SETET: u32 = 0x19df_9420;
+    /// Privileged or both-unprivileged forms, which a user copy never uses.
+    const CPYFP: u32 = 0x1901_0440;
+    const CPYFPT: u32 = 0x1901_3440;
+    const CPYFPRTWN: u32 = 0x1901_6440;
+    const SETP: u32 = 0x19df_0420;
+    const CPYPRT: u32 = 0x1d01_2440;
 
     #[test]
     fn classifies_unprivileged_loads_and_stores() {
@@ -150,13 +182,28 @@ mod tests {
     }
 
     #[test]
+    fn classifies_unprivileged_mops() {
+        for insn in [
+            CPYFPRT, CPYFMRT, CPYFERT, CPYFPWT, CPYFEWT, SETPT, SETMT, SETET,
+        ] {
+            assert!(is_unprivileged_mops(insn), "{insn:#x}");
+            assert!(Kind::UserMops.accepts(insn), "{insn:#x}");
+            assert!(!Kind::User.accepts(insn), "{insn:#x}");
+        }
+        for insn in [CPYFP, CPYFPT, CPYFPRTWN, SETP, CPYPRT, LDTR_X3_X1, NOP] {
+            assert!(!is_unprivileged_mops(insn), "{insn:#x}");
+        }
+        assert_eq!(Kind::from_raw(3), Some(Kind::UserMops));
+    }
+
+    #[test]
     fn kinds_accept_their_own_instructions_only() {
         assert!(Kind::User.accepts(LDTR_X3_X1));
         assert!(!Kind::User.accepts(LDUR_X3_X1));
         assert!(Kind::Kernel.accepts(LDUR_X3_X1));
         assert!(!Kind::Kernel.accepts(NOP));
         assert_eq!(Kind::from_raw(1), Some(Kind::User));
-        assert_eq!(Kind::from_raw(3), None);
+        assert_eq!(Kind::from_raw(4), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod pan_state;
 mod stack;
 mod timer;
 mod uaccess_basic;
+mod uaccess_kernel_side;
 mod uaccess_residue;
 mod uaccess_scope;
 mod uaccess_strings;

@@ -8,8 +8,8 @@ use crate::errno::EFAULT;
 use crate::mm::page_table::PAGE_SIZE;
 use crate::mm::{USER_TOP, frames};
 use crate::uaccess::{
-    UserCStr, UserPtr, UserSlice, access_ok, clear_user, copy_from_user, copy_to_user, get_user,
-    put_user, strncpy_from_user, strnlen_user,
+    UserCStr, UserPtr, UserSlice, access_ok, clear_user, copies_use_mops, copy_from_user,
+    copy_to_user, get_user, put_user, strncpy_from_user, strnlen_user,
 };
 use alloc::vec;
 use alloc::vec::Vec;
@@ -168,6 +168,18 @@ ktest!(
             check_eq!(get_user(UserPtr::<u16>::new(address)), Err(EFAULT));
             check_eq!(put_user(UserPtr::<u16>::new(address), 1), Err(EFAULT));
         }
+        Ok(())
+    }
+);
+
+ktest!(
+    "uaccess",
+    fn copies_use_mops_exactly_where_the_cpu_has_it() {
+        // Every other uaccess test then runs the MOPS forms on such a CPU (virt/max).
+        check_eq!(
+            copies_use_mops(),
+            crate::arch::aarch64::cpu::id().has_mops()
+        );
         Ok(())
     }
 );

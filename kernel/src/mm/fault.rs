@@ -7,7 +7,8 @@
 //! 2. the current address space can serve it (demand paging): retry the instruction.
 //! 3. otherwise: continue at the fixup, and the uaccess routine reports its residue.
 //!
-//! A guarded access to a kernel address (a kernel-pointer scope) goes straight to its fixup.
+//! A guarded access to a kernel address (a kernel-pointer scope) goes straight to its fixup,
+//! unless it is a FEAT_MOPS copy's: its kernel address is the kernel's side of the copy.
 
 use super::USER_TOP;
 use super::address_space::{self, Access};
@@ -16,6 +17,7 @@ use crate::arch::aarch64::irq;
 use crate::arch::aarch64::trap_frame::TrapFrame;
 use crate::oops::oops;
 use crate::uaccess::extable;
+use ::extable::Kind;
 
 pub fn handle_kernel_abort(frame: &mut TrapFrame, abort: Abort) {
     let address = frame.far as usize;
@@ -44,8 +46,11 @@ pub fn handle_kernel_abort(frame: &mut TrapFrame, abort: Abort) {
         return;
     }
     match fixup {
-        Some(fixup) => frame.elr = fixup.fixup,
-        None => oops(
+        // A MOPS copy's kernel side is the kernel's own buffer: a fault there is a kernel bug.
+        Some(fixup) if Kind::from_raw(fixup.kind) != Some(Kind::UserMops) => {
+            frame.elr = fixup.fixup;
+        }
+        _ => oops(
             frame,
             format_args!("unexpected {} fault in the kernel", abort.access_name()),
         ),

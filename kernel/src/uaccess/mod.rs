@@ -21,14 +21,14 @@ pub mod extable;
 pub mod scope;
 mod user_ptr;
 
-pub use scope::{enter_exception, init, leave_exception};
+pub use scope::{enter_exception, leave_exception};
 pub use user_ptr::{UserCStr, UserPtr, UserSlice};
 
 use crate::arch::aarch64::pan::{self, UserWindow};
 use crate::arch::aarch64::uaccess::{self as routines, Routines, mask_pointer};
 use crate::errno::{E2BIG, EFAULT, Errno};
 use crate::mm::USER_TOP;
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// One past the highest address uaccess may touch right now.
 fn limit() -> usize {
@@ -39,9 +39,31 @@ fn limit() -> usize {
     }
 }
 
+/// Whether the copies and the clear use the CPU's FEAT_MOPS instructions.
+static MOPS: AtomicBool = AtomicBool::new(false);
+
+/// Records what the CPU has that uaccess uses. Once, at boot, after PAN's mode is set.
+pub fn init(cpu_has_uao: bool, cpu_has_mops: bool) {
+    MOPS.store(cpu_has_mops, Ordering::Relaxed);
+    scope::init(cpu_has_uao);
+}
+
+/// Whether copies and clears outside a kernel-pointer scope use FEAT_MOPS instructions.
+#[cfg(feature = "ktest")]
+pub fn copies_use_mops() -> bool {
+    core::ptr::eq(routines(), &routines::UNPRIVILEGED_MOPS)
+}
+
 fn routines() -> &'static Routines {
-    if scope::is_active() && !scope::uses_hardware_uao() {
-        &routines::PLAIN
+    if scope::is_active() {
+        // The scope's kernel addresses go through the routines it was tested with.
+        if scope::uses_hardware_uao() {
+            &routines::UNPRIVILEGED
+        } else {
+            &routines::PLAIN
+        }
+    } else if MOPS.load(Ordering::Relaxed) {
+        &routines::UNPRIVILEGED_MOPS
     } else {
         &routines::UNPRIVILEGED
     }

@@ -26,6 +26,8 @@
 .equ MPIDR_AFFINITY,     0xff00ffffff
 // CPTR_EL2: RES1 bits only, so nothing (FP/SIMD included) traps to EL2.
 .equ CPTR_EL2_VALUE,     0x33ff
+// HCRX_EL2.MSCEn: FEAT_MOPS instructions are not UNDEFINED at EL1 and EL0.
+.equ HCRX_EL2_MSCEN,     (1 << 11)
 // CNTFRQ_EL0 when nobody set it: the Pi's 19.2 MHz crystal.
 .equ DEFAULT_CNTFRQ,     19200000
 // CPUECTLR_EL1.SMPEN: take part in coherency (Cortex-A53/A72; the Pi's armstub sets it).
@@ -82,7 +84,8 @@ from_el2:
     eret
 
 // EL2 hands everything to EL1: AArch64, timers accessible, no virtual counter offset,
-// the real CPU identity, no traps of FP/SIMD, system registers or the PMU, no stage 2.
+// the real CPU identity, no traps of FP/SIMD, system registers or the PMU, no stage 2,
+// and the memory copy and set instructions where the CPU has them.
 configure_el2:
     mov     x1, #HCR_EL2_VALUE
     msr     hcr_el2, x1
@@ -100,7 +103,12 @@ configure_el2:
     ubfx    x1, x1, #11, #5             // MDCR_EL2.HPMN = PMCR_EL0.N: all counters to EL1
     msr     mdcr_el2, x1
     msr     vttbr_el2, xzr
-    ret
+    mrs     x1, id_aa64mmfr1_el1
+    ubfx    x1, x1, #40, #4             // FEAT_HCX: HCRX_EL2 exists (as with FEAT_MOPS)
+    cbz     x1, 1f
+    mov     x1, #HCRX_EL2_MSCEN
+    msr     S3_4_C1_C2_2, x1            // HCRX_EL2
+1:  ret
 
 at_el1:
     msr     daifset, #0xf

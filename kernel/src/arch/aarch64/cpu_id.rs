@@ -7,6 +7,7 @@ pub struct CpuId {
     pub mmfr0: u64,
     pub mmfr1: u64,
     pub mmfr2: u64,
+    pub isar2: u64,
 }
 
 fn field(register: u64, shift: u32) -> u64 {
@@ -46,6 +47,11 @@ impl CpuId {
         field(self.mmfr2, 4) >= 1
     }
 
+    /// FEAT_MOPS (memory copy and set instructions): ID_AA64ISAR2_EL1.MOPS >= 1.
+    pub fn has_mops(&self) -> bool {
+        field(self.isar2, 16) >= 1
+    }
+
     /// ASID width: 16 bits when ID_AA64MMFR0_EL1.ASIDBits is 0b0010, else 8.
     pub fn asid_bits(&self) -> u32 {
         if field(self.mmfr0, 4) == 0b0010 {
@@ -66,6 +72,7 @@ mod tests {
         mmfr0: 0x0000_0000_0000_1122,
         mmfr1: 0,
         mmfr2: 0,
+        isar2: 0,
     };
 
     #[test]
@@ -83,10 +90,21 @@ mod tests {
             mmfr0: 0x1122,
             mmfr1: 0x0020_0000, // PAN = 2 (PAN2)
             mmfr2: 0x0000_0010, // UAO = 1
+            isar2: 0,
         };
         assert_eq!(a76.name(), "cortex-a76");
         assert!(a76.has_pan());
         assert!(a76.has_uao());
+        assert!(!a76.has_mops());
+    }
+
+    #[test]
+    fn qemu_max_has_mops() {
+        let max = CpuId {
+            isar2: 0x0000_0000_0001_0000, // MOPS = 1
+            ..CpuId::default()
+        };
+        assert!(max.has_mops());
     }
 
     #[test]

@@ -97,6 +97,21 @@ routines!(
     ]
 );
 
+unsafe extern "C" {
+    fn __uaccess_copy_from_user_mops(dst: *mut u8, src: usize, count: usize) -> usize;
+    fn __uaccess_copy_to_user_mops(dst: usize, src: *const u8, count: usize) -> usize;
+    fn __uaccess_clear_user_mops(dst: usize, count: usize) -> usize;
+}
+
+/// The unprivileged routines with the copies and the clear done by FEAT_MOPS instructions,
+/// for CPUs that have them.
+pub static UNPRIVILEGED_MOPS: Routines = Routines {
+    copy_from: __uaccess_copy_from_user_mops,
+    copy_to: __uaccess_copy_to_user_mops,
+    clear: __uaccess_clear_user_mops,
+    ..UNPRIVILEGED
+};
+
 /// `address` if `address + size` stays at or below `limit`, else 0, without a branch the
 /// CPU could speculate past (`csel` + `csdb`, as Linux's `uaccess_mask_ptr`).
 #[inline(always)]

@@ -10,6 +10,7 @@
 .equ EFAULT, 14
 .equ EXTABLE_USER, 1
 .equ EXTABLE_KERNEL, 2
+.equ EXTABLE_USER_MOPS, 3
 
 // `insn` may fault; if it does, continue at `fixup`.
 .macro guarded kind, fixup, insn:vararg
@@ -306,6 +307,36 @@ endfunction \name
     put __uaccess_put_u32_\variant, \st, w1, \kind
     put __uaccess_put_u64_\variant, \st, x1, \kind
 .endm
+
+// The FEAT_MOPS forms of the copies and the clear: a prologue, main and epilogue
+// instruction do the whole job, with the user side unprivileged (CPYF*RT reads, CPYF*WT
+// writes, SET*T sets as EL0 would). The hardware updates the registers as it goes, so an
+// interrupt or a fault that demand paging serves resumes the instruction where it stopped.
+// A fault that is not served lands at the fixup, which does the whole job again with the
+// LDTR/STTR routine: it finds the exact faulting byte, and the contract is that one's.
+// A fault on the kernel side is no user error: the fault handler oopses on it.
+.arch_extension mops
+
+.macro mops name, fallback, prologue, main, epilogue, operands:vararg
+function \name
+    mov     x5, x0
+    mov     x6, x1
+    mov     x7, x2
+    guarded EXTABLE_USER_MOPS, 1f, \prologue \operands
+    guarded EXTABLE_USER_MOPS, 1f, \main \operands
+    guarded EXTABLE_USER_MOPS, 1f, \epilogue \operands
+    mov     x0, #0
+    ret
+1:  mov     x0, x5
+    mov     x1, x6
+    mov     x2, x7
+    b       \fallback
+endfunction \name
+.endm
+
+mops __uaccess_copy_from_user_mops, __uaccess_copy_from_user, cpyfprt, cpyfmrt, cpyfert, [x0]!, [x1]!, x2!
+mops __uaccess_copy_to_user_mops, __uaccess_copy_to_user, cpyfpwt, cpyfmwt, cpyfewt, [x0]!, [x1]!, x2!
+mops __uaccess_clear_user_mops, __uaccess_clear_user, setpt, setmt, setet, [x0]!, x1!, xzr
 
 instantiate user, EXTABLE_USER, ldtr, ldtrb, ldtrh, sttr, sttrb, sttrh
 instantiate kernel, EXTABLE_KERNEL, ldur, ldurb, ldurh, stur, sturb, sturh
