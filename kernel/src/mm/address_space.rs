@@ -685,10 +685,17 @@ impl AddressSpace {
 /// Lets go of what a page held: its frame if RAM (device memory is no frame), its slot if
 /// swapped out. A present page is already unmapped or about to go with its table.
 fn release(table: &mut PageTable<'_, impl TableMemory>, page: usize, leaf: Leaf) {
+    if let Leaf::Swapped(_) = leaf {
+        table.clear_swapped(page);
+    }
+    release_leaf(leaf);
+}
+
+/// [`release`] for a page whose table goes away with it.
+fn release_leaf(leaf: Leaf) {
     if let Some(frame) = leaf.ram_frame() {
         frames::release(frame).expect("user frames are allocated frames");
     } else if let Leaf::Swapped(slot) = leaf {
-        table.clear_swapped(page);
         areas::release(Slot(slot));
     }
 }
@@ -717,13 +724,10 @@ impl Drop for AddressSpace {
     fn drop(&mut self) {
         let inner = self.inner.lock();
         let mut memory = runtime_tables();
-        let mut table = PageTable::at(inner.root, &mut memory);
-        for (page, leaf) in table.leaves(0..USER_TOP) {
-            release(&mut table, page, leaf);
-        }
-        table.destroy(|table| {
-            frames::deallocate(table).expect("table frames are allocated frames");
-        });
+        PageTable::at(inner.root, &mut memory).destroy(
+            |_, leaf| release_leaf(leaf),
+            |table| frames::deallocate(table).expect("table frames are allocated frames"),
+        );
         if let Some(asid) = *self.asid.lock() {
             let mut asids = ASIDS.lock();
             if asids.is_current(asid) {

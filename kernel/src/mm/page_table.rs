@@ -222,20 +222,59 @@ pub unsafe trait TableMemory {
 pub struct PageTable<'m, M: TableMemory> {
     root: usize,
     memory: &'m mut M,
+    /// The last level-3 table a walk reached, and the 2 MiB of addresses it covers (as
+    /// `va / LEVEL_SIZE[2]`): consecutive pages (fork, mapping a range) skip the walk.
+    /// Forgotten whenever a table may be freed.
+    last_leaf_table: Option<(usize, usize)>,
 }
 
-/// The entries of a level-`level` table covering `base..` that overlap `range`, as
-/// (index, first address the entry maps): computed, not searched for, as walks of a small
-/// range through a large table are the common case (fork, munmap, exit).
-fn entries_overlapping(
-    level: usize,
-    base: usize,
-    range: &Range<usize>,
-) -> impl Iterator<Item = (usize, usize)> + use<> {
+/// The indices of the entries of a level-`level` table covering `base..` that overlap
+/// `range`: computed, not searched for, as walks of a small range through a large table are
+/// the common case (fork, munmap, exit).
+fn entries_overlapping(level: usize, base: usize, range: &Range<usize>) -> Range<usize> {
     let size = LEVEL_SIZE[level];
     let first = range.start.saturating_sub(base) / size;
     let end = range.end.saturating_sub(base).div_ceil(size).min(ENTRIES);
-    (first..end).map(move |i| (i, base + i * size))
+    first..end
+}
+
+/// Entries tested together when scanning for used ones: most of a table is empty, so an
+/// empty group is passed over with one test.
+const EMPTY_GROUP: usize = 8;
+
+fn is_empty(group: &[u64]) -> bool {
+    group.iter().fold(0, |any, &entry| any | entry) == 0
+}
+
+/// Calls `visit` with the index and value of every non-zero entry of `entries`, numbering
+/// them from `first`.
+fn for_each_used(entries: &[u64], first: usize, mut visit: impl FnMut(usize, u64)) {
+    let groups = entries.chunks_exact(EMPTY_GROUP);
+    let tail = groups.remainder();
+    let tail_first = first + entries.len() - tail.len();
+    let firsts = (first..).step_by(EMPTY_GROUP);
+    let groups = firsts.zip(groups).chain([(tail_first, tail)]);
+    for (group_first, group) in groups.filter(|(_, group)| !is_empty(group)) {
+        for (i, &entry) in (group_first..).zip(group) {
+            if entry != 0 {
+                visit(i, entry);
+            }
+        }
+    }
+}
+
+/// The index of the first non-zero entry of `entries` at or after `from`.
+fn next_used(entries: &[u64], from: usize) -> Option<usize> {
+    let rest = entries.get(from..)?;
+    let skipped = rest
+        .chunks_exact(EMPTY_GROUP)
+        .take_while(|group| is_empty(group))
+        .count()
+        * EMPTY_GROUP;
+    rest[skipped..]
+        .iter()
+        .position(|&entry| entry != 0)
+        .map(|offset| from + skipped + offset)
 }
 
 fn index(va: usize, level: usize) -> usize {
@@ -256,12 +295,16 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
     /// Makes a new empty tree.
     pub fn new(memory: &'m mut M) -> Result<Self, MapError> {
         let root = memory.allocate_table().ok_or(MapError::OutOfTables)?;
-        Ok(Self { root, memory })
+        Ok(Self::at(root, memory))
     }
 
     /// Works on an existing tree rooted at `root`.
     pub fn at(root: usize, memory: &'m mut M) -> Self {
-        Self { root, memory }
+        Self {
+            root,
+            memory,
+            last_leaf_table: None,
+        }
     }
 
     /// Physical address of the level-0 table: the TTBR value without ASID.
@@ -329,6 +372,13 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         level: usize,
         create: bool,
     ) -> Result<Option<usize>, MapError> {
+        let covered = va / LEVEL_SIZE[2];
+        if level == 3
+            && let Some((last_covered, table)) = self.last_leaf_table
+            && last_covered == covered
+        {
+            return Ok(Some(table));
+        }
         let mut table = self.root;
         for current in 0..level {
             let entry = self.memory.table(table)[index(va, current)];
@@ -347,6 +397,9 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             } else {
                 table = (entry & OUTPUT_ADDRESS) as usize;
             }
+        }
+        if level == 3 {
+            self.last_leaf_table = Some((covered, table));
         }
         Ok(Some(table))
     }
@@ -419,6 +472,7 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         range: Range<usize>,
         mut free: impl FnMut(usize),
     ) -> bool {
+        self.last_leaf_table = None;
         fn walk(
             memory: &mut impl TableMemory,
             table: usize,
@@ -431,7 +485,8 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             if level == 3 {
                 return false;
             }
-            for (i, start) in entries_overlapping(level, base, range) {
+            for i in entries_overlapping(level, base, range) {
+                let start = base + i * LEVEL_SIZE[level];
                 let entry = memory.table(table)[i];
                 if entry & bits::VALID == 0 || entry & bits::TABLE_OR_PAGE == 0 {
                     continue;
@@ -450,28 +505,37 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
         walk(self.memory, self.root, 0, 0, &range, &mut free)
     }
 
-    /// Tears the tree down: calls `free` with every table's physical address, the root last.
-    /// What the pages and blocks map is the caller's to free first ([`Self::leaves`]).
-    pub fn destroy(self, mut free: impl FnMut(usize)) {
+    /// Tears the tree down in one walk: calls `release` with every page that is present or
+    /// swapped out (what it holds is the caller's to let go of), and `free` with every
+    /// table's physical address, each after the tables below it, the root last.
+    pub fn destroy(self, mut release: impl FnMut(usize, Leaf), mut free: impl FnMut(usize)) {
         fn walk(
             memory: &mut impl TableMemory,
             table: usize,
             level: usize,
+            base: usize,
+            release: &mut impl FnMut(usize, Leaf),
             free: &mut impl FnMut(usize),
         ) {
+            let size = LEVEL_SIZE[level];
             if level == 3 {
+                for_each_used(memory.table(table), 0, |i, entry| {
+                    release(base + i * size, Leaf::of_entry(entry));
+                });
                 return;
             }
-            for i in 0..ENTRIES {
+            let mut next = 0;
+            while let Some(i) = next_used(memory.table(table), next) {
+                next = i + 1;
                 let entry = memory.table(table)[i];
                 if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
                     let output = (entry & OUTPUT_ADDRESS) as usize;
-                    walk(memory, output, level + 1, free);
+                    walk(memory, output, level + 1, base + i * size, release, free);
                     free(output);
                 }
             }
         }
-        walk(self.memory, self.root, 0, &mut free);
+        walk(self.memory, self.root, 0, 0, &mut release, &mut free);
         free(self.root);
     }
 
@@ -570,13 +634,21 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             range: &Range<usize>,
             visit: &mut impl FnMut(usize, u64),
         ) {
-            for (i, start) in entries_overlapping(level, base, range) {
+            let size = LEVEL_SIZE[level];
+            let overlapping = entries_overlapping(level, base, range);
+            if level == 3 {
+                let first = overlapping.start;
+                for_each_used(&memory.table(table)[overlapping], first, |i, entry| {
+                    visit(base + i * size, entry);
+                });
+                return;
+            }
+            let mut next = overlapping.start;
+            while let Some(i) = next_used(&memory.table(table)[..overlapping.end], next) {
+                next = i + 1;
                 let entry = memory.table(table)[i];
-                if level == 3 {
-                    if entry != 0 {
-                        visit(start, entry);
-                    }
-                } else if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
+                let start = base + i * size;
+                if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
                     walk(
                         memory,
                         (entry & OUTPUT_ADDRESS) as usize,
@@ -646,6 +718,24 @@ mod tests {
     }
 
     const KERNEL: usize = 0xffff_0000_0000_0000;
+
+    #[test]
+    fn next_used_finds_every_non_zero_entry_in_order() {
+        let mut entries = [0u64; ENTRIES];
+        let used = [0, 3, 4, 5, 7, 8, 100, 255, 256, 509, 511];
+        for &i in &used {
+            entries[i] = 1 + i as u64;
+        }
+        for from in 0..ENTRIES {
+            let expected = used.iter().copied().find(|&i| i >= from);
+            assert_eq!(next_used(&entries, from), expected, "from {from}");
+        }
+        assert_eq!(next_used(&entries, ENTRIES), None);
+        assert_eq!(next_used(&entries[..6], 6), None);
+        assert_eq!(next_used(&entries[..7], 6), None);
+        assert_eq!(next_used(&[0u64; 7], 0), None);
+        assert_eq!(next_used(&entries[..9], 6), Some(7));
+    }
 
     #[test]
     fn map_translate_unmap_a_page() {
@@ -867,7 +957,7 @@ mod tests {
     }
 
     #[test]
-    fn destroy_frees_every_table_once_and_no_page() {
+    fn destroy_releases_every_page_and_frees_every_table_once() {
         let mut memory = HostTables::new(16);
         let mut table = PageTable::new(&mut memory).unwrap();
         let user = Attributes::user(Protection::READ_WRITE);
@@ -887,7 +977,22 @@ mod tests {
         }
         let tables = memory.tables.len();
         let mut freed = Vec::new();
-        PageTable::at(memory.base, &mut memory).destroy(|pa| freed.push(pa));
+        let mut released = Vec::new();
+        PageTable::at(memory.base, &mut memory).destroy(
+            |va, leaf| released.push((va, leaf.ram_frame())),
+            |pa| freed.push(pa),
+        );
+        released.sort();
+        assert_eq!(
+            released,
+            [
+                (0x1000, Some(0x9000_0000)),
+                (0x2000, Some(0x9000_1000)),
+                (0x4000_0000, Some(0x9000_2000)),
+                (0x7f_0000_0000, Some(0x9000_3000)),
+            ],
+            "every page is released once, at its address"
+        );
         assert_eq!(freed.len(), tables);
         assert_eq!(freed.last(), Some(&memory.base), "the root goes last");
         freed.sort();
