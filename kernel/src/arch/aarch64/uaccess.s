@@ -79,15 +79,14 @@
     .endr
 .endm
 
-// copy_from(dst x0: kernel, src x1: guarded, count x2) -> x0: bytes not copied.
-// After a fault the block is redone byte by byte to find the exact faulting byte; the
-// uncopied kernel tail is zeroed.
-.macro copy_from name, ld, ldb, kind
-function \name
+// A copy's bulk: 256 bytes per iteration while that many are left, then 64, each 64 moved
+// by `block` (copy_from_64 or copy_to_64) with `access`; continues at the caller's label 3
+// with fewer than 64 bytes left, and a faulting block continues at its label 4.
+.macro copy_blocks block, access, kind
 1:  cmp     x2, #256
     b.lo    2f
     .irp offset, 0, 64, 128, 192
-    copy_from_64 \ld, \kind, \offset
+    \block \access, \kind, \offset
     .endr
     add     x0, x0, #256
     add     x1, x1, #256
@@ -95,11 +94,19 @@ function \name
     b       1b
 2:  cmp     x2, #64
     b.lo    3f
-    copy_from_64 \ld, \kind, 0
+    \block \access, \kind, 0
     add     x0, x0, #64
     add     x1, x1, #64
     sub     x2, x2, #64
     b       2b
+.endm
+
+// copy_from(dst x0: kernel, src x1: guarded, count x2) -> x0: bytes not copied.
+// After a fault the block is redone byte by byte to find the exact faulting byte; the
+// uncopied kernel tail is zeroed.
+.macro copy_from name, ld, ldb, kind
+function \name
+    copy_blocks copy_from_64, \ld, \kind
 3:  cmp     x2, #8
     b.lo    4f
     guarded \kind, 4f, \ld x3, [x1]
@@ -128,22 +135,7 @@ endfunction \name
 // Nothing is written past the first faulting byte.
 .macro copy_to name, st, stb, kind
 function \name
-1:  cmp     x2, #256
-    b.lo    2f
-    .irp offset, 0, 64, 128, 192
-    copy_to_64 \st, \kind, \offset
-    .endr
-    add     x0, x0, #256
-    add     x1, x1, #256
-    sub     x2, x2, #256
-    b       1b
-2:  cmp     x2, #64
-    b.lo    3f
-    copy_to_64 \st, \kind, 0
-    add     x0, x0, #64
-    add     x1, x1, #64
-    sub     x2, x2, #64
-    b       2b
+    copy_blocks copy_to_64, \st, \kind
 3:  cmp     x2, #8
     b.lo    4f
     ldr     x3, [x1]
