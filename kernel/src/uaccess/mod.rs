@@ -180,8 +180,12 @@ pub fn get_user<T: UserScalar>(src: UserPtr<T>) -> Result<T, Errno> {
         return T::GET(src.address()).map(T::from_raw).map_err(|()| EFAULT);
     }
     if path == WINDOW {
-        let _window = UserWindow::open_switching();
-        return T::GET(src.address()).map(T::from_raw).map_err(|()| EFAULT);
+        // The window closes before the result is made, which keeps it in registers.
+        let read = {
+            let _window = UserWindow::open_switching();
+            T::GET(src.address())
+        };
+        return read.map(T::from_raw).map_err(|()| EFAULT);
     }
     get_user_in_scope(src)
 }
@@ -208,8 +212,11 @@ pub fn put_user<T: UserScalar>(dst: UserPtr<T>, value: T) -> Result<(), Errno> {
         return T::PUT(dst.address(), value.to_raw()).map_err(|()| EFAULT);
     }
     if path == WINDOW {
-        let _window = UserWindow::open_switching();
-        return T::PUT(dst.address(), value.to_raw()).map_err(|()| EFAULT);
+        let written = {
+            let _window = UserWindow::open_switching();
+            T::PUT(dst.address(), value.to_raw())
+        };
+        return written.map_err(|()| EFAULT);
     }
     put_user_in_scope(dst, value)
 }

@@ -5,6 +5,8 @@
 .equ LINEAR_BASE,        0xffff000000000000
 // SCR_EL3: NS, RES1 bits 4-5, SMD (no SMC), HCE, RW (EL2 is AArch64).
 .equ SCR_EL3_VALUE,      0x5b1
+// SCR_EL3.HXEn: EL2 may write HCRX_EL2 (set where the CPU has FEAT_HCX).
+.equ SCR_EL3_HXEN,       (1 << 38)
 // HCR_EL2.RW: EL1 is AArch64.
 .equ HCR_EL2_VALUE,      (1 << 31)
 // CNTHCTL_EL2: EL1 may use the physical counter and timer.
@@ -52,7 +54,11 @@ _start:
 
 from_el3:
     ldr     x1, =SCR_EL3_VALUE
-    msr     scr_el3, x1
+    mrs     x2, id_aa64mmfr1_el1
+    ubfx    x2, x2, #40, #4             // FEAT_HCX
+    cbz     x2, 0f
+    orr     x1, x1, #SCR_EL3_HXEN
+0:  msr     scr_el3, x1
     msr     cptr_el3, xzr               // no FP/SIMD traps to EL3
     msr     mdcr_el3, xzr               // debug and PMU usable below EL3
     mrs     x1, cntfrq_el0              // only EL3 can set it; firmware usually has
@@ -104,7 +110,10 @@ configure_el2:
     msr     mdcr_el2, x1
     msr     vttbr_el2, xzr
     mrs     x1, id_aa64mmfr1_el1
-    ubfx    x1, x1, #40, #4             // FEAT_HCX: HCRX_EL2 exists (as with FEAT_MOPS)
+    ubfx    x1, x1, #40, #4             // FEAT_HCX: HCRX_EL2 exists
+    cbz     x1, 1f
+    mrs     x1, S3_0_C0_C6_2            // ID_AA64ISAR2_EL1
+    ubfx    x1, x1, #16, #4             // FEAT_MOPS
     cbz     x1, 1f
     mov     x1, #HCRX_EL2_MSCEN
     msr     S3_4_C1_C2_2, x1            // HCRX_EL2
