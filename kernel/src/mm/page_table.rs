@@ -508,34 +508,13 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
     /// Tears the tree down in one walk: calls `release` with every page that is present or
     /// swapped out (what it holds is the caller's to let go of), and `free` with every
     /// table's physical address, each after the tables below it, the root last.
-    pub fn destroy(self, mut release: impl FnMut(usize, Leaf), mut free: impl FnMut(usize)) {
-        fn walk(
-            memory: &mut impl TableMemory,
-            table: usize,
-            level: usize,
-            base: usize,
-            release: &mut impl FnMut(usize, Leaf),
-            free: &mut impl FnMut(usize),
-        ) {
-            let size = LEVEL_SIZE[level];
-            if level == 3 {
-                for_each_used(memory.table(table), 0, |i, entry| {
-                    release(base + i * size, Leaf::of_entry(entry));
-                });
-                return;
-            }
-            let mut next = 0;
-            while let Some(i) = next_used(memory.table(table), next) {
-                next = i + 1;
-                let entry = memory.table(table)[i];
-                if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
-                    let output = (entry & OUTPUT_ADDRESS) as usize;
-                    walk(memory, output, level + 1, base + i * size, release, free);
-                    free(output);
-                }
-            }
-        }
-        walk(self.memory, self.root, 0, 0, &mut release, &mut free);
+    pub fn destroy(mut self, mut release: impl FnMut(usize, Leaf), mut free: impl FnMut(usize)) {
+        let everything = 0..ENTRIES * LEVEL_SIZE[0];
+        self.walk(
+            everything,
+            &mut |va, entry| release(va, Leaf::of_entry(entry)),
+            &mut free,
+        );
         free(self.root);
     }
 
@@ -626,6 +605,18 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
     /// Calls `visit` with the address and raw entry of every level-3 entry in `range` that is
     /// not empty.
     fn walk_leaves(&mut self, range: Range<usize>, visit: &mut impl FnMut(usize, u64)) {
+        self.walk(range, visit, &mut |_| {});
+    }
+
+    /// The walk under `range` both [`Self::walk_leaves`] and [`Self::destroy`] make: `visit`
+    /// gets the address and raw entry of every non-empty level-3 entry, and `done_with` every
+    /// table below the root once its entries in `range` were walked.
+    fn walk(
+        &mut self,
+        range: Range<usize>,
+        visit: &mut impl FnMut(usize, u64),
+        done_with: &mut impl FnMut(usize),
+    ) {
         fn walk(
             memory: &mut impl TableMemory,
             table: usize,
@@ -633,6 +624,7 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             base: usize,
             range: &Range<usize>,
             visit: &mut impl FnMut(usize, u64),
+            done_with: &mut impl FnMut(usize),
         ) {
             let size = LEVEL_SIZE[level];
             let overlapping = entries_overlapping(level, base, range);
@@ -647,20 +639,22 @@ impl<'m, M: TableMemory> PageTable<'m, M> {
             while let Some(i) = next_used(&memory.table(table)[..overlapping.end], next) {
                 next = i + 1;
                 let entry = memory.table(table)[i];
-                let start = base + i * size;
                 if entry & bits::VALID != 0 && entry & bits::TABLE_OR_PAGE != 0 {
+                    let child = (entry & OUTPUT_ADDRESS) as usize;
                     walk(
                         memory,
-                        (entry & OUTPUT_ADDRESS) as usize,
+                        child,
                         level + 1,
-                        start,
+                        base + i * size,
                         range,
                         visit,
+                        done_with,
                     );
+                    done_with(child);
                 }
             }
         }
-        walk(self.memory, self.root, 0, 0, &range, visit);
+        walk(self.memory, self.root, 0, 0, &range, visit, done_with);
     }
 
     /// Unmaps the 4 KiB page at `va` and returns the physical address it mapped.
